@@ -1,0 +1,519 @@
+#!/usr/bin/env bash
+# DNS queries/s and CPU per query: Router against Knot DNS (and optionally PowerDNS), interleaved A B A B,
+# following the method in the shared bench-anchors.md. A script, not a test: the PASS/FAIL lines at the end
+# are informational, and the exit code is non-zero only when something broke (build, start-up, wrong answers,
+# dnsperf failure). Loopback (127.0.0.1) traffic only. See tests/bench/README.md.
+#
+# Environment:
+#   BENCH_SECONDS   dnsperf -l per measured run                       [10]
+#   BENCH_ROUNDS    interleaved rounds; medians are taken over them    [3]
+#   BENCH_SERVERS   comma list of router, knot, pdns                   [router,knot (+pdns if installed)]
+#   BENCH_WITH_PDNS 1 = install pdns-server + pdns-backend-bind if needed and include PowerDNS
+#   BENCH_QPS       dnsperf -Q: fixed offered load (for latency/CPU at equal load) instead of maximum rate
+#   BENCH_CLIENTS   dnsperf -c                                         [8]
+#   BENCH_WARMUP    seconds of unrecorded load per server before round 1 (JIT, caches) [2]
+#   ROUTER_BIN      Router executable; when set, no build is done     [build src/Router.Cli in Release]
+#   BENCH_RESULTS   also append one tab-separated line per measured run to this file
+#   BENCH_KEEP_TMP  1 = keep the temporary directory (configs, logs, dnsperf output) for inspection
+set -euo pipefail
+
+readonly ZONE=example.test
+readonly TTL=300
+readonly FIRST_PORT=15301
+readonly LAST_PORT=15399
+readonly STARTUP_TIMEOUT_S=60
+readonly BUILD_TIMEOUT_S=900
+readonly INSTALL_TIMEOUT_S=600
+readonly STOP_TIMEOUT_S=10
+
+BENCH_SECONDS=${BENCH_SECONDS:-10}
+BENCH_ROUNDS=${BENCH_ROUNDS:-3}
+BENCH_CLIENTS=${BENCH_CLIENTS:-8}
+BENCH_WARMUP=${BENCH_WARMUP:-2}
+BENCH_QPS=${BENCH_QPS:-}
+BENCH_WITH_PDNS=${BENCH_WITH_PDNS:-0}
+BENCH_RESULTS=${BENCH_RESULTS:-}
+BENCH_KEEP_TMP=${BENCH_KEEP_TMP:-0}
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_ROOT=$(cd "$SCRIPT_DIR/../.." && pwd)
+
+log() { printf '%s\n' "$*" >&2; }
+die() {
+    log "dns-qps: ERROR: $*"
+    exit 1
+}
+usage_error() {
+    log "dns-qps: $*"
+    exit 2
+}
+
+is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
+is_positive() { [[ $1 =~ ^[0-9]+$ ]] && ((10#$1 > 0)); }
+is_positive "$BENCH_SECONDS" || usage_error "BENCH_SECONDS must be a positive integer"
+is_positive "$BENCH_ROUNDS" || usage_error "BENCH_ROUNDS must be a positive integer"
+is_positive "$BENCH_CLIENTS" || usage_error "BENCH_CLIENTS must be a positive integer"
+is_uint "$BENCH_WARMUP" || usage_error "BENCH_WARMUP must be a non-negative integer"
+[[ -z $BENCH_QPS ]] || is_positive "$BENCH_QPS" || usage_error "BENCH_QPS must be a positive integer"
+
+# --- processes and temp dir, cleaned up on any exit -----------------------------------------------------------
+
+WORK=$(mktemp -d /tmp/dns-qps.XXXXXX)
+STARTED_PIDS=()
+
+stop_pid() { # PID: TERM, wait (bounded), then KILL. Only ever called with PIDs this script started.
+    local pid=$1 i
+    kill -0 "$pid" 2>/dev/null || return 0
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for ((i = 0; i < STOP_TIMEOUT_S * 10; i++)); do
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.1
+    done
+    log "dns-qps: PID $pid did not stop within ${STOP_TIMEOUT_S}s of SIGTERM; sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+    local rc=$? pid
+    trap - EXIT INT TERM
+    for pid in "${STARTED_PIDS[@]}"; do
+        stop_pid "$pid"
+    done
+    for pid in "${STARTED_PIDS[@]}"; do
+        wait "$pid" 2>/dev/null || true
+    done
+    if [[ $BENCH_KEEP_TMP == 1 ]]; then
+        log "dns-qps: kept $WORK"
+    else
+        rm -rf -- "$WORK"
+    fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- which servers ----------------------------------------------------------------------------------------------
+
+pdns_installed() {
+    command -v pdns_server >/dev/null 2>&1 &&
+        dpkg-query -W -f='${Status}' pdns-backend-bind 2>/dev/null | grep -q 'install ok installed'
+}
+
+if [[ -n ${BENCH_SERVERS:-} ]]; then
+    IFS=', ' read -r -a SERVERS <<<"$BENCH_SERVERS"
+else
+    SERVERS=(router knot)
+    if [[ $BENCH_WITH_PDNS == 1 ]] || pdns_installed; then SERVERS+=(pdns); fi
+fi
+((${#SERVERS[@]} > 0)) || usage_error "BENCH_SERVERS is empty"
+for i in "${!SERVERS[@]}"; do
+    case ${SERVERS[$i]} in
+    router | knot | pdns) ;;
+    powerdns) SERVERS[i]=pdns ;;
+    *) usage_error "unknown server '${SERVERS[$i]}' in BENCH_SERVERS (use router, knot, pdns)" ;;
+    esac
+done
+has_server() {
+    local s
+    for s in "${SERVERS[@]}"; do [[ $s == "$1" ]] && return 0; done
+    return 1
+}
+
+# --- tools --------------------------------------------------------------------------------------------------------
+
+APT_UPDATED=0
+apt_install() { # PACKAGE...: install; run apt-get update once only if the first attempt fails.
+    [[ $(id -u) == 0 ]] || die "missing packages: $* (not root, so not installing them; apt-get install $*)"
+    log "dns-qps: installing $*"
+    if timeout "$INSTALL_TIMEOUT_S" env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y --no-install-recommends "$@" >"$WORK/apt.log" 2>&1; then
+        return 0
+    fi
+    if [[ $APT_UPDATED == 0 ]]; then
+        APT_UPDATED=1
+        timeout "$INSTALL_TIMEOUT_S" apt-get update >>"$WORK/apt.log" 2>&1 || true
+        if timeout "$INSTALL_TIMEOUT_S" env DEBIAN_FRONTEND=noninteractive \
+            apt-get install -y --no-install-recommends "$@" >>"$WORK/apt.log" 2>&1; then
+            return 0
+        fi
+    fi
+    tail -n 20 "$WORK/apt.log" >&2
+    die "apt-get install $* failed"
+}
+
+missing=()
+command -v dnsperf >/dev/null 2>&1 || missing+=(dnsperf)
+command -v dig >/dev/null 2>&1 || missing+=(bind9-dnsutils)
+command -v kdig >/dev/null 2>&1 || missing+=(knot-dnsutils)
+command -v knotd >/dev/null 2>&1 || missing+=(knot)
+if has_server pdns && ! pdns_installed; then missing+=(pdns-server pdns-backend-bind); fi
+((${#missing[@]} == 0)) || apt_install "${missing[@]}"
+for tool in dnsperf dig getconf timeout shuf awk; do
+    command -v "$tool" >/dev/null 2>&1 || die "$tool not found"
+done
+CLK_TCK=$(getconf CLK_TCK)
+
+# --- ports --------------------------------------------------------------------------------------------------------
+
+port_in_use() { # PORT: listening or bound on TCP/UDP, IPv4/IPv6 (from /proc, no extra tools)
+    local hex f
+    hex=$(printf ':%04X' "$1")
+    for f in /proc/net/tcp /proc/net/tcp6 /proc/net/udp /proc/net/udp6; do
+        [[ -r $f ]] || continue
+        awk -v p="$hex" 'NR > 1 && substr($2, length($2) - 4) == p { found = 1 } END { exit !found }' "$f" &&
+            return 0
+    done
+    return 1
+}
+NEXT_PORT=$FIRST_PORT
+next_free_port() { # sets PORT
+    while ((NEXT_PORT <= LAST_PORT)); do
+        PORT=$NEXT_PORT
+        NEXT_PORT=$((NEXT_PORT + 1))
+        port_in_use "$PORT" || return 0
+    done
+    die "no free port in $FIRST_PORT..$LAST_PORT"
+}
+keep_hint() { [[ $BENCH_KEEP_TMP == 1 ]] || printf ' (the temp dir is removed on exit; BENCH_KEEP_TMP=1 keeps it)'; }
+
+# --- zone data: one list of records, written out for every server -------------------------------------------------
+
+# name type value (value may contain spaces)
+RECORDS=(
+    "@ SOA ns1.$ZONE. hostmaster.$ZONE. 2026010101 3600 600 86400 300"
+    "@ NS ns1.$ZONE."
+    "ns1 A 192.0.2.53"
+    "www A 192.0.2.1"
+    "www AAAA 2001:db8::1"
+    "api AAAA 2001:db8::2"
+    "multi A 192.0.2.11"
+    "multi A 192.0.2.12"
+    "multi A 192.0.2.13"
+)
+
+ZONEFILE=$WORK/$ZONE.zone
+{
+    printf '%s %s.\n%s %s\n' "\$ORIGIN" "$ZONE" "\$TTL" "$TTL"
+    for r in "${RECORDS[@]}"; do
+        read -r name type value <<<"$r"
+        printf '%-8s IN %-5s %s\n' "$name" "$type" "$value"
+    done
+} >"$ZONEFILE"
+
+# Query file: 10,000 lines, 30 % www A, 30 % multi A (3 records), 30 % api AAAA, 10 % NXDOMAIN;
+# shuffled with a fixed random source, so the order is the same on every run.
+QUERYFILE=$WORK/queries.txt
+awk -v z="$ZONE" 'BEGIN {
+    for (i = 0; i < 3000; i++) { print "www." z " A"; print "multi." z " A"; print "api." z " AAAA" }
+    for (i = 1; i <= 1000; i++) print "nx" i "." z " A"
+}' | shuf --random-source=<(yes dns-qps-bench) >"$QUERYFILE"
+[[ $(wc -l <"$QUERYFILE") == 10000 ]] || die "query file has the wrong length"
+
+# --- server start-up ----------------------------------------------------------------------------------------------
+
+declare -A PID PORT_OF LOG_OF
+
+dig_q() { # PORT NAME TYPE [extra dig options]: one bounded query, no EDNS (like dnsperf's queries)
+    local port=$1 name=$2 type=$3
+    shift 3
+    dig @127.0.0.1 -p "$port" +norec +noedns +nocookie +time=1 +tries=2 "$@" "$name" "$type" 2>&1 || true
+}
+
+wait_answering() { # SERVER: until it answers www A with the right address, or it exits, or the time is up
+    local s=$1 deadline out
+    deadline=$((SECONDS + STARTUP_TIMEOUT_S))
+    while ((SECONDS < deadline)); do
+        if ! kill -0 "${PID[$s]}" 2>/dev/null; then
+            log "dns-qps: $s exited during start-up; last lines of ${LOG_OF[$s]}:"
+            tail -n 30 "${LOG_OF[$s]}" >&2 || true
+            return 1
+        fi
+        out=$(dig_q "${PORT_OF[$s]}" "www.$ZONE" A +short)
+        if [[ $out == 192.0.2.1 ]]; then return 0; fi
+        sleep 0.2
+    done
+    log "dns-qps: $s (PID ${PID[$s]}) did not answer www.$ZONE A on 127.0.0.1:${PORT_OF[$s]} within ${STARTUP_TIMEOUT_S}s; last lines of ${LOG_OF[$s]}:"
+    tail -n 30 "${LOG_OF[$s]}" >&2 || true
+    return 1
+}
+
+start_knot() {
+    local dir=$WORK/knot
+    mkdir -p "$dir/run" "$dir/db"
+    next_free_port
+    PORT_OF[knot]=$PORT
+    LOG_OF[knot]=$dir/knotd.log
+    # As small as the method says; only a log target is added, so errors land in our log file.
+    cat >"$dir/knot.conf" <<EOF
+server:
+    listen: 127.0.0.1@$PORT
+    rundir: "$dir/run"
+    udp-workers: 2
+
+log:
+  - target: stderr
+    any: warning
+
+database:
+    storage: "$dir/db"
+
+zone:
+  - domain: $ZONE
+    file: "$ZONEFILE"
+EOF
+    knotd -c "$dir/knot.conf" >"${LOG_OF[knot]}" 2>&1 &
+    PID[knot]=$!
+    STARTED_PIDS+=("${PID[knot]}")
+    wait_answering knot || die "Knot DNS did not start (config $dir/knot.conf)$(keep_hint)"
+}
+
+start_pdns() {
+    local dir=$WORK/pdns
+    mkdir -p "$dir"
+    next_free_port
+    PORT_OF[pdns]=$PORT
+    LOG_OF[pdns]=$dir/pdns.log
+    cat >"$dir/named.conf" <<EOF
+zone "$ZONE" { type master; file "$ZONEFILE"; };
+EOF
+    # Bind backend, defaults otherwise (packet cache on), as in the anchors table.
+    cat >"$dir/pdns.conf" <<EOF
+launch=bind
+bind-config=$dir/named.conf
+local-address=127.0.0.1:$PORT
+socket-dir=$dir
+daemon=no
+guardian=no
+disable-syslog=yes
+webserver=no
+api=no
+loglevel=4
+EOF
+    pdns_server --config-dir="$dir" >"${LOG_OF[pdns]}" 2>&1 &
+    PID[pdns]=$!
+    STARTED_PIDS+=("${PID[pdns]}")
+    wait_answering pdns || die "PowerDNS did not start (config $dir/pdns.conf)$(keep_hint)"
+}
+
+router_config_json() { # PORT
+    local first=1 name type value
+    printf '{"Dns":{"Listen":["127.0.0.1:%s"],"Zones":[{"Name":"%s","Ttl":%s,"Records":[' "$1" "$ZONE" "$TTL"
+    for r in "${RECORDS[@]}"; do
+        read -r name type value <<<"$r"
+        ((first)) || printf ','
+        first=0
+        printf '\n{"Name":"%s","Type":"%s","Value":"%s"}' "$name" "$type" "$value"
+    done
+    printf ']}],"Forwarding":{"Enabled":false}}}\n'
+}
+
+build_router() {
+    log "dns-qps: building Router (Release): dotnet build -c Release src/Router.Cli/Router.Cli.csproj"
+    local pid rc=0
+    # --disable-build-servers: leave no MSBuild/compiler server processes behind.
+    (cd "$REPO_ROOT" && exec timeout "$BUILD_TIMEOUT_S" env DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 \
+        dotnet build -c Release --disable-build-servers src/Router.Cli/Router.Cli.csproj) >"$WORK/build.log" 2>&1 &
+    pid=$!
+    STARTED_PIDS+=("$pid")
+    wait "$pid" || rc=$?
+    if ((rc != 0)); then
+        ((rc != 124)) || log "dns-qps: the build took longer than ${BUILD_TIMEOUT_S}s"
+        grep -E 'error [A-Z]+[0-9]+' "$WORK/build.log" | sort -u | tail -n 20 >&2 || tail -n 20 "$WORK/build.log" >&2
+        die "Router build failed (dotnet build -c Release src/Router.Cli/Router.Cli.csproj); cannot benchmark Router. Set BENCH_SERVERS=knot to run the Knot half alone, or ROUTER_BIN to use a built binary."
+    fi
+    ROUTER_BIN=$REPO_ROOT/src/Router.Cli/bin/Release/net10.0/router
+}
+
+start_router() {
+    local dir=$WORK/router
+    mkdir -p "$dir"
+    [[ -x $ROUTER_BIN ]] || die "Router executable not found or not executable: $ROUTER_BIN"
+    next_free_port
+    PORT_OF[router]=$PORT
+    LOG_OF[router]=$dir/router.log
+    router_config_json "$PORT" >"$dir/router.json"
+    "$ROUTER_BIN" serve --config "$dir/router.json" >"${LOG_OF[router]}" 2>&1 &
+    PID[router]=$!
+    STARTED_PIDS+=("${PID[router]}")
+    wait_answering router || die "Router did not start or does not answer ($ROUTER_BIN serve --config $dir/router.json); it cannot be benchmarked yet$(keep_hint)."
+}
+
+# Build first, so a broken build fails before anything is started.
+if has_server router && [[ -z ${ROUTER_BIN:-} ]]; then build_router; fi
+
+for s in "${SERVERS[@]}"; do
+    case $s in
+    knot) start_knot ;;
+    pdns) start_pdns ;;
+    router) start_router ;;
+    esac
+    log "dns-qps: $s is up: PID ${PID[$s]}, 127.0.0.1:${PORT_OF[$s]}, log ${LOG_OF[$s]}"
+done
+
+# --- answers must be right (and the same on every server) before any benchmark ---------------------------------------
+
+answer_signature() { # PORT NAME TYPE -> "status=… aa=… answer=… [authority=…]" (TTLs ignored)
+    local out status aa answer authority
+    out=$(dig_q "$1" "$2" "$3" +noall +comments +answer +authority)
+    status=$(sed -n 's/.*status: \([A-Z]*\).*/\1/p' <<<"$out" | head -n 1)
+    if grep -Eq '^;; flags:[^;]* aa[ ;]' <<<"$out"; then aa=1; else aa=0; fi
+    answer=$(awk '/^;; ANSWER SECTION:/ { s = 1; next } /^;; / { s = 0 } s && !/^;/ && NF >= 5 {
+        v = $5; for (i = 6; i <= NF; i++) v = v " " $i; print tolower($1) " " $4 " " v }' <<<"$out" | sort | paste -sd ';' -)
+    authority=$(awk '/^;; AUTHORITY SECTION:/ { s = 1; next } /^;; / { s = 0 } s && !/^;/ && NF >= 5 { print $4 }' <<<"$out" |
+        sort -u | paste -sd ',' -)
+    if [[ -n $answer ]]; then
+        printf 'status=%s aa=%s answer=%s' "${status:-none}" "$aa" "$answer"
+    else # negative answers: the SOA in the authority section is required, other authority records are not compared
+        [[ ,$authority, == *,SOA,* ]] && authority=SOA || authority="no-SOA(${authority:-empty})"
+        printf 'status=%s aa=%s answer= authority=%s' "${status:-none}" "$aa" "$authority"
+    fi
+}
+
+CHECKS=(
+    "www.$ZONE A|status=NOERROR aa=1 answer=www.$ZONE. A 192.0.2.1"
+    "api.$ZONE AAAA|status=NOERROR aa=1 answer=api.$ZONE. AAAA 2001:db8::2"
+    "multi.$ZONE A|status=NOERROR aa=1 answer=multi.$ZONE. A 192.0.2.11;multi.$ZONE. A 192.0.2.12;multi.$ZONE. A 192.0.2.13"
+    "nx1.$ZONE A|status=NXDOMAIN aa=1 answer= authority=SOA"
+)
+bad=0
+for c in "${CHECKS[@]}"; do
+    q=${c%%|*}
+    want=${c#*|}
+    read -r qname qtype <<<"$q"
+    for s in "${SERVERS[@]}"; do
+        got=$(answer_signature "${PORT_OF[$s]}" "$qname" "$qtype")
+        if [[ $got != "$want" ]]; then
+            log "dns-qps: WRONG ANSWER from $s for $q"
+            log "    want: $want"
+            log "    got:  $got"
+            bad=1
+        fi
+    done
+done
+((bad == 0)) || die "answers differ from the zone (or between servers); not benchmarking"
+log "dns-qps: answers checked on ${SERVERS[*]}: www A, api AAAA, multi A (3), nx1 NXDOMAIN + SOA"
+
+# --- measurement ------------------------------------------------------------------------------------------------
+
+cpu_ticks() { # PID -> utime + stime (fields 14 and 15 of /proc/PID/stat), in clock ticks
+    local stat rest
+    stat=$(<"/proc/$1/stat") || return 1
+    rest=${stat##*) } # drop "pid (comm) ", comm may contain spaces; rest starts at field 3
+    read -r -a f <<<"$rest"
+    echo $((f[11] + f[12]))
+}
+
+DNSPERF_ARGS=(-s 127.0.0.1 -d "$QUERYFILE" -c "$BENCH_CLIENTS")
+[[ -z $BENCH_QPS ]] || DNSPERF_ARGS+=(-Q "$BENCH_QPS")
+
+run_dnsperf() { # SERVER SECONDS OUTFILE: bounded dnsperf run, in the background so the trap can stop it
+    local s=$1 secs=$2 out=$3 pid rc=0
+    timeout $((secs + 30)) dnsperf "${DNSPERF_ARGS[@]}" -p "${PORT_OF[$s]}" -l "$secs" >"$out" 2>&1 &
+    pid=$!
+    STARTED_PIDS+=("$pid")
+    wait "$pid" || rc=$?
+    if ((rc != 0)); then
+        tail -n 20 "$out" >&2 || true
+        die "dnsperf against $s failed (exit $rc)"
+    fi
+    kill -0 "${PID[$s]}" 2>/dev/null || die "$s exited during the benchmark; see ${LOG_OF[$s]}"
+}
+
+# dnsperf statistics -> "sent completed lost qps avg_latency_s"
+parse_dnsperf() {
+    awk '
+        /Queries sent:/         { sent = $3 }
+        /Queries completed:/    { done = $3 }
+        /Queries lost:/         { lost = $3 }
+        /Queries per second:/   { qps = $4 }
+        /Average Latency \(s\):/ { lat = $4 }
+        END { if (qps == "" || done == "") exit 1; print sent + 0, done + 0, lost + 0, qps + 0, lat + 0 }' "$1"
+}
+
+if ((BENCH_WARMUP > 0)); then
+    for s in "${SERVERS[@]}"; do
+        log "dns-qps: warm-up ${BENCH_WARMUP}s on $s (not recorded)"
+        run_dnsperf "$s" "$BENCH_WARMUP" "$WORK/warmup-$s.txt"
+    done
+fi
+
+declare -A QPS_LIST CPU_LIST LAT_LIST SENT_SUM LOST_SUM
+for s in "${SERVERS[@]}"; do
+    QPS_LIST[$s]="" CPU_LIST[$s]="" LAT_LIST[$s]="" SENT_SUM[$s]=0 LOST_SUM[$s]=0
+done
+
+mode="maximum rate"
+[[ -z $BENCH_QPS ]] || mode="offered load $BENCH_QPS q/s (-Q)"
+log "dns-qps: $BENCH_ROUNDS round(s) x ${BENCH_SECONDS}s per server, $mode, -c $BENCH_CLIENTS, order: ${SERVERS[*]}"
+[[ -z $BENCH_RESULTS ]] || [[ -s $BENCH_RESULTS ]] ||
+    printf 'server\tround\tseconds\tqps_limit\tsent\tcompleted\tlost\tqps\tcpu_us_per_query\tavg_latency_us\n' >"$BENCH_RESULTS"
+
+for ((round = 1; round <= BENCH_ROUNDS; round++)); do
+    for s in "${SERVERS[@]}"; do
+        out=$WORK/dnsperf-$s-$round.txt
+        t0=$(cpu_ticks "${PID[$s]}") || die "$s is gone"
+        run_dnsperf "$s" "$BENCH_SECONDS" "$out"
+        t1=$(cpu_ticks "${PID[$s]}") || die "$s is gone"
+        stats=$(parse_dnsperf "$out") || {
+            cat "$out" >&2
+            die "could not read dnsperf's statistics for $s"
+        }
+        read -r sent completed lost qps lat <<<"$stats"
+        ((completed > 0)) || die "$s completed no queries in round $round"
+        cpu_us=$(awk -v d=$((t1 - t0)) -v hz="$CLK_TCK" -v n="$completed" 'BEGIN { printf "%.3f", d * 1e6 / hz / n }')
+        lat_us=$(awk -v l="$lat" 'BEGIN { printf "%.1f", l * 1e6 }')
+        rcodes=$(sed -n 's/^ *Response codes: *//p' "$out")
+        QPS_LIST[$s]+="$qps "
+        CPU_LIST[$s]+="$cpu_us "
+        LAT_LIST[$s]+="$lat_us "
+        SENT_SUM[$s]=$((SENT_SUM[$s] + sent))
+        LOST_SUM[$s]=$((LOST_SUM[$s] + lost))
+        printf 'round %d/%d %-6s %12.0f q/s  %7.3f us CPU/query  lost %d/%d  avg latency %.1f us  [%s]\n' \
+            "$round" "$BENCH_ROUNDS" "$s" "$qps" "$cpu_us" "$lost" "$sent" "$lat_us" "$rcodes"
+        [[ -z $BENCH_RESULTS ]] ||
+            printf '%s\t%d\t%d\t%s\t%d\t%d\t%d\t%s\t%s\t%s\n' "$s" "$round" "$BENCH_SECONDS" "${BENCH_QPS:-max}" \
+                "$sent" "$completed" "$lost" "$qps" "$cpu_us" "$lat_us" >>"$BENCH_RESULTS"
+    done
+done
+
+# --- summary ----------------------------------------------------------------------------------------------------
+
+median() { # numbers... -> median
+    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.2f", a / b }'; }
+
+declare -A MED_QPS MED_CPU
+declare -A DISPLAY=([router]=Router [knot]=Knot [pdns]=PowerDNS)
+echo
+echo "DNS benchmark, zone $ZONE, $mode, dnsperf -c $BENCH_CLIENTS -l $BENCH_SECONDS, median of $BENCH_ROUNDS interleaved run(s)"
+echo "machine: $(nproc) CPU(s), $(uname -r); $(dnsperf -h 2>&1 | sed -n 's/^Version /dnsperf /p')"
+printf '%-9s %14s %18s %10s %18s\n' server "q/s" "CPU us/query" "lost %" "avg latency us"
+for s in "${SERVERS[@]}"; do
+    # shellcheck disable=SC2086 # word splitting of the space-separated lists is intended
+    MED_QPS[$s]=$(median ${QPS_LIST[$s]})
+    # shellcheck disable=SC2086
+    MED_CPU[$s]=$(median ${CPU_LIST[$s]})
+    # shellcheck disable=SC2086
+    med_lat=$(median ${LAT_LIST[$s]})
+    lost_pct=$(awk -v l="${LOST_SUM[$s]}" -v n="${SENT_SUM[$s]}" 'BEGIN { printf "%.2f", n ? 100 * l / n : 0 }')
+    printf '%-9s %14.0f %18.3f %10s %18.1f\n' "${DISPLAY[$s]}" "${MED_QPS[$s]}" "${MED_CPU[$s]}" "$lost_pct" "$med_lat"
+done
+
+if has_server router; then
+    for base in knot pdns; do
+        has_server "$base" || continue
+        echo "Router/${DISPLAY[$base]}: q/s $(ratio "${MED_QPS[router]}" "${MED_QPS[$base]}")  CPU us/query $(ratio "${MED_CPU[router]}" "${MED_CPU[$base]}")"
+    done
+    if has_server knot; then
+        # The floor from the issue (informational): q/s >= 0.7 x Knot, CPU/query <= 1.5 x Knot.
+        if awk -v r="${MED_QPS[router]}" -v k="${MED_QPS[knot]}" 'BEGIN { exit !(r >= 0.7 * k) }'; then v=PASS; else v=FAIL; fi
+        printf '%s  q/s:       Router %.0f q/s, floor 0.7 x Knot = %.0f q/s\n' "$v" "${MED_QPS[router]}" \
+            "$(awk -v k="${MED_QPS[knot]}" 'BEGIN { print 0.7 * k }')"
+        if awk -v r="${MED_CPU[router]}" -v k="${MED_CPU[knot]}" 'BEGIN { exit !(r <= 1.5 * k) }'; then v=PASS; else v=FAIL; fi
+        printf '%s  CPU/query: Router %.3f us, ceiling 1.5 x Knot = %.3f us\n' "$v" "${MED_CPU[router]}" \
+            "$(awk -v k="${MED_CPU[knot]}" 'BEGIN { print 1.5 * k }')"
+    fi
+fi
+echo "Compare only figures from the same run (the machine drifts between fast and slow modes); see the shared bench-anchors.md."
