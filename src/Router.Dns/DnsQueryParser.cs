@@ -68,6 +68,12 @@ public static class DnsQueryParser
             return error;
         }
 
+        // The question name of a query is never compressed: there is nothing before it to point to.
+        if (offset - DnsLimits.HeaderLength != query.NameLength)
+        {
+            return DnsParseError.BadPointer;
+        }
+
         DnsWire.ToLowerInPlace(nameBuffer[..query.NameLength]);
         if (!DnsWire.TryReadUInt16(packet, ref offset, out ushort type) || !DnsWire.TryReadUInt16(packet, ref offset, out ushort @class))
         {

@@ -170,14 +170,14 @@ public abstract class DnsRecordData
 
         if (fields.Length > 0 && fields[0] == "\\#" && type != DnsRecordType.TXT)
         {
-            return TryParseGeneric(fields, out data, out error);
+            return TryParseGeneric(type, fields, out data, out error);
         }
 
         switch (type)
         {
             case DnsRecordType.A or DnsRecordType.AAAA:
                 var family = type == DnsRecordType.A ? AddressFamily.InterNetwork : AddressFamily.InterNetworkV6;
-                if (fields.Length != 1 || !IPAddress.TryParse(fields[0], out var address) || address.AddressFamily != family)
+                if (fields.Length != 1 || !NetworkAddress.TryParseIPAddress(fields[0], out var address) || address.AddressFamily != family)
                 {
                     error = $"'{text}' is not an {(type == DnsRecordType.A ? "IPv4" : "IPv6")} address";
                     return false;
@@ -260,7 +260,7 @@ public abstract class DnsRecordData
         }
     }
 
-    private static bool TryParseGeneric(string[] fields, out DnsRecordData? data, [NotNullWhen(false)] out string? error)
+    private static bool TryParseGeneric(DnsRecordType type, string[] fields, out DnsRecordData? data, [NotNullWhen(false)] out string? error)
     {
         data = null;
         if (fields.Length < 2 || !int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out int length) || length > ushort.MaxValue)
@@ -286,7 +286,16 @@ public abstract class DnsRecordData
             return false;
         }
 
-        data = new UnknownRecordData(bytes);
+        // RFC 3597 §5: a known type written in the generic form must still be processed as that type, so its octets
+        // must be valid RDATA of the type (an A record of 3 octets is not) and become the same data as the usual form.
+        // Names inside cannot be compressed: there is nothing before the RDATA for a pointer to reach.
+        var readError = TryRead(type, bytes, 0, bytes.Length, out data);
+        if (readError != DnsParseError.None)
+        {
+            error = $"generic data is not valid {type} data: {readError.Describe()}";
+            return false;
+        }
+
         error = null;
         return true;
     }
@@ -477,6 +486,7 @@ public sealed class TxtRecordData : DnsRecordData
         if (text.StartsWith('"'))
         {
             var current = new List<byte>();
+            Span<byte> utf8 = stackalloc byte[4];
             bool inQuotes = false;
             for (int i = 0; i < text.Length; i++)
             {
@@ -529,7 +539,10 @@ public sealed class TxtRecordData : DnsRecordData
                     c = text[++i];
                 }
 
-                current.AddRange(Encoding.UTF8.GetBytes(c.ToString()));
+                // A character outside the BMP is a surrogate pair: encode the pair, not each half on its own.
+                int units = char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]) ? 2 : 1;
+                current.AddRange(utf8[..Encoding.UTF8.GetBytes(text.AsSpan(i, units), utf8)]);
+                i += units - 1;
             }
 
             if (inQuotes)

@@ -17,12 +17,18 @@ public ref struct DnsWireWriter
     private int _position;
     private CompressionTable _table;
     private int _tableCount;
+    private readonly bool _compression;
 
-    public DnsWireWriter(Span<byte> buffer)
+    /// <param name="buffer">Where the message is written.</param>
+    /// <param name="compression">
+    /// <see langword="false"/> writes every name in full: for RDATA encoded once and copied into many messages.
+    /// </param>
+    public DnsWireWriter(Span<byte> buffer, bool compression = true)
     {
         _buffer = buffer;
         _position = 0;
         _tableCount = 0;
+        _compression = compression;
     }
 
     /// <summary>The number of octets written so far.</summary>
@@ -115,7 +121,7 @@ public ref struct DnsWireWriter
     {
         int suffixStart = wireName.Length - 1;
         int pointer = -1;
-        if (compress)
+        if (compress && _compression)
         {
             int labelStart = 0;
             while (wireName[labelStart] != 0)
@@ -152,7 +158,7 @@ public ref struct DnsWireWriter
         }
 
         // Each label written is a suffix later names can point to.
-        for (int offset = 0; offset < suffixStart && _tableCount < CompressionTableSize; offset += wireName[offset] + 1)
+        for (int offset = 0; _compression && offset < suffixStart && _tableCount < CompressionTableSize; offset += wireName[offset] + 1)
         {
             int absolute = start + offset;
             if (absolute > DnsLimits.MaxCompressionOffset)

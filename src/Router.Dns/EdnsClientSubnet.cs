@@ -54,7 +54,13 @@ public readonly record struct EdnsClientSubnet(NetworkAddress Address, byte Sour
         Span<byte> full = stackalloc byte[16];
         full.Clear();
         address.CopyTo(full);
-        subnet = new EdnsClientSubnet(NetworkAddress.FromBytes(full[..addressLength]), source, scope);
+
+        // The family is the one sent: an IPv6 subnet that happens to lie in ::ffff:0:0/96 must stay IPv6, or its
+        // prefix lengths (up to 128) would be read against a 32-bit address and echoed back as a malformed FAMILY 1.
+        var network = family == FamilyIPv4
+            ? NetworkAddress.FromBytes(full[..4])
+            : new NetworkAddress(BinaryPrimitives.ReadUInt128BigEndian(full), IsIPv4: false);
+        subnet = new EdnsClientSubnet(network, source, scope);
         return true;
     }
 

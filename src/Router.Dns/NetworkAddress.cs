@@ -52,9 +52,13 @@ public readonly record struct NetworkAddress(UInt128 Bits, bool IsIPv4)
         }
     }
 
+    /// <summary>
+    /// Parses a dotted-quad IPv4 address or a textual IPv6 address (see <see cref="TryParseIPAddress"/> for the forms
+    /// refused).
+    /// </summary>
     public static bool TryParse([NotNullWhen(true)] string? text, out NetworkAddress address)
     {
-        if (IPAddress.TryParse(text, out var ip))
+        if (TryParseIPAddress(text, out var ip))
         {
             address = FromIPAddress(ip);
             return true;
@@ -62,6 +66,49 @@ public readonly record struct NetworkAddress(UInt128 Bits, bool IsIPv4)
 
         address = default;
         return false;
+    }
+
+    // RFC 6943 §3.1.1: IPv4 literals have historical forms ("10.1", "167772161", octal "010.0.0.1", hex "0x0a.0.0.1")
+    // that IPAddress.TryParse accepts and silently turns into a different address than the operator meant. Zone data
+    // and configuration only mean the four-part decimal form, so every other form is refused, as are IPv6 zone
+    // indexes ("%eth0"), brackets and ports, which a DNS address or prefix cannot carry.
+    /// <summary>
+    /// Parses an address strictly: IPv4 as exactly four decimal octets without leading zeros, IPv6 as hexadecimal
+    /// groups (with an optional dotted-quad tail) and nothing else.
+    /// </summary>
+    internal static bool TryParseIPAddress([NotNullWhen(true)] string? text, [NotNullWhen(true)] out IPAddress? address)
+    {
+        address = null;
+        if (string.IsNullOrEmpty(text))
+        {
+            return false;
+        }
+
+        if (text.Contains(':', StringComparison.Ordinal))
+        {
+            foreach (char c in text)
+            {
+                if (!char.IsAsciiHexDigit(c) && c is not ':' and not '.')
+                {
+                    return false;
+                }
+            }
+
+            return IPAddress.TryParse(text, out address) && address.AddressFamily == AddressFamily.InterNetworkV6;
+        }
+
+        int parts = 0;
+        foreach (var range in text.AsSpan().Split('.'))
+        {
+            ReadOnlySpan<char> part = text.AsSpan(range);
+            if (++parts > 4 || part.Length is 0 or > 3 || (part.Length > 1 && part[0] == '0') ||
+                !int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int octet) || octet > 255)
+            {
+                return false;
+            }
+        }
+
+        return parts == 4 && IPAddress.TryParse(text, out address) && address.AddressFamily == AddressFamily.InterNetwork;
     }
 
     /// <summary>Writes 4 or 16 octets in network order and returns how many.</summary>

@@ -450,11 +450,8 @@ public sealed class ManualTimeProviderTests
         var clock = new ManualTimeProvider();
         clock.Advance(TimeSpan.FromMinutes(1));
 
-        // Act
-        var exception = Assert.Throws<ArgumentOutOfRangeException>("value", () => clock.SetUtcNow(Start));
-
-        // Assert
-        Assert.NotNull(exception);
+        // Act + Assert
+        Assert.Throws<ArgumentOutOfRangeException>("value", () => clock.SetUtcNow(Start));
         Assert.Equal(Start.AddMinutes(1), clock.GetUtcNow());
     }
 

@@ -1,0 +1,123 @@
+using Microsoft.Extensions.Logging;
+using Router.Dns.Server.Diagnostics;
+
+namespace Router.Dns.Server.Pipeline;
+
+/// <summary>
+/// The request pipeline of one configuration: protocol checks common to every query (malformed input, opcode, EDNS
+/// version), then the handlers in order; a query no handler takes is REFUSED. Immutable: a configuration change
+/// builds a new pipeline and the listeners pick it up on the next query.
+/// </summary>
+public sealed partial class DnsPipeline
+{
+    private readonly IDnsHandler[] _handlers;
+    private readonly int _maxUdpPayload;
+    private readonly ILogger _logger;
+    private readonly DnsServerMetrics? _metrics;
+
+    public DnsPipeline(IEnumerable<IDnsHandler> handlers, int maxUdpPayload, ILogger logger, DnsServerMetrics? metrics = null)
+    {
+        _metrics = metrics;
+        ArgumentNullException.ThrowIfNull(handlers);
+        _handlers = [.. handlers];
+        _maxUdpPayload = Math.Max(DnsLimits.MaxUdpPayloadWithoutEdns, maxUdpPayload);
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+    }
+
+    /// <summary>The handlers, in the order they are asked.</summary>
+    public IReadOnlyList<IDnsHandler> Handlers => _handlers;
+
+    /// <summary>
+    /// Processes the query in <paramref name="context"/> on the caller's thread. Returns
+    /// <see cref="DnsHandlerResult.Answered"/> with a response written, <see cref="DnsHandlerResult.Drop"/>, or
+    /// <see cref="DnsHandlerResult.Deferred"/> (then <see cref="ProcessDeferredAsync"/> must follow).
+    /// </summary>
+    public DnsHandlerResult Process(DnsRequestContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.AdvertisedPayloadSize = _maxUdpPayload;
+        var error = DnsQueryParser.TryParse(context.Request, context.NameBuffer, out context.Query);
+        if (error != DnsParseError.None)
+        {
+            _metrics?.Malformed(context.Transport);
+
+            // A message without a whole header cannot be answered; a response is never answered (no loops).
+            if (context.RequestLength < DnsLimits.HeaderLength || context.Query.Header.IsResponse)
+            {
+                return DnsHandlerResult.Drop;
+            }
+
+            // RFC 1035 §4.1.1: FORMERR. The question is left out: it could not be read, or there was not exactly one.
+            context.Query = new DnsQuery { Header = context.Query.Header };
+            context.MaxResponseLength = DnsLimits.MaxUdpPayloadWithoutEdns;
+            var formErr = new DnsResponseWriter(context, includeQuestion: false);
+            formErr.Complete(DnsResponseCode.FormatError, authoritative: false);
+            return DnsHandlerResult.Answered;
+        }
+
+        context.MaxResponseLength = context.Transport == DnsTransport.Tcp
+            ? DnsLimits.MaxMessageLength
+            : Math.Min(context.Query.ClientUdpLimit, _maxUdpPayload);
+
+        if (context.Query.Header.OpCode != DnsOpCode.Query)
+        {
+            return Reply(context, DnsResponseCode.NotImplemented);
+        }
+
+        // RFC 6891 §6.1.3: a version we do not implement gets BADVERS and our version (0).
+        if (context.Query.HasEdns && context.Query.EdnsVersion > 0)
+        {
+            return Reply(context, DnsResponseCode.BadVersion);
+        }
+
+        foreach (var handler in _handlers)
+        {
+            var result = handler.Handle(context);
+            if (result == DnsHandlerResult.Continue)
+            {
+                continue;
+            }
+
+            if (result == DnsHandlerResult.Deferred)
+            {
+                context.DeferredTo = handler;
+            }
+
+            return result;
+        }
+
+        return Reply(context, DnsResponseCode.Refused);
+    }
+
+    /// <summary>Completes a deferred query. Never throws but for cancellation; a failing handler yields SERVFAIL.</summary>
+    public async ValueTask ProcessDeferredAsync(DnsRequestContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var handler = context.DeferredTo ?? throw new InvalidOperationException("The query was not deferred.");
+        try
+        {
+            await handler.HandleDeferredAsync(context, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            Log.HandlerFailed(_logger, handler.Name, ex);
+            Reply(context, DnsResponseCode.ServerFailure);
+        }
+    }
+
+    /// <summary>Writes a response with no records and <paramref name="code"/>.</summary>
+    public static DnsHandlerResult Reply(DnsRequestContext context, DnsResponseCode code)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var writer = new DnsResponseWriter(context);
+        writer.Complete(code, authoritative: false);
+        return DnsHandlerResult.Answered;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = EventIds.HandlerFailed, EventName = nameof(EventIds.HandlerFailed), Level = LogLevel.Error,
+            Message = "DNS handler {Handler} failed; answered SERVFAIL.")]
+        public static partial void HandlerFailed(ILogger logger, string handler, Exception exception);
+    }
+}

@@ -1,0 +1,111 @@
+using Router.Dns.Server.Pipeline;
+
+namespace Router.Dns.Server.Zones;
+
+/// <summary>
+/// Answers authoritatively from the static zones (CONTRACT "DNS behaviour"): AA set; NXDOMAIN or NODATA with the
+/// zone's SOA in authority (RFC 2308 §2); CNAME chains followed through our zones (RFC 1034 §4.3.2, the response code
+/// that of the last name, RFC 6604); ANY answered with one RRset (RFC 8482 §4.2). Allocation-free.
+/// </summary>
+internal sealed class AuthoritativeHandler(ZoneSet zones) : IDnsHandler
+{
+    /// <summary>CNAME links followed at most in one answer; a longer chain (or a loop) ends where it is.</summary>
+    public const int MaxChainLength = 8;
+
+    public string Name => "zones";
+
+    public ZoneSet Zones { get; } = zones;
+
+    public DnsHandlerResult Handle(DnsRequestContext context)
+    {
+        ReadOnlySpan<byte> name = context.QueryName;
+        var zone = Zones.FindZone(name);
+        if (zone is null)
+        {
+            return DnsHandlerResult.Continue;
+        }
+
+        ref readonly DnsQuery query = ref context.Query;
+        if (query.Class is not (DnsClass.IN or DnsClass.ANY))
+        {
+            return DnsPipeline.Reply(context, DnsResponseCode.Refused);
+        }
+
+        // Zone transfers are not offered (RFC 5936 §4.2: REFUSED when not permitted).
+        if (query.Type is DnsRecordType.AXFR or DnsRecordType.IXFR)
+        {
+            return DnsPipeline.Reply(context, DnsResponseCode.Refused);
+        }
+
+        var writer = new DnsResponseWriter(context);
+        var code = Answer(ref writer, name, zone, query.Type);
+        writer.Complete(code, authoritative: true);
+        return DnsHandlerResult.Answered;
+    }
+
+    private DnsResponseCode Answer(ref DnsResponseWriter writer, ReadOnlySpan<byte> name, StaticZone zone, DnsRecordType type)
+    {
+        for (int link = 0; ; link++)
+        {
+            var node = zone.Find(name);
+            if (node is null)
+            {
+                AddNegative(ref writer, zone);
+                return DnsResponseCode.NameError;
+            }
+
+            if (type == DnsRecordType.ANY)
+            {
+                if (node.Sets.Length == 0)
+                {
+                    AddNegative(ref writer, zone);
+                    return DnsResponseCode.NoError;
+                }
+
+                AddSet(ref writer, DnsSection.Answer, name, node.Sets[0]);
+                return DnsResponseCode.NoError;
+            }
+
+            var set = node.Find(type);
+            if (set is not null)
+            {
+                AddSet(ref writer, DnsSection.Answer, name, set);
+                return DnsResponseCode.NoError;
+            }
+
+            var cname = type == DnsRecordType.CNAME ? null : node.Find(DnsRecordType.CNAME);
+            if (cname is null)
+            {
+                AddNegative(ref writer, zone);
+                return DnsResponseCode.NoError;
+            }
+
+            AddSet(ref writer, DnsSection.Answer, name, cname);
+            var target = cname.Names[0]!;
+            var targetZone = Zones.FindZone(target.Wire);
+            if (targetZone is null || link + 1 >= MaxChainLength || writer.IsTruncated)
+            {
+                // Outside our zones: the resolver follows the CNAME itself.
+                return DnsResponseCode.NoError;
+            }
+
+            name = target.Wire;
+            zone = targetZone;
+        }
+    }
+
+    private static void AddSet(ref DnsResponseWriter writer, DnsSection section, ReadOnlySpan<byte> owner, ResourceRecordSet set)
+    {
+        foreach (byte[] rdata in set.Rdata)
+        {
+            if (!writer.TryAddRecord(section, owner, set.Type, set.Ttl, rdata, set.RdataIsName))
+            {
+                return;
+            }
+        }
+    }
+
+    // RFC 2308 §3: the SOA goes in the authority section with TTL min(SOA TTL, SOA MINIMUM).
+    private static void AddNegative(ref DnsResponseWriter writer, StaticZone zone) =>
+        writer.TryAddRecord(DnsSection.Authority, zone.ApexWire, DnsRecordType.SOA, zone.NegativeTtl, zone.Soa.Rdata[0]);
+}
