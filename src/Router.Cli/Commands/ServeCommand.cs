@@ -1,0 +1,91 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Router.Cli.Configuration;
+using Router.Cli.Hosting;
+using Router.Dns.Server;
+
+namespace Router.Cli.Commands;
+
+/// <summary><c>router serve [--config FILE]</c>: runs every role the file configures, or the built-in demo.</summary>
+internal static class ServeCommand
+{
+    public static async Task<int> RunAsync(string? configPath, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        RouterOptionsSnapshot options;
+        Microsoft.Extensions.Configuration.IConfiguration? loggingConfiguration = null;
+        if (configPath is null)
+        {
+            options = DemoConfiguration.Create();
+        }
+        else
+        {
+            var loaded = RouterConfigurationLoader.Load(configPath);
+            if (!loaded.IsValid)
+            {
+                await error.WriteLineAsync($"router: {configPath} is not valid; nothing was started:").ConfigureAwait(false);
+                foreach (string message in loaded.Errors)
+                {
+                    await error.WriteLineAsync(message).ConfigureAwait(false);
+                }
+
+                return ExitCodes.InvalidInput;
+            }
+
+            options = new RouterOptionsSnapshot(loaded.Options!.Dns!);
+            loggingConfiguration = loaded.Root!.GetSection("Logging");
+        }
+
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+            o.UseUtcTimestamp = true;
+        });
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        if (loggingConfiguration is not null)
+        {
+            builder.Logging.AddConfiguration(loggingConfiguration);
+        }
+
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton(TimeProvider.System);
+        Telemetry.AddOpenTelemetryWhenConfigured(builder);
+        builder.Services.AddSingleton(sp => new DnsServer(
+            options.Dns,
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<IMeterFactory>(),
+            sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddHostedService<DnsHostedService>();
+        if (configPath is not null)
+        {
+            builder.Services.AddSingleton(sp => new ConfigurationWatcher(configPath, sp.GetRequiredService<DnsServer>(),
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ConfigurationWatcher>>()));
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigurationWatcher>());
+        }
+
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+
+        using var host = builder.Build();
+        try
+        {
+            await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (System.Net.Sockets.SocketException ex)
+        {
+            await error.WriteLineAsync($"router: cannot listen: {ex.Message} (is another server using the address, or is the port privileged?)").ConfigureAwait(false);
+            return ExitCodes.RuntimeFailure;
+        }
+
+        var server = host.Services.GetRequiredService<DnsServer>();
+        if (configPath is null)
+        {
+            await output.WriteLineAsync(DemoConfiguration.Instructions(server.LocalEndPoints[0].ToString())).ConfigureAwait(false);
+        }
+
+        await host.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        return ExitCodes.Success;
+    }
+}

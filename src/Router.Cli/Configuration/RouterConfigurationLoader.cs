@@ -1,0 +1,105 @@
+using Microsoft.Extensions.Configuration;
+using Router.Dns.Server.Configuration;
+
+namespace Router.Cli.Configuration;
+
+/// <summary>The result of reading and validating a configuration: options, or every error with its key path.</summary>
+internal sealed record LoadedConfiguration(RouterOptions? Options, IReadOnlyList<string> Errors, IConfigurationRoot? Root)
+{
+    public bool IsValid => Options is not null && Errors.Count == 0;
+}
+
+/// <summary>
+/// Reads a JSON configuration file with <c>Router__</c> environment overrides, checks its shape, binds and validates
+/// every section. Each load builds a fresh configuration, so a bad file never disturbs the running one.
+/// </summary>
+internal static class RouterConfigurationLoader
+{
+    /// <summary>The prefix of environment variables that override keys: <c>Router__Dns__Listen__0</c>.</summary>
+    public const string EnvironmentPrefix = "Router__";
+
+    /// <summary>Sections this build implements, and <c>Logging</c> for log levels.</summary>
+    private static readonly string[] KnownSections = ["Dns", "Logging"];
+
+    /// <summary>Sections the contract names that later versions implement.</summary>
+    private static readonly string[] PlannedSections = ["TrafficManager", "Health", "Admin"];
+
+    public static LoadedConfiguration Load(string path)
+    {
+        var errors = new List<string>();
+        string fullPath = Path.GetFullPath(path);
+        if (!File.Exists(fullPath))
+        {
+            return new LoadedConfiguration(null, [$"{path}: file not found"], null);
+        }
+
+        IConfigurationRoot root;
+        try
+        {
+            root = new ConfigurationBuilder()
+                .AddJsonFile(fullPath, optional: false, reloadOnChange: false)
+                .AddEnvironmentVariables(EnvironmentPrefix)
+                .Build();
+        }
+        catch (Exception ex) when (ex is InvalidDataException or FormatException or IOException or System.Text.Json.JsonException)
+        {
+            string reason = ex.InnerException?.Message ?? ex.Message;
+            return new LoadedConfiguration(null, [$"{path}: not valid JSON: {reason}"], null);
+        }
+
+        return Validate(root, errors);
+    }
+
+    /// <summary>Checks, binds and validates an already built configuration.</summary>
+    public static LoadedConfiguration Validate(IConfigurationRoot root, List<string>? errors = null)
+    {
+        errors ??= [];
+        foreach (var section in root.GetChildren())
+        {
+            if (PlannedSections.Contains(section.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                errors.Add($"{section.Path}: this version of Router does not implement this section yet");
+            }
+            else if (!KnownSections.Contains(section.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                errors.Add($"{section.Path}: unknown section (known: Dns, TrafficManager, Health, Admin, Logging)");
+            }
+        }
+
+        var dnsSection = root.GetSection("Dns");
+        var options = new RouterOptions();
+        if (dnsSection.Exists())
+        {
+            // Keys of the wrong shape are reported and left out, so the rest is still bound and validated: one run
+            // of 'router validate' shows every error.
+            var badPaths = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            ConfigurationShapeChecker.Check(dnsSection, typeof(DnsServerOptions), errors, badPaths);
+            var bindable = badPaths.Count == 0 ? dnsSection : Without(dnsSection, badPaths);
+            options.Dns = new DnsServerOptions();
+            try
+            {
+                bindable.Bind(options.Dns);
+                errors.AddRange(DnsServerOptionsValidator.Validate(options.Dns, "Dns"));
+            }
+            catch (InvalidOperationException ex)
+            {
+                errors.Add($"Dns: {ex.Message}");
+            }
+        }
+
+        if (options.Dns is null && errors.Count == 0)
+        {
+            errors.Add("Dns: required: the file configures no role (Dns)");
+        }
+
+        return new LoadedConfiguration(errors.Count == 0 ? options : null, errors, root);
+    }
+
+    private static IConfigurationSection Without(IConfigurationSection section, HashSet<string> badPaths)
+    {
+        var kept = section.AsEnumerable()
+            .Where(pair => !badPaths.Any(bad => pair.Key.Equals(bad, StringComparison.OrdinalIgnoreCase) ||
+                                                pair.Key.StartsWith(bad + ":", StringComparison.OrdinalIgnoreCase)));
+        return new ConfigurationBuilder().AddInMemoryCollection(kept).Build().GetSection(section.Path);
+    }
+}

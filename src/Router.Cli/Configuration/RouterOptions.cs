@@ -1,0 +1,10 @@
+using Router.Dns.Server.Configuration;
+
+namespace Router.Cli.Configuration;
+
+/// <summary>The whole configuration file. A role runs when its section is present.</summary>
+internal sealed class RouterOptions
+{
+    /// <summary>The DNS server (<c>Dns</c>); null when the file has no such section.</summary>
+    public DnsServerOptions? Dns { get; set; }
+}

@@ -1,0 +1,143 @@
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Primitives;
+using Router.Cli.Configuration;
+using Router.Dns.Server;
+
+namespace Router.Cli.Hosting;
+
+/// <summary>
+/// Watches the configuration file and applies edits while running. Each change is read afresh and validated as a
+/// whole; an edit with any error is rejected, every error logged with its key path, and the running configuration
+/// stays in force.
+/// </summary>
+internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
+{
+    private static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(250);
+
+    private readonly string _path;
+    private readonly DnsServer _server;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<ConfigurationWatcher> _logger;
+    private readonly PhysicalFileProvider _files;
+    private readonly Lock _lock = new();
+    private IDisposable? _subscription;
+    private ITimer? _pending_NeedsLock;
+    private string? _lastContent;
+
+    public ConfigurationWatcher(string path, DnsServer server, TimeProvider timeProvider, ILogger<ConfigurationWatcher> logger)
+    {
+        _path = Path.GetFullPath(path);
+        _server = server;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _files = new PhysicalFileProvider(Path.GetDirectoryName(_path)!);
+        _lastContent = TryRead();
+    }
+
+    /// <summary>Raised after a reload attempt with whether it was applied (tests wait on it).</summary>
+    public event Action<bool>? Reloaded;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _subscription = ChangeToken.OnChange(() => _files.Watch(Path.GetFileName(_path)), OnChanged);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _subscription?.Dispose();
+        return Task.CompletedTask;
+    }
+
+    private void OnChanged()
+    {
+        // Editors write in several steps; wait until the file has been quiet for a moment.
+        lock (_lock)
+        {
+            _pending_NeedsLock?.Dispose();
+            _pending_NeedsLock = _timeProvider.CreateTimer(_ => Reload(), null, Debounce, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>Reads, validates and applies the file now.</summary>
+    public bool Reload()
+    {
+        try
+        {
+            string? content = TryRead();
+            if (content is null || content == _lastContent)
+            {
+                return false;
+            }
+
+            var loaded = RouterConfigurationLoader.Load(_path);
+            if (!loaded.IsValid)
+            {
+                Log.ReloadRejected(_logger, _path, loaded.Errors.Count);
+                foreach (string error in loaded.Errors)
+                {
+                    Log.ConfigurationError(_logger, error);
+                }
+
+                Reloaded?.Invoke(false);
+                return false;
+            }
+
+            _server.Apply(loaded.Options!.Dns!);
+            _lastContent = content;
+            Log.ReloadApplied(_logger, _path);
+            Reloaded?.Invoke(true);
+            return true;
+        }
+        catch (Exception ex)
+        {
+            // Nothing about a reload may take the running server down.
+            Log.ReloadFailed(_logger, _path, ex);
+            Reloaded?.Invoke(false);
+            return false;
+        }
+    }
+
+    private string? TryRead()
+    {
+        try
+        {
+            return File.ReadAllText(_path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    public void Dispose()
+    {
+        _subscription?.Dispose();
+        lock (_lock)
+        {
+            _pending_NeedsLock?.Dispose();
+        }
+
+        _files.Dispose();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 4000, EventName = "ConfigurationReloaded", Level = LogLevel.Information,
+            Message = "Configuration {Path} changed and was applied.")]
+        public static partial void ReloadApplied(ILogger logger, string path);
+
+        [LoggerMessage(EventId = 4001, EventName = "ConfigurationRejected", Level = LogLevel.Error,
+            Message = "Configuration {Path} changed but has {ErrorCount} error(s); the running configuration stays in force.")]
+        public static partial void ReloadRejected(ILogger logger, string path, int errorCount);
+
+        [LoggerMessage(EventId = 4002, EventName = "ConfigurationError", Level = LogLevel.Error, Message = "{Error}")]
+        public static partial void ConfigurationError(ILogger logger, string error);
+
+        [LoggerMessage(EventId = 4003, EventName = "ConfigurationReloadFailed", Level = LogLevel.Error,
+            Message = "Reloading configuration {Path} failed; the running configuration stays in force.")]
+        public static partial void ReloadFailed(ILogger logger, string path, Exception exception);
+    }
+}

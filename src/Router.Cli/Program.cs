@@ -1,0 +1,79 @@
+using Router.Cli.Commands;
+
+namespace Router.Cli;
+
+/// <summary>The <c>router</c> executable.</summary>
+internal static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        using var cancellation = new CancellationTokenSource();
+        return await RunAsync(args, Console.Out, Console.Error, cancellation.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>Parses the command line and runs a command; returns the exit code.</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            await output.WriteLineAsync(Usage).ConfigureAwait(false);
+            return args.Length == 0 ? ExitCodes.InvalidInput : ExitCodes.Success;
+        }
+
+        if (args[0] is "--version" or "version")
+        {
+            await output.WriteLineAsync($"router {typeof(Program).Assembly.GetName().Version}").ConfigureAwait(false);
+            return ExitCodes.Success;
+        }
+
+        string command = args[0];
+        string? config = null;
+        for (int i = 1; i < args.Length; i++)
+        {
+            if (args[i] is "--config" or "-c" && i + 1 < args.Length)
+            {
+                config = args[++i];
+            }
+            else if (args[i].StartsWith("--config=", StringComparison.Ordinal))
+            {
+                config = args[i]["--config=".Length..];
+            }
+            else
+            {
+                await error.WriteLineAsync($"router {command}: unexpected argument '{args[i]}'\n\n{Usage}").ConfigureAwait(false);
+                return ExitCodes.InvalidInput;
+            }
+        }
+
+        switch (command)
+        {
+            case "serve":
+                return await ServeCommand.RunAsync(config, output, error, cancellationToken).ConfigureAwait(false);
+
+            case "validate":
+                if (config is null)
+                {
+                    await error.WriteLineAsync("router validate: --config FILE is required").ConfigureAwait(false);
+                    return ExitCodes.InvalidInput;
+                }
+
+                return await ValidateCommand.RunAsync(config, output).ConfigureAwait(false);
+
+            default:
+                await error.WriteLineAsync($"router: unknown command '{command}'\n\n{Usage}").ConfigureAwait(false);
+                return ExitCodes.InvalidInput;
+        }
+    }
+
+    private const string Usage = """
+        router: health-aware DNS failover for geo-replicated services
+
+        Usage:
+          router serve [--config FILE]     run the roles FILE configures; without FILE, a built-in demo on 127.0.0.1:5353
+          router validate --config FILE    check FILE; print every error as 'path: reason' (exit 2 when invalid)
+          router --version
+
+        Configuration keys can be overridden by environment variables: Router__Dns__Listen__0=127.0.0.1:5353
+        Exit codes: 0 ok, 1 runtime failure, 2 invalid input or configuration.
+        """;
+}
