@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs what the tests need (when missing) and runs every test of Router.sln.
+# Usage: tests/run-all.sh [extra dotnet test arguments]
+# Exit code: 0 when every test passed. Prints a closing "N passed, N failed, N skipped" line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Real DNS clients and servers the tests drive: dig (bind9-dnsutils), kdig (knot-dnsutils), knotd (knot).
+declare -A need=([dig]=bind9-dnsutils [kdig]=knot-dnsutils [knotd]=knot)
+missing=()
+for tool in "${!need[@]}"; do
+  command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || missing+=("${need[$tool]}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "run-all: installing ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then SUDO=sudo; else
+      echo "run-all: need root (or sudo) to apt-get install ${missing[*]}" >&2; exit 1
+    fi
+  else SUDO=""; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1 || {
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  }
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+dotnet test Router.sln -c Release --nologo "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# One closing line summed over the test projects ("Passed!  - Failed: 0, Passed: 49, Skipped: 0, ...").
+read -r passed failed skipped < <(awk '
+  /(Passed|Failed)! +- Failed: / {
+    gsub(",", ""); for (i = 1; i <= NF; i++) {
+      if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
+  END { print p + 0, f + 0, s + 0 }' "$log")
+echo "Tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
+if [ "$status" -eq 0 ] && [ "$passed" -eq 0 ]; then
+  echo "run-all: no test ran" >&2; exit 1
+fi
+exit "$status"
