@@ -8,7 +8,16 @@ internal static class Program
     public static async Task<int> Main(string[] args)
     {
         using var cancellation = new CancellationTokenSource();
-        return await RunAsync(args, Console.Out, Console.Error, cancellation.Token).ConfigureAwait(false);
+        try
+        {
+            return await RunAsync(args, Console.Out, Console.Error, cancellation.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // The contract's exit code for a runtime failure is 1; left unhandled, the runtime aborts with 134 (SIGABRT).
+            await Console.Error.WriteLineAsync($"router: unexpected failure: {ex}").ConfigureAwait(false);
+            return ExitCodes.RuntimeFailure;
+        }
     }
 
     /// <summary>Parses the command line and runs a command; returns the exit code.</summary>

@@ -27,6 +27,14 @@ internal static class ConfigurationShapeChecker
 
         if (TryGetListElement(type, out var element))
         {
+            // The binder ignores a single value where a list belongs ("Listen": "127.0.0.1:5353" would leave the default).
+            if (HasValue(section))
+            {
+                errors.Add($"{section.Path}: expected a list (JSON array), found the value '{section.Value}'");
+                badPaths.Add(section.Path);
+                return;
+            }
+
             foreach (var child in section.GetChildren())
             {
                 if (!int.TryParse(child.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _))
@@ -44,6 +52,13 @@ internal static class ConfigurationShapeChecker
 
         if (TryGetDictionaryValue(type, out var valueType))
         {
+            if (HasValue(section))
+            {
+                errors.Add($"{section.Path}: expected an object with keys, found the value '{section.Value}'");
+                badPaths.Add(section.Path);
+                return;
+            }
+
             foreach (var child in section.GetChildren())
             {
                 Check(child, valueType, errors, badPaths);
@@ -52,7 +67,7 @@ internal static class ConfigurationShapeChecker
             return;
         }
 
-        if (section.Value is not null && section.Value.Length > 0)
+        if (HasValue(section))
         {
             errors.Add($"{section.Path}: expected an object with keys, found the value '{section.Value}'");
             badPaths.Add(section.Path);
@@ -105,6 +120,9 @@ internal static class ConfigurationShapeChecker
             badPaths.Add(section.Path);
         }
     }
+
+    /// <summary>Whether the key holds a single value; an empty JSON object or array reads as null or empty.</summary>
+    private static bool HasValue(IConfigurationSection section) => !string.IsNullOrEmpty(section.Value);
 
     private static string Describe(Type type) => type switch
     {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 using Router.Dns.Server.Configuration;
 
 namespace Router.Cli.Configuration;
@@ -43,8 +44,7 @@ internal static class RouterConfigurationLoader
         }
         catch (Exception ex) when (ex is InvalidDataException or FormatException or IOException or System.Text.Json.JsonException)
         {
-            string reason = ex.InnerException?.Message ?? ex.Message;
-            return new LoadedConfiguration(null, [$"{path}: not valid JSON: {reason}"], null);
+            return new LoadedConfiguration(null, [$"{path}: not valid JSON: {JsonErrorReason(ex)}"], null);
         }
 
         return Validate(root, errors);
@@ -65,6 +65,8 @@ internal static class RouterConfigurationLoader
                 errors.Add($"{section.Path}: unknown section (known: Dns, TrafficManager, Health, Admin, Logging)");
             }
         }
+
+        CheckLogLevels(root.GetSection("Logging"), errors);
 
         var dnsSection = root.GetSection("Dns");
         var options = new RouterOptions();
@@ -93,6 +95,48 @@ internal static class RouterConfigurationLoader
         }
 
         return new LoadedConfiguration(errors.Count == 0 ? options : null, errors, root);
+    }
+
+    /// <summary>
+    /// <c>Logging:LogLevel:CATEGORY</c> and <c>Logging:PROVIDER:LogLevel:CATEGORY</c> must name a level: the logging
+    /// library throws on anything else when <c>serve</c> creates its logger, after <c>validate</c> said the file was fine.
+    /// </summary>
+    private static void CheckLogLevels(IConfigurationSection logging, List<string> errors)
+    {
+        foreach (var child in logging.GetChildren())
+        {
+            var levels = child.Key.Equals("LogLevel", StringComparison.OrdinalIgnoreCase) ? child : child.GetSection("LogLevel");
+            foreach (var level in levels.GetChildren())
+            {
+                if (!string.IsNullOrEmpty(level.Value) && !Enum.TryParse<LogLevel>(level.Value, ignoreCase: true, out _))
+                {
+                    errors.Add($"{level.Path}: '{level.Value}' is not a log level ({string.Join(", ", Enum.GetNames<LogLevel>())})");
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The parser's own reason with a 1-based line and position: the configuration provider wraps it twice, and its
+    /// outer messages ("Could not parse the JSON file.") do not say where.
+    /// </summary>
+    private static string JsonErrorReason(Exception ex)
+    {
+        var inner = ex;
+        while (inner.InnerException is not null)
+        {
+            inner = inner.InnerException;
+        }
+
+        if (inner is System.Text.Json.JsonException { LineNumber: long line, BytePositionInLine: long position } json)
+        {
+            // System.Text.Json counts from 0 and appends "LineNumber: 0 | BytePositionInLine: 7." to its message.
+            string message = json.Message;
+            int cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+            return $"line {line + 1}, position {position + 1}: {(cut > 0 ? message[..cut] : message)}";
+        }
+
+        return inner.Message;
     }
 
     private static IConfigurationSection Without(IConfigurationSection section, HashSet<string> badPaths)

@@ -1,0 +1,155 @@
+using System.Globalization;
+using System.Net;
+using Router.Cli.Tests.TestSupport;
+
+namespace Router.Cli.Tests.EndToEnd;
+
+/// <summary>The real <c>router</c> executable as a child process, asked with the real <c>dig</c>, on loopback only.</summary>
+public sealed class ServeProcessTests : IDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly TempDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    [Theory]
+    [InlineData("TERM")]
+    [InlineData("INT")]
+    public async Task Serve_ValidConfig_AnswersDigAndExitsZeroOnSignal(string signal)
+    {
+        // Arrange
+        var endpoint = Loopback.FreeEndpoint();
+        string path = _directory.Write("router.json", TestConfigs.Valid(listen: endpoint.ToString(), www: "127.0.0.80"));
+        await using var router = RouterProcess.Start(["serve", "--config", path]);
+
+        // Act
+        await Dig.WaitForAnswerAsync(endpoint, TestConfigs.WwwName, "127.0.0.80", router, StartTimeout);
+        var txt = await Dig.QueryAsync(endpoint, TestConfigs.Zone, "TXT");
+        await router.SendSignalAsync(signal);
+        int exit = await router.WaitForExitAsync(StopTimeout);
+
+        // Assert
+        Assert.Equal(["\"router cli tests\""], txt.Lines);
+        Assert.True(exit == 0, $"router exited with {exit} after SIG{signal}.{Environment.NewLine}{router.Describe()}");
+        Assert.Empty(router.Stderr);
+    }
+
+    [Fact]
+    public async Task Serve_InvalidConfig_ExitsTwoWithEveryErrorOnStderrWithoutListening()
+    {
+        // Arrange: the file names a port we hold. Binding it would fail with exit 1, so exit 2 shows validation came first.
+        var endpoint = Loopback.FreeEndpoint();
+        using var held = Loopback.Occupy(endpoint);
+        string path = _directory.Write("invalid.json", TestConfigs.BadRecordValue(listen: endpoint.ToString()));
+        await using var router = RouterProcess.Start(["serve", "--config", path]);
+
+        // Act
+        int exit = await router.WaitForExitAsync(StartTimeout);
+
+        // Assert
+        Assert.True(exit == 2, $"expected exit 2.{Environment.NewLine}{router.Describe()}");
+        Assert.Contains(router.Stderr, line => line.Contains("nothing was started", StringComparison.Ordinal));
+        Assert.Contains(router.Stderr, line => line.StartsWith("Dns:Zones:0:Records:0:Value: ", StringComparison.Ordinal) && line.Contains("300.1.2.3", StringComparison.Ordinal));
+        Assert.DoesNotContain(router.Stdout, line => line.Contains("listening", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task Serve_AddressInUse_ExitsOneAndSaysWhy()
+    {
+        // Arrange
+        var endpoint = Loopback.FreeEndpoint();
+        using var held = Loopback.Occupy(endpoint);
+        string path = _directory.Write("router.json", TestConfigs.Valid(listen: endpoint.ToString()));
+        await using var router = RouterProcess.Start(["serve", "--config", path]);
+
+        // Act
+        int exit = await router.WaitForExitAsync(StartTimeout);
+
+        // Assert
+        Assert.True(exit == 1, $"expected exit 1 (runtime failure).{Environment.NewLine}{router.Describe()}");
+        Assert.Contains(router.Stderr, line => line.Contains("cannot listen", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Serve_SettingTheLoggingLibraryRejects_ExitsOneWithTheReason()
+    {
+        // Arrange: validate does not know every key of the logging providers; the library throws while the host is built.
+        string path = _directory.Write("router.json", """
+            { "Dns": { "Listen": [ "127.0.0.1:0" ] }, "Logging": { "Console": { "LogToStandardErrorThreshold": "Loud" } } }
+            """);
+        await using var router = RouterProcess.Start(["serve", "--config", path]);
+
+        // Act
+        int exit = await router.WaitForExitAsync(StartTimeout);
+
+        // Assert: the contract's runtime-failure code, not the runtime's abort (134).
+        Assert.True(exit == 1, $"expected exit 1.{Environment.NewLine}{router.Describe()}");
+        Assert.Contains(router.Stderr, line => line.StartsWith("router: unexpected failure: ", StringComparison.Ordinal) && line.Contains("'Loud'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Serve_EnvironmentVariableOverridesListen_ServesOnTheOverriddenAddress()
+    {
+        // Arrange
+        var fromFile = Loopback.FreeEndpoint();
+        var fromEnvironment = Loopback.FreeEndpoint();
+        string path = _directory.Write("router.json", TestConfigs.Valid(listen: fromFile.ToString()));
+        await using var router = RouterProcess.Start(
+            ["serve", "--config", path],
+            new Dictionary<string, string?> { ["Router__Dns__Listen__0"] = fromEnvironment.ToString() });
+
+        // Act
+        await Dig.WaitForAnswerAsync(fromEnvironment, TestConfigs.WwwName, "127.0.0.80", router, StartTimeout);
+        var fileAddress = await Dig.QueryAsync(fromFile, TestConfigs.WwwName);
+
+        // Assert
+        Assert.False(fileAddress.Answers("127.0.0.80"), $"the file's address should not be served:{Environment.NewLine}{fileAddress.Output}");
+        await router.SendSigtermAsync();
+        Assert.Equal(0, await router.WaitForExitAsync(StopTimeout));
+    }
+
+    [Fact]
+    public async Task Validate_EnvironmentVariableOverridesInvalidKey_ExitsZero()
+    {
+        // Arrange: the file's only error is its Listen address; the variable replaces it.
+        string path = _directory.Write("router.json", TestConfigs.Valid(listen: "not-an-address"));
+        var overrides = new Dictionary<string, string?> { ["Router__Dns__Listen__0"] = "127.0.0.1:5300" };
+
+        // Act
+        await using var without = RouterProcess.Start(["validate", "--config", path]);
+        int exitWithout = await without.WaitForExitAsync(StartTimeout);
+        await using var with = RouterProcess.Start(["validate", "--config", path], overrides);
+        int exitWith = await with.WaitForExitAsync(StartTimeout);
+
+        // Assert
+        Assert.Equal(2, exitWithout);
+        Assert.Contains(without.Stdout, line => line.StartsWith("Dns:Listen:0: ", StringComparison.Ordinal));
+        Assert.True(exitWith == 0, with.Describe());
+    }
+
+    [Fact]
+    public async Task Serve_NoConfig_RunsTheDemoOnPort5353AndPrintsADigLine()
+    {
+        // Arrange: the demo's port is fixed by the contract; when something else holds it, say so rather than skip.
+        var demo = new IPEndPoint(IPAddress.Loopback, 5353);
+        Assert.True(Loopback.IsFree(demo, out string? reason),
+            $"127.0.0.1:5353 is busy ({reason}); the demo test needs it free (stop mDNS responders or other servers on it).");
+        await using var router = RouterProcess.Start(["serve"]);
+
+        // Act
+        await router.WaitForStdoutAsync(
+            line => line.Contains("dig", StringComparison.Ordinal) && line.Contains("127.0.0.1", StringComparison.Ordinal) &&
+                    line.Contains("5353", StringComparison.Ordinal),
+            StartTimeout,
+            "a dig line for 127.0.0.1 port 5353");
+        await Dig.WaitForAnswerAsync(demo, "www.demo.test", "127.0.0.80", router, StartTimeout);
+        await router.SendSigtermAsync();
+        int exit = await router.WaitForExitAsync(StopTimeout);
+
+        // Assert
+        Assert.Equal(0, exit);
+        Assert.Contains(router.Stdout, line => line.Contains(string.Create(CultureInfo.InvariantCulture, $"dig @127.0.0.1 -p 5353 www.demo.test"), StringComparison.Ordinal));
+    }
+}
