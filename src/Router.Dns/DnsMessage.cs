@@ -24,6 +24,9 @@ public sealed class DnsMessage
 
     public bool CheckingDisabled { get; set; }
 
+    /// <summary>The AD bit (RFC 4035 §3.2.3, RFC 6840 §5.7): kept so a forwarded message does not lose it.</summary>
+    public bool AuthenticData { get; set; }
+
     /// <summary>The full response code; values above 15 need <see cref="Edns"/> to carry their upper bits.</summary>
     public DnsResponseCode ResponseCode { get; set; }
 
@@ -59,6 +62,7 @@ public sealed class DnsMessage
             RecursionDesired = header.RecursionDesired,
             RecursionAvailable = header.RecursionAvailable,
             CheckingDisabled = header.CheckingDisabled,
+            AuthenticData = (header.Flags & DnsHeader.AuthenticDataFlag) != 0,
             ResponseCode = (DnsResponseCode)header.ResponseCode,
         };
 
@@ -206,8 +210,14 @@ public sealed class DnsMessage
             additionalCount++;
         }
 
-        var header = new DnsHeader(Id,
-            DnsHeader.ComposeFlags(IsResponse, OpCode, IsAuthoritative, IsTruncated, RecursionDesired, RecursionAvailable, CheckingDisabled, code & 0xF),
+        ushort flags = DnsHeader.ComposeFlags(IsResponse, OpCode, IsAuthoritative, IsTruncated, RecursionDesired, RecursionAvailable,
+            CheckingDisabled, code & 0xF);
+        if (AuthenticData)
+        {
+            flags |= DnsHeader.AuthenticDataFlag;
+        }
+
+        var header = new DnsHeader(Id, flags,
             (ushort)Questions.Count, (ushort)Answers.Count, (ushort)Authorities.Count, (ushort)additionalCount);
         header.TryWrite(destination);
         written = writer.Position;

@@ -66,8 +66,13 @@ public abstract class DnsRecordData
                     return error;
                 }
 
+                if (offset != end)
+                {
+                    return DnsParseError.InvalidRecordData;
+                }
+
                 data = new NameRecordData(type, ToName(name[..nameLength]));
-                return offset == end ? DnsParseError.None : DnsParseError.InvalidRecordData;
+                return DnsParseError.None;
 
             case DnsRecordType.MX:
                 if (!DnsWire.TryReadUInt16(message[..end], ref offset, out ushort preference))
@@ -81,8 +86,13 @@ public abstract class DnsRecordData
                     return error;
                 }
 
+                if (offset != end)
+                {
+                    return DnsParseError.InvalidRecordData;
+                }
+
                 data = new MxRecordData(preference, ToName(name[..nameLength]));
-                return offset == end ? DnsParseError.None : DnsParseError.InvalidRecordData;
+                return DnsParseError.None;
 
             case DnsRecordType.SRV:
                 if (!DnsWire.TryReadUInt16(message[..end], ref offset, out ushort priority) ||
@@ -98,8 +108,13 @@ public abstract class DnsRecordData
                     return error;
                 }
 
+                if (offset != end)
+                {
+                    return DnsParseError.InvalidRecordData;
+                }
+
                 data = new SrvRecordData(priority, weight, port, ToName(name[..nameLength]));
-                return offset == end ? DnsParseError.None : DnsParseError.InvalidRecordData;
+                return DnsParseError.None;
 
             case DnsRecordType.SOA:
                 error = ReadNameExactly(message, ref offset, end, name, out nameLength);

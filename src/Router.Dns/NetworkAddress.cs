@@ -68,10 +68,10 @@ public readonly record struct NetworkAddress(UInt128 Bits, bool IsIPv4)
         return false;
     }
 
-    // RFC 6943 §3.1.1: IPv4 literals have historical forms ("10.1", "167772161", octal "010.0.0.1", hex "0x0a.0.0.1")
-    // that IPAddress.TryParse accepts and silently turns into a different address than the operator meant. Zone data
-    // and configuration only mean the four-part decimal form, so every other form is refused, as are IPv6 zone
-    // indexes ("%eth0"), brackets and ports, which a DNS address or prefix cannot carry.
+    // RFC 3986 §7.4: IPv4 literals have historical inet_aton forms ("10.1", "167772161", octal "010.0.0.1", hex
+    // "0x0a.0.0.1") that IPAddress.TryParse accepts and silently turns into another address than the operator meant.
+    // Zone data and configuration only mean the dotted-decimal form (as POSIX inet_pton), so every other form is
+    // refused, as are IPv6 zone indexes ("%eth0"), brackets and ports, which a DNS address or prefix cannot carry.
     /// <summary>
     /// Parses an address strictly: IPv4 as exactly four decimal octets without leading zeros, IPv6 as hexadecimal
     /// groups (with an optional dotted-quad tail) and nothing else.

@@ -12,7 +12,8 @@ internal static class DnsMessageEquivalence
         if (expected.Id != actual.Id || expected.IsResponse != actual.IsResponse || expected.OpCode != actual.OpCode ||
             expected.IsAuthoritative != actual.IsAuthoritative || expected.IsTruncated != actual.IsTruncated ||
             expected.RecursionDesired != actual.RecursionDesired || expected.RecursionAvailable != actual.RecursionAvailable ||
-            expected.CheckingDisabled != actual.CheckingDisabled || expected.ResponseCode != actual.ResponseCode)
+            expected.CheckingDisabled != actual.CheckingDisabled || expected.AuthenticData != actual.AuthenticData ||
+            expected.ResponseCode != actual.ResponseCode)
         {
             return "header fields differ";
         }

@@ -16,6 +16,12 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
 {
     private static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// How often the file is also read and compared: file-change notifications miss some edits (a ConfigMap's
+    /// symlink swap, file systems without inotify), so polling backs them up.
+    /// </summary>
+    public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
+
     private readonly string _path;
     private readonly DnsServer _server;
     private readonly TimeProvider _timeProvider;
@@ -23,8 +29,11 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
     private readonly PhysicalFileProvider _files;
     private readonly Lock _lock = new();
     private IDisposable? _subscription;
+    private readonly Lock _reloadLock = new();
     private ITimer? _pending_NeedsLock;
+    private ITimer? _poll;
     private string? _lastContent;
+    private string? _lastSeen;
 
     public ConfigurationWatcher(string path, DnsServer server, TimeProvider timeProvider, ILogger<ConfigurationWatcher> logger)
     {
@@ -34,6 +43,7 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
         _logger = logger;
         _files = new PhysicalFileProvider(Path.GetDirectoryName(_path)!);
         _lastContent = TryRead();
+        _lastSeen = _lastContent;
     }
 
     /// <summary>Raised after a reload attempt with whether it was applied (tests wait on it).</summary>
@@ -42,13 +52,25 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _subscription = ChangeToken.OnChange(() => _files.Watch(Path.GetFileName(_path)), OnChanged);
+        _poll = _timeProvider.CreateTimer(_ => Poll(), null, PollInterval, PollInterval);
         return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
         _subscription?.Dispose();
+        _poll?.Dispose();
         return Task.CompletedTask;
+    }
+
+    private void Poll()
+    {
+        // Only content not seen before (applied or rejected) counts, so a rejected edit is logged once.
+        string? content = TryRead();
+        if (content is not null && content != Volatile.Read(ref _lastSeen))
+        {
+            Reload();
+        }
     }
 
     private void OnChanged()
@@ -64,10 +86,26 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
     /// <summary>Reads, validates and applies the file now.</summary>
     public bool Reload()
     {
+        lock (_reloadLock)
+        {
+            return Reload_NeedsLock();
+        }
+    }
+
+    private bool Reload_NeedsLock()
+    {
         try
         {
+            // Content already seen (applied or rejected) is not evaluated again, so a rejected edit is logged once
+            // whether the notification or the poll notices it first; putting back the running content ends there.
             string? content = TryRead();
-            if (content is null || content == _lastContent)
+            if (content is null || content == _lastSeen)
+            {
+                return false;
+            }
+
+            Volatile.Write(ref _lastSeen, content);
+            if (content == _lastContent)
             {
                 return false;
             }
@@ -115,6 +153,7 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
     public void Dispose()
     {
         _subscription?.Dispose();
+        _poll?.Dispose();
         lock (_lock)
         {
             _pending_NeedsLock?.Dispose();

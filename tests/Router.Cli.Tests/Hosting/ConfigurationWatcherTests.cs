@@ -188,7 +188,8 @@ public sealed class ConfigurationWatcherTests : IAsyncLifetime
 
         // 1. The edit arms the debounce timer (the file system reports it in real time: wait, bounded).
         File.WriteAllText(_path, TestConfigs.Valid(www: "127.0.0.81"));
-        Assert.True(SpinWait.SpinUntil(() => clock.ActiveTimerCount > 0, TimeSpan.FromSeconds(10)), "the file change was not noticed within 10 s");
+        // The poll timer is always active; the debounce timer is the second one.
+        Assert.True(SpinWait.SpinUntil(() => clock.ActiveTimerCount > 1, TimeSpan.FromSeconds(10)), "the file change was not noticed within 10 s");
 
         // 2. Before the file has been quiet for 250 ms nothing is applied.
         clock.Advance(TimeSpan.FromMilliseconds(200));
@@ -200,6 +201,47 @@ public sealed class ConfigurationWatcherTests : IAsyncLifetime
         Assert.Equal([true], _reloaded);
         Assert.Equal(["127.0.0.81"], await QueryWwwAsync());
 
+        await watcher.StopAsync(timeout.Token);
+    }
+
+    [Fact]
+    public async Task StartAsync_EditNotNotified_AppliedByThePoll()
+    {
+        // Arrange
+        var clock = new ManualTimeProvider();
+        using var watcher = CreateWatcher(clock);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await watcher.StartAsync(timeout.Token);
+
+        // Act: whether or not the file-change notification has arrived yet, one poll interval later the edit is in.
+        File.WriteAllText(_path, TestConfigs.Valid(www: "127.0.0.81"));
+        clock.Advance(ConfigurationWatcher.PollInterval);
+
+        // Assert
+        Assert.Equal([true], _reloaded);
+        Assert.Equal(["127.0.0.81"], await QueryWwwAsync());
+        await watcher.StopAsync(timeout.Token);
+    }
+
+    [Fact]
+    public async Task Poll_RejectedEditSeenAgain_IsNotReportedTwice()
+    {
+        // Arrange
+        var clock = new ManualTimeProvider();
+        using var watcher = CreateWatcher(clock);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await watcher.StartAsync(timeout.Token);
+
+        // Act: a bad edit, noticed by notification and poll alike, then polled a few more times.
+        File.WriteAllText(_path, TestConfigs.Valid(www: "not-an-address"));
+        for (int i = 0; i < 4; i++)
+        {
+            clock.Advance(ConfigurationWatcher.PollInterval);
+        }
+
+        // Assert
+        Assert.Equal([false], _reloaded);
+        Assert.Equal(["127.0.0.80"], await QueryWwwAsync());
         await watcher.StopAsync(timeout.Token);
     }
 
