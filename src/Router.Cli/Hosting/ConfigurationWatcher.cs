@@ -164,18 +164,18 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 4000, EventName = "ConfigurationReloaded", Level = LogLevel.Information,
+        [LoggerMessage(EventId = EventIds.ConfigurationReloaded, EventName = nameof(EventIds.ConfigurationReloaded), Level = LogLevel.Information,
             Message = "Configuration {Path} changed and was applied.")]
         public static partial void ReloadApplied(ILogger logger, string path);
 
-        [LoggerMessage(EventId = 4001, EventName = "ConfigurationRejected", Level = LogLevel.Error,
+        [LoggerMessage(EventId = EventIds.ConfigurationRejected, EventName = nameof(EventIds.ConfigurationRejected), Level = LogLevel.Error,
             Message = "Configuration {Path} changed but has {ErrorCount} error(s); the running configuration stays in force.")]
         public static partial void ReloadRejected(ILogger logger, string path, int errorCount);
 
-        [LoggerMessage(EventId = 4002, EventName = "ConfigurationError", Level = LogLevel.Error, Message = "{Error}")]
+        [LoggerMessage(EventId = EventIds.ConfigurationError, EventName = nameof(EventIds.ConfigurationError), Level = LogLevel.Error, Message = "{Error}")]
         public static partial void ConfigurationError(ILogger logger, string error);
 
-        [LoggerMessage(EventId = 4003, EventName = "ConfigurationReloadFailed", Level = LogLevel.Error,
+        [LoggerMessage(EventId = EventIds.ConfigurationReloadFailed, EventName = nameof(EventIds.ConfigurationReloadFailed), Level = LogLevel.Error,
             Message = "Reloading configuration {Path} failed; the running configuration stays in force.")]
         public static partial void ReloadFailed(ILogger logger, string path, Exception exception);
     }

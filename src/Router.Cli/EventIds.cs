@@ -1,0 +1,10 @@
+namespace Router.Cli;
+
+/// <summary>Event IDs of the <c>router</c> executable: the range 4000-4999 is ours, each ID used once.</summary>
+internal static class EventIds
+{
+    public const int ConfigurationReloaded = 4000;
+    public const int ConfigurationRejected = 4001;
+    public const int ConfigurationError = 4002;
+    public const int ConfigurationReloadFailed = 4003;
+}
