@@ -126,8 +126,8 @@ public sealed partial class DnsServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Switches to <paramref name="options"/> (already validated) for the next query. Listen addresses cannot change
-    /// while running: a change is logged and waits for a restart.
+    /// Switches to <paramref name="options"/> (already validated) for the next query; TCP limits apply to connections
+    /// accepted from then on. Listen addresses cannot change while running: a change is logged and waits for a restart.
     /// </summary>
     public void Apply(DnsServerOptions options)
     {
@@ -144,6 +144,7 @@ public sealed partial class DnsServer : IAsyncDisposable
         {
             _core.Pipeline = BuildPipeline(options, _endpoints);
             _core.MaxDeferred = options.Forwarding.MaxConcurrent;
+            _core.Tcp = options.Tcp;
         }
 
         Log.ConfigurationApplied(_logger, options.Zones.Count, options.Forwarding.Enabled);

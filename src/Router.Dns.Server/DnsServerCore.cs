@@ -8,6 +8,7 @@ namespace Router.Dns.Server;
 internal sealed class DnsServerCore(DnsPipeline pipeline, DnsTcpOptions tcp, int maxDeferred, DnsServerMetrics metrics, TimeProvider timeProvider)
 {
     private DnsPipeline _pipeline = pipeline;
+    private DnsTcpOptions _tcp = tcp;
 
     public DnsPipeline Pipeline
     {
@@ -17,7 +18,12 @@ internal sealed class DnsServerCore(DnsPipeline pipeline, DnsTcpOptions tcp, int
 
     public DnsRequestContextPool ContextPool { get; } = new();
 
-    public DnsTcpOptions Tcp { get; } = tcp;
+    /// <summary>The TCP limits; a reload swaps them for connections accepted from then on.</summary>
+    public DnsTcpOptions Tcp
+    {
+        get => Volatile.Read(ref _tcp);
+        set => Volatile.Write(ref _tcp, value);
+    }
 
     public int MaxDeferred { get; set; } = maxDeferred;
 

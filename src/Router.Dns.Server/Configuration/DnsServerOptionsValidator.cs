@@ -66,7 +66,7 @@ public sealed class DnsServerOptionsValidator : IValidateOptions<DnsServerOption
             {
                 errors.Add($"{forwardingPath}:Upstreams:{i}: '{forwarding.Upstreams[i]}' is not a reachable address and port");
             }
-            else if (listen.Any(own => own.Equals(upstream)))
+            else if (listen.Any(own => IsSameServer(own, upstream)))
             {
                 errors.Add($"{forwardingPath}:Upstreams:{i}: '{forwarding.Upstreams[i]}' is this server itself (a forwarding loop)");
             }
@@ -112,6 +112,13 @@ public sealed class DnsServerOptionsValidator : IValidateOptions<DnsServerOption
 
         return errors;
     }
+
+    // The upstream is this server when it is a listen address, or a loopback address on the port of a wildcard listen
+    // address of its family (0.0.0.0 serves 127.0.0.0/8; [::], bound without dual mode, serves [::1]).
+    private static bool IsSameServer(IPEndPoint own, IPEndPoint upstream) =>
+        own.Equals(upstream) ||
+        (own.Port == upstream.Port && own.AddressFamily == upstream.AddressFamily && IPAddress.IsLoopback(upstream.Address) &&
+         (own.Address.Equals(IPAddress.Any) || own.Address.Equals(IPAddress.IPv6Any)));
 
     /// <summary>The listen endpoints, defaulting to <see cref="DefaultListen"/>; errors are added with their paths.</summary>
     internal static IReadOnlyList<IPEndPoint> ListenEndpoints(DnsServerOptions options, string path, List<string> errors)

@@ -27,10 +27,14 @@ internal sealed partial class UpstreamResolver
     {
         _upstreams = upstreams;
         _logger = logger;
-        _pipeline = new ResiliencePipelineBuilder<DnsMessage> { TimeProvider = timeProvider }
-            .AddRetry(new RetryStrategyOptions<DnsMessage>
+        var builder = new ResiliencePipelineBuilder<DnsMessage> { TimeProvider = timeProvider };
+
+        // Polly rejects MaxRetryAttempts = 0: with a single attempt (Forwarding:Attempts = 1) there is no retry at all.
+        if (attempts > 1)
+        {
+            builder.AddRetry(new RetryStrategyOptions<DnsMessage>
             {
-                MaxRetryAttempts = Math.Max(0, attempts - 1),
+                MaxRetryAttempts = attempts - 1,
                 Delay = TimeSpan.Zero,
                 BackoffType = DelayBackoffType.Constant,
                 UseJitter = false,
@@ -39,9 +43,10 @@ internal sealed partial class UpstreamResolver
                     .Handle<TimeoutRejectedException>()
                     .Handle<UpstreamProtocolException>()
                     .HandleResult(static response => response.ResponseCode is DnsResponseCode.ServerFailure or DnsResponseCode.Refused),
-            })
-            .AddTimeout(attemptTimeout)
-            .Build();
+            });
+        }
+
+        _pipeline = builder.AddTimeout(attemptTimeout).Build();
     }
 
     public IReadOnlyList<IPEndPoint> Upstreams => _upstreams;

@@ -104,9 +104,10 @@ internal sealed partial class TcpDnsListener : IAsyncDisposable
             client.NoDelay = true;
             var connection = new TcpDnsConnection(client, this);
             TcpDnsConnection? evicted = null;
+            int maxConnections = _core.Tcp.MaxConnections;
             lock (_lock)
             {
-                if (_connections_NeedsLock.Count >= _core.Tcp.MaxConnections)
+                if (_connections_NeedsLock.Count >= maxConnections)
                 {
                     foreach (var candidate in _connections_NeedsLock)
                     {
@@ -124,7 +125,7 @@ internal sealed partial class TcpDnsListener : IAsyncDisposable
 
             if (evicted is not null)
             {
-                Log.ConnectionLimitReached(_logger, LocalEndPoint, _core.Tcp.MaxConnections);
+                Log.ConnectionLimitReached(_logger, LocalEndPoint, maxConnections);
                 _core.Metrics.TcpConnectionEvicted();
                 evicted.Abort();
             }
@@ -183,6 +184,7 @@ internal sealed partial class TcpDnsConnection
     private readonly CancellationTokenSource _aborted;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly SemaphoreSlim _inFlight;
+    private readonly int _maxInFlight;
     private readonly ITimer _idleTimer;
     private readonly TimeSpan _idleTimeout;
     private readonly NetworkAddress _client;
@@ -193,8 +195,10 @@ internal sealed partial class TcpDnsConnection
         _socket = socket;
         _listener = listener;
         _aborted = CancellationTokenSource.CreateLinkedTokenSource(listener.Stopping);
-        _inFlight = new SemaphoreSlim(listener.Core.Tcp.MaxQueriesInFlight);
-        _idleTimeout = TimeSpan.FromSeconds(listener.Core.Tcp.IdleTimeoutSeconds);
+        var limits = listener.Core.Tcp;
+        _maxInFlight = limits.MaxQueriesInFlight;
+        _inFlight = new SemaphoreSlim(_maxInFlight);
+        _idleTimeout = TimeSpan.FromSeconds(limits.IdleTimeoutSeconds);
         _client = socket.RemoteEndPoint is IPEndPoint remote ? NetworkAddress.FromIPAddress(remote.Address) : default;
         LastActivity = listener.Core.TimeProvider.GetTimestamp();
 
@@ -236,6 +240,10 @@ internal sealed partial class TcpDnsConnection
             {
                 if (!await ReadExactlyAsync(lengthPrefix, token).ConfigureAwait(false))
                 {
+                    // The client closed its side after a whole message, possibly a half-close after its last query.
+                    // RFC 7766 §6.2.3: a connection is idle only once every query received has been answered, so
+                    // queries still being forwarded are answered before closing (the idle timer bounds the wait).
+                    await WaitForInFlightAsync(token).ConfigureAwait(false);
                     break;
                 }
 
@@ -312,6 +320,14 @@ internal sealed partial class TcpDnsConnection
         {
             _inFlight.Release();
             _listener.Core.ContextPool.Return(context);
+        }
+    }
+
+    private async ValueTask WaitForInFlightAsync(CancellationToken token)
+    {
+        for (int i = 0; i < _maxInFlight; i++)
+        {
+            await _inFlight.WaitAsync(token).ConfigureAwait(false);
         }
     }
 
