@@ -161,12 +161,15 @@ public sealed partial class DnsServer : IAsyncDisposable
 
         var handlers = new List<IDnsHandler> { new AuthoritativeHandler(zones) };
         handlers.AddRange(_extraHandlers);
+        ForwardingHandler? forwarder = null;
         if (options.Forwarding.Enabled)
         {
-            handlers.Add(BuildForwarder(options.Forwarding, endpoints));
+            forwarder = BuildForwarder(options.Forwarding, endpoints);
+            handlers.Add(forwarder);
         }
 
-        return new DnsPipeline(handlers, options.MaxUdpPayload, _loggerFactory.CreateLogger<DnsPipeline>(), _metrics);
+        return new DnsPipeline(handlers, options.MaxUdpPayload, _loggerFactory.CreateLogger<DnsPipeline>(), _metrics,
+            forwarder is null ? null : forwarder.IsAllowed);
     }
 
     private ForwardingHandler BuildForwarder(DnsForwardingOptions options, IReadOnlyList<IPEndPoint> endpoints)

@@ -70,7 +70,8 @@ internal sealed class ForwardingHandler(
         Write(context, answer!, 0);
     }
 
-    private bool IsAllowed(NetworkAddress client)
+    /// <summary>Whether <paramref name="client"/> may use forwarding (and so sees RA set).</summary>
+    public bool IsAllowed(NetworkAddress client)
     {
         foreach (var prefix in allowedClients)
         {

@@ -14,10 +14,18 @@ public sealed partial class DnsPipeline
     private readonly int _maxUdpPayload;
     private readonly ILogger _logger;
     private readonly DnsServerMetrics? _metrics;
+    private readonly Func<NetworkAddress, bool>? _recursionAvailable;
 
-    public DnsPipeline(IEnumerable<IDnsHandler> handlers, int maxUdpPayload, ILogger logger, DnsServerMetrics? metrics = null)
+    /// <param name="handlers">The handlers, asked in order.</param>
+    /// <param name="maxUdpPayload">The EDNS payload size advertised and the UDP response limit.</param>
+    /// <param name="logger">For handler failures.</param>
+    /// <param name="metrics">Counts malformed queries, when given.</param>
+    /// <param name="recursionAvailable">Whether forwarding serves a client: sets RA on every answer to it.</param>
+    public DnsPipeline(IEnumerable<IDnsHandler> handlers, int maxUdpPayload, ILogger logger, DnsServerMetrics? metrics = null,
+        Func<NetworkAddress, bool>? recursionAvailable = null)
     {
         _metrics = metrics;
+        _recursionAvailable = recursionAvailable;
         ArgumentNullException.ThrowIfNull(handlers);
         _handlers = [.. handlers];
         _maxUdpPayload = Math.Max(DnsLimits.MaxUdpPayloadWithoutEdns, maxUdpPayload);
@@ -55,6 +63,7 @@ public sealed partial class DnsPipeline
             return DnsHandlerResult.Answered;
         }
 
+        context.RecursionAvailable = _recursionAvailable?.Invoke(context.ClientAddress) ?? false;
         context.MaxResponseLength = context.Transport == DnsTransport.Tcp
             ? DnsLimits.MaxMessageLength
             : Math.Min(context.Query.ClientUdpLimit, _maxUdpPayload);

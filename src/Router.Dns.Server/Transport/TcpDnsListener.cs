@@ -127,7 +127,7 @@ internal sealed partial class TcpDnsListener : IAsyncDisposable
             {
                 Log.ConnectionLimitReached(_logger, LocalEndPoint, maxConnections);
                 _core.Metrics.TcpConnectionEvicted();
-                evicted.Abort();
+                evicted.Abort(hard: true);
             }
 
             _core.Metrics.TcpConnectionOpened();
@@ -158,7 +158,7 @@ internal sealed partial class TcpDnsListener : IAsyncDisposable
 
         foreach (var connection in open)
         {
-            connection.Abort();
+            connection.Abort(hard: true);
         }
 
         _stopping.Dispose();
@@ -204,17 +204,32 @@ internal sealed partial class TcpDnsConnection
 
         // RFC 7766 §6.2.3: a connection with no complete query for the idle timeout is closed. Only a complete
         // query resets the timer, so a client that trickles bytes or stops reading is closed too.
-        _idleTimer = listener.Core.TimeProvider.CreateTimer(static state => ((TcpDnsConnection)state!).Abort(), this, _idleTimeout, Timeout.InfiniteTimeSpan);
+        _idleTimer = listener.Core.TimeProvider.CreateTimer(static state => ((TcpDnsConnection)state!).Abort(hard: true), this, _idleTimeout, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>When the last complete query arrived (a <see cref="TimeProvider"/> timestamp).</summary>
     public long LastActivity { get; private set; }
 
-    public void Abort()
+    /// <summary>
+    /// Closes the connection. <paramref name="hard"/> resets it (linger 0): for idle, evicted or stuck clients, so
+    /// answers a client never read do not stay queued in the kernel after we are done with it.
+    /// </summary>
+    public void Abort(bool hard = false)
     {
         if (Interlocked.Exchange(ref _closed, 1) != 0)
         {
             return;
+        }
+
+        if (hard)
+        {
+            try
+            {
+                _socket.LingerState = new LingerOption(true, 0);
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+            }
         }
 
         try
