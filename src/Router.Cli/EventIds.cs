@@ -7,4 +7,5 @@ internal static class EventIds
     public const int ConfigurationRejected = 4001;
     public const int ConfigurationError = 4002;
     public const int ConfigurationReloadFailed = 4003;
+    public const int RolesChangeNeedsRestart = 4004;
 }

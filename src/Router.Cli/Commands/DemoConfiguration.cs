@@ -1,3 +1,4 @@
+using Router.Cli.Configuration;
 using Router.Dns.Server.Configuration;
 
 namespace Router.Cli.Commands;
@@ -8,8 +9,10 @@ internal static class DemoConfiguration
     public const string Listen = "127.0.0.1:5353";
     public const string Zone = "demo.test";
 
-    public static RouterOptionsSnapshot Create() => new(new DnsServerOptions
+    public static RouterOptions Create() => new()
     {
+        Dns = new DnsServerOptions
+        {
         Listen = [Listen],
         Zones =
         [
@@ -33,7 +36,8 @@ internal static class DemoConfiguration
             },
         ],
         Forwarding = new DnsForwardingOptions { Enabled = false },
-    });
+        },
+    };
 
     public static string Instructions(string endpoint) =>
         $"""
@@ -49,6 +53,3 @@ internal static class DemoConfiguration
 
     private static string Port(string endpoint) => endpoint[(endpoint.LastIndexOf(':') + 1)..];
 }
-
-/// <summary>The options of every role, as the serve command needs them.</summary>
-internal sealed record RouterOptionsSnapshot(DnsServerOptions Dns);

@@ -5,6 +5,8 @@ using Microsoft.Extensions.Logging;
 using Router.Cli.Configuration;
 using Router.Cli.Hosting;
 using Router.Dns.Server;
+using Router.Health.Http;
+using Router.Health.Monitoring;
 
 namespace Router.Cli.Commands;
 
@@ -13,7 +15,7 @@ internal static class ServeCommand
 {
     public static async Task<int> RunAsync(string? configPath, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        RouterOptionsSnapshot options;
+        RouterOptions options;
         Microsoft.Extensions.Configuration.IConfiguration? loggingConfiguration = null;
         if (configPath is null)
         {
@@ -33,7 +35,7 @@ internal static class ServeCommand
                 return ExitCodes.InvalidInput;
             }
 
-            options = new RouterOptionsSnapshot(loaded.Options!.Dns!);
+            options = loaded.Options!;
             loggingConfiguration = loaded.Root!.GetSection("Logging");
         }
 
@@ -45,6 +47,9 @@ internal static class ServeCommand
             o.UseUtcTimestamp = true;
         });
         builder.Logging.SetMinimumLevel(LogLevel.Information);
+
+        // One line per health probe request would drown the events that matter (and cost throughput).
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         if (loggingConfiguration is not null)
         {
             builder.Logging.AddConfiguration(loggingConfiguration);
@@ -53,16 +58,32 @@ internal static class ServeCommand
         builder.Services.AddMetrics();
         builder.Services.AddSingleton(TimeProvider.System);
         Telemetry.AddOpenTelemetryWhenConfigured(builder);
-        builder.Services.AddSingleton(sp => new DnsServer(
-            options.Dns,
-            sp.GetRequiredService<ILoggerFactory>(),
-            sp.GetRequiredService<IMeterFactory>(),
-            sp.GetRequiredService<TimeProvider>()));
-        builder.Services.AddHostedService<DnsHostedService>();
+        if (options.Dns is not null)
+        {
+            builder.Services.AddSingleton(sp => new DnsServer(
+                options.Dns,
+                sp.GetRequiredService<ILoggerFactory>(),
+                sp.GetRequiredService<IMeterFactory>(),
+                sp.GetRequiredService<TimeProvider>()));
+            builder.Services.AddHostedService<DnsHostedService>();
+        }
+
+        if (options.Health is not null)
+        {
+            builder.Services.AddSingleton(sp => new HealthMonitor(
+                options.Health,
+                sp.GetRequiredService<ILoggerFactory>(),
+                sp.GetRequiredService<IMeterFactory>(),
+                sp.GetRequiredService<TimeProvider>()));
+            builder.Services.AddSingleton(sp => new HealthHttpServer(
+                sp.GetRequiredService<HealthMonitor>(), options.Health.Listen, sp.GetRequiredService<ILoggerFactory>()));
+            builder.Services.AddHostedService<HealthHostedService>();
+        }
+
         if (configPath is not null)
         {
-            builder.Services.AddSingleton(sp => new ConfigurationWatcher(configPath, sp.GetRequiredService<DnsServer>(),
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ConfigurationWatcher>>()));
+            builder.Services.AddSingleton(sp => new ConfigurationWatcher(configPath, sp.GetService<DnsServer>(),
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ConfigurationWatcher>>(), sp.GetService<HealthMonitor>()));
             builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigurationWatcher>());
         }
 
@@ -79,9 +100,9 @@ internal static class ServeCommand
             return ExitCodes.RuntimeFailure;
         }
 
-        var server = host.Services.GetRequiredService<DnsServer>();
         if (configPath is null)
         {
+            var server = host.Services.GetRequiredService<DnsServer>();
             await output.WriteLineAsync(DemoConfiguration.Instructions(server.LocalEndPoints[0].ToString())).ConfigureAwait(false);
         }
 

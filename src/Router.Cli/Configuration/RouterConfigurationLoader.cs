@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Router.Dns.Server.Configuration;
+using Router.Health.Configuration;
 
 namespace Router.Cli.Configuration;
 
@@ -20,10 +21,10 @@ internal static class RouterConfigurationLoader
     public const string EnvironmentPrefix = "Router__";
 
     /// <summary>Sections this build implements, and <c>Logging</c> for log levels.</summary>
-    private static readonly string[] KnownSections = ["Dns", "Logging"];
+    private static readonly string[] KnownSections = ["Dns", "Health", "Logging"];
 
     /// <summary>Sections the contract names that later versions implement.</summary>
-    private static readonly string[] PlannedSections = ["TrafficManager", "Health", "Admin"];
+    private static readonly string[] PlannedSections = ["TrafficManager", "Admin"];
 
     public static LoadedConfiguration Load(string path)
     {
@@ -68,30 +69,15 @@ internal static class RouterConfigurationLoader
 
         CheckLogLevels(root.GetSection("Logging"), errors);
 
-        var dnsSection = root.GetSection("Dns");
-        var options = new RouterOptions();
-        if (dnsSection.Exists())
+        var options = new RouterOptions
         {
-            // Keys of the wrong shape are reported and left out, so the rest is still bound and validated: one run
-            // of 'router validate' shows every error.
-            var badPaths = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            ConfigurationShapeChecker.Check(dnsSection, typeof(DnsServerOptions), errors, badPaths);
-            var bindable = badPaths.Count == 0 ? dnsSection : Without(dnsSection, badPaths);
-            options.Dns = new DnsServerOptions();
-            try
-            {
-                bindable.Bind(options.Dns);
-                errors.AddRange(DnsServerOptionsValidator.Validate(options.Dns, "Dns"));
-            }
-            catch (InvalidOperationException ex)
-            {
-                errors.Add($"Dns: {ex.Message}");
-            }
-        }
+            Dns = BindSection<DnsServerOptions>(root, "Dns", errors, dns => DnsServerOptionsValidator.Validate(dns, "Dns")),
+            Health = BindSection<HealthOptions>(root, "Health", errors, health => HealthOptionsValidator.Validate(health, TimeProvider.System, "Health")),
+        };
 
-        if (options.Dns is null && errors.Count == 0)
+        if (options.Dns is null && options.Health is null && errors.Count == 0)
         {
-            errors.Add("Dns: required: the file configures no role (Dns)");
+            errors.Add("Dns: required: the file configures no role (Dns, Health)");
         }
 
         return new LoadedConfiguration(errors.Count == 0 ? options : null, errors, root);
@@ -137,6 +123,37 @@ internal static class RouterConfigurationLoader
         }
 
         return inner.Message;
+    }
+
+    /// <summary>
+    /// Checks the shape of section <paramref name="key"/>, binds it and validates it. Keys of the wrong shape are
+    /// reported and left out, so the rest is still bound and validated: one run of 'router validate' shows every
+    /// error. Null when the section is absent.
+    /// </summary>
+    private static T? BindSection<T>(IConfigurationRoot root, string key, List<string> errors, Func<T, IReadOnlyList<string>> validate)
+        where T : class, new()
+    {
+        var section = root.GetSection(key);
+        if (!section.Exists())
+        {
+            return null;
+        }
+
+        var badPaths = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        ConfigurationShapeChecker.Check(section, typeof(T), errors, badPaths);
+        var bindable = badPaths.Count == 0 ? section : Without(section, badPaths);
+        var options = new T();
+        try
+        {
+            bindable.Bind(options);
+            errors.AddRange(validate(options));
+        }
+        catch (InvalidOperationException ex)
+        {
+            errors.Add($"{key}: {ex.Message}");
+        }
+
+        return options;
     }
 
     private static IConfigurationSection Without(IConfigurationSection section, HashSet<string> badPaths)

@@ -1,4 +1,5 @@
 using Router.Dns.Server.Configuration;
+using Router.Health.Configuration;
 
 namespace Router.Cli.Configuration;
 
@@ -7,4 +8,7 @@ internal sealed class RouterOptions
 {
     /// <summary>The DNS server (<c>Dns</c>); null when the file has no such section.</summary>
     public DnsServerOptions? Dns { get; set; }
+
+    /// <summary>The deep health monitor (<c>Health</c>); null when the file has no such section.</summary>
+    public HealthOptions? Health { get; set; }
 }

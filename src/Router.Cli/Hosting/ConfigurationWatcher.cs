@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
 using Router.Cli.Configuration;
 using Router.Dns.Server;
+using Router.Health.Monitoring;
 
 namespace Router.Cli.Hosting;
 
@@ -23,7 +24,8 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
 
     private readonly string _path;
-    private readonly DnsServer _server;
+    private readonly DnsServer? _server;
+    private readonly HealthMonitor? _monitor;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<ConfigurationWatcher> _logger;
     private readonly PhysicalFileProvider _files;
@@ -35,8 +37,10 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
     private string? _lastContent;
     private string? _lastSeen;
 
-    public ConfigurationWatcher(string path, DnsServer server, TimeProvider timeProvider, ILogger<ConfigurationWatcher> logger)
+    public ConfigurationWatcher(string path, DnsServer? server, TimeProvider timeProvider, ILogger<ConfigurationWatcher> logger,
+        HealthMonitor? monitor = null)
     {
+        _monitor = monitor;
         _path = Path.GetFullPath(path);
         _server = server;
         _timeProvider = timeProvider;
@@ -123,7 +127,23 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
                 return false;
             }
 
-            _server.Apply(loaded.Options!.Dns!);
+            // A role added or removed by the edit needs a restart; the roles that run take their new settings.
+            var options = loaded.Options!;
+            if ((options.Dns is null) != (_server is null) || (options.Health is null) != (_monitor is null))
+            {
+                Log.RolesChangeNeedsRestart(_logger, _path);
+            }
+
+            if (options.Dns is not null)
+            {
+                _server?.Apply(options.Dns);
+            }
+
+            if (options.Health is not null)
+            {
+                _monitor?.Apply(options.Health);
+            }
+
             _lastContent = content;
             Log.ReloadApplied(_logger, _path);
             Reloaded?.Invoke(true);
@@ -174,6 +194,10 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
 
         [LoggerMessage(EventId = EventIds.ConfigurationError, EventName = nameof(EventIds.ConfigurationError), Level = LogLevel.Error, Message = "{Error}")]
         public static partial void ConfigurationError(ILogger logger, string error);
+
+        [LoggerMessage(EventId = EventIds.RolesChangeNeedsRestart, EventName = nameof(EventIds.RolesChangeNeedsRestart), Level = LogLevel.Warning,
+            Message = "Configuration {Path} adds or removes a role (Dns, Health); roles start or stop only when router restarts.")]
+        public static partial void RolesChangeNeedsRestart(ILogger logger, string path);
 
         [LoggerMessage(EventId = EventIds.ConfigurationReloadFailed, EventName = nameof(EventIds.ConfigurationReloadFailed), Level = LogLevel.Error,
             Message = "Reloading configuration {Path} failed; the running configuration stays in force.")]

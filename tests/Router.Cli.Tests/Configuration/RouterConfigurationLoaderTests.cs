@@ -81,7 +81,6 @@ public sealed class RouterConfigurationLoaderTests
 
     [Theory]
     [InlineData("TrafficManager")]
-    [InlineData("Health")]
     [InlineData("Admin")]
     public void Validate_PlannedSection_ReportsNotImplemented(string section)
     {

@@ -51,7 +51,8 @@ internal static class TestConfigs
             ],
             "Forwarding": { "Enabled": true, "AllowedClient": [ "127.0.0.0/8" ], "AllowedClients": [ "10.0.0.1/8" ] }
           },
-          "Health": { "Region": "eastus" }
+          "Health": { "Region": "", "Registries": [ { "Name": "contoso", "Storage": "nope" } ] },
+          "Admin": { }
         }
         """;
 
@@ -61,7 +62,9 @@ internal static class TestConfigs
     /// </summary>
     public static readonly (string Path, string ReasonContains)[] ManyErrorsExpected =
     [
-        ("Health", "this version of Router does not implement this section yet"),
+        ("Admin", "this version of Router does not implement this section yet"),
+        ("Health:Region", "required"),
+        ("Health:Registries:0:Storage", "'nope' is not a resource in Health:Resources"),
         ("Dns:Forwarding:AllowedClient", "unknown key (known here: "),
         ("Dns:Zones:0:Ttl", "'abc' is not a whole number"),
         ("Dns:Listen:0", "99999"),

@@ -1,0 +1,127 @@
+using System.Globalization;
+using System.Net.Sockets;
+
+namespace Router.Health.Checks;
+
+/// <summary>
+/// Runs one probe under a hard deadline and turns whatever happens into a <see cref="CheckResult"/>: the shared
+/// outcome rules of every check.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The deadline is <c>new CancellationTokenSource(timeout, timeProvider)</c> linked with the caller's token. The
+/// probe gets the linked token, but the wait for it does not rely on the probe honouring that token: the runner
+/// stops waiting as soon as the token fires (<see cref="Task.WaitAsync(CancellationToken)"/>), so a dependency
+/// client that ignores cancellation (a blocking syscall, a driver that waits for its own cancel request) cannot
+/// make a probe take longer than its timeout. A probe abandoned that way keeps running until it notices the
+/// cancelled token; its late exception is observed and dropped.
+/// </para>
+/// <para>
+/// Outcome rules: the probe returns <see langword="null"/> for success or a failure reason; after the deadline,
+/// anything is "timed out after N s" (<see cref="CheckOutcome.Failure"/>); cancellation by the caller (shutdown)
+/// propagates as <see cref="OperationCanceledException"/>; an exception that <c>describeFailure</c> recognises as
+/// the dependency's doing is a <see cref="CheckOutcome.Failure"/> with that description; any other exception is the
+/// monitor's own trouble, <see cref="CheckOutcome.Inconclusive"/>.
+/// </para>
+/// </remarks>
+internal static class CheckExecution
+{
+    public static async Task<CheckResult> RunAsync(
+        TimeProvider timeProvider,
+        TimeSpan timeout,
+        Func<CancellationToken, Task<string?>> probe,
+        Func<Exception, string?> describeFailure,
+        CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        long started = timeProvider.GetTimestamp();
+        if (timeout <= TimeSpan.Zero || timeout == Timeout.InfiniteTimeSpan)
+        {
+            return CheckResult.Inconclusive(string.Create(CultureInfo.InvariantCulture, $"invalid check timeout {timeout}"), TimeSpan.Zero);
+        }
+
+        using var deadline = new CancellationTokenSource(timeout, timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        Task<string?>? running = null;
+        try
+        {
+            running = probe(linked.Token);
+            string? failure = await running.WaitAsync(linked.Token).ConfigureAwait(false);
+            var duration = timeProvider.GetElapsedTime(started);
+            return failure is null ? CheckResult.Success(duration) : CheckResult.Failure(failure, duration);
+        }
+        catch (Exception ex) when (cancellationToken.IsCancellationRequested)
+        {
+            ObserveLater(running);
+            throw ex as OperationCanceledException ?? new OperationCanceledException("The check was cancelled.", ex, cancellationToken);
+        }
+        catch (Exception ex) when (deadline.IsCancellationRequested || ex is OperationCanceledException || IsTimeout(ex))
+        {
+            // After the deadline every error is a consequence of it (a socket closed by cancellation, a driver's
+            // own timeout set to the same value); a cancellation nobody asked for is a client library's timeout.
+            ObserveLater(running);
+            return CheckResult.Failure(TimedOut(timeout), timeProvider.GetElapsedTime(started));
+        }
+        catch (Exception ex)
+        {
+            var duration = timeProvider.GetElapsedTime(started);
+            string? failure = describeFailure(ex);
+            return failure is not null
+                ? CheckResult.Failure(failure, duration)
+                : CheckResult.Inconclusive($"check failed: {ex.GetType().Name}: {ex.Message}", duration);
+        }
+    }
+
+    /// <summary>"timed out after 3 s".</summary>
+    public static string TimedOut(TimeSpan timeout) => $"timed out after {Seconds(timeout)} s";
+
+    /// <summary>Seconds as an operator reads them: <c>3</c>, <c>0.5</c>, <c>12.25</c>.</summary>
+    public static string Seconds(TimeSpan duration) => duration.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// A socket error in words (<c>connection refused</c>), or null when <paramref name="exception"/> and its inner
+    /// exceptions hold none.
+    /// </summary>
+    public static string? DescribeSocketError(Exception exception)
+    {
+        for (Exception? current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is SocketException socket)
+            {
+                return socket.SocketErrorCode switch
+                {
+                    SocketError.ConnectionRefused => "connection refused",
+                    SocketError.ConnectionReset => "connection reset by the server",
+                    SocketError.ConnectionAborted => "connection aborted",
+                    SocketError.TimedOut => "connection timed out",
+                    SocketError.HostNotFound or SocketError.NoData => "host not found",
+                    SocketError.TryAgain => "name resolution failed (try again)",
+                    SocketError.HostUnreachable => "host unreachable",
+                    SocketError.NetworkUnreachable => "network unreachable",
+                    SocketError.NetworkDown => "network down",
+                    SocketError.Shutdown or SocketError.NotConnected => "connection closed",
+                    _ => $"socket error {socket.SocketErrorCode}: {socket.Message}",
+                };
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsTimeout(Exception exception)
+    {
+        for (Exception? current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is TimeoutException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static void ObserveLater(Task? abandoned) =>
+        abandoned?.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+}

@@ -1,0 +1,204 @@
+using System.Buffers;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+
+namespace Router.Health.Checks;
+
+/// <summary>What one <see cref="HttpCheck"/> sends and accepts; built and validated by <see cref="CheckFactory"/>.</summary>
+internal sealed record HttpCheckSettings
+{
+    /// <summary>An absolute http or https URL.</summary>
+    public required Uri Url { get; init; }
+
+    /// <summary><value>The default value is GET.</value></summary>
+    public HttpMethod Method { get; init; } = HttpMethod.Get;
+
+    /// <summary>Extra request headers; <c>Host</c> replaces the URL's host in the request (not where it connects).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
+
+    /// <summary>Basic or bearer credentials, or none.</summary>
+    public AuthenticationHeaderValue? Authorization { get; init; }
+
+    /// <summary>Accepted status codes. <value>The default value is 200-299.</value></summary>
+    public IReadOnlyList<StatusCodeRange> ExpectedStatusCodes { get; init; } = [StatusCodeRange.Default];
+
+    /// <summary>Text (ordinal, UTF-8) the first <see cref="HttpCheck.MaxBodyBytes"/> of the body must contain; null for no body check.</summary>
+    public string? BodyContains { get; init; }
+
+    /// <summary>The TCP connect timeout of the handler; null leaves connecting bounded by the probe's timeout alone.</summary>
+    public TimeSpan? ConnectTimeout { get; init; }
+
+    /// <summary>Basic credentials, as in RFC 7617 (UTF-8 <c>user:password</c>, base64).</summary>
+    public static AuthenticationHeaderValue Basic(string username, string? password) =>
+        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(username + ":" + password)));
+
+    /// <summary>A bearer token, as in RFC 6750.</summary>
+    public static AuthenticationHeaderValue Bearer(string token) => new("Bearer", token);
+}
+
+/// <summary>
+/// Sends one HTTP request and checks the status code and, optionally, that the body contains a text. Redirects are
+/// not followed (a 302 is a status like any other), no proxy is used (the probe must reach the dependency itself)
+/// and cookies are not kept.
+/// </summary>
+/// <remarks>
+/// One <see cref="SocketsHttpHandler"/> per check, so the check reuses connections between probes but never
+/// shares them with other checks; <see cref="SocketsHttpHandler.PooledConnectionLifetime"/> is short so that a
+/// dependency that moved (DNS change, failover) is reached at its new address within seconds. Dispose the check
+/// when a configuration reload replaces it. Thread-safe.
+/// </remarks>
+internal sealed class HttpCheck : IResourceCheck, IDisposable
+{
+    /// <summary>How much of a body <see cref="HttpCheckSettings.BodyContains"/> looks at.</summary>
+    public const int MaxBodyBytes = 64 * 1024;
+
+    /// <summary>How long a pooled connection is reused at most.</summary>
+    public static readonly TimeSpan PooledConnectionLifetime = TimeSpan.FromSeconds(30);
+
+    private const string UserAgent = "router-health";
+
+    private readonly TimeProvider _timeProvider;
+    private readonly HttpMessageInvoker _invoker;
+
+    public HttpCheck(HttpCheckSettings settings, TimeProvider timeProvider)
+        : this(settings, timeProvider, CreateHandler(settings), disposeHandler: true)
+    {
+    }
+
+    /// <summary>For tests: sends through <paramref name="handler"/>.</summary>
+    internal HttpCheck(HttpCheckSettings settings, TimeProvider timeProvider, HttpMessageHandler handler, bool disposeHandler)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(handler);
+        Settings = settings;
+        _timeProvider = timeProvider;
+        _invoker = new HttpMessageInvoker(handler, disposeHandler);
+    }
+
+    public string Type => CheckTypes.Http;
+
+    public HttpCheckSettings Settings { get; }
+
+    public Task<CheckResult> CheckAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        CheckExecution.RunAsync(_timeProvider, timeout, ProbeAsync, Describe, cancellationToken);
+
+    public void Dispose() => _invoker.Dispose();
+
+    private static SocketsHttpHandler CreateHandler(HttpCheckSettings settings) => new()
+    {
+        PooledConnectionLifetime = PooledConnectionLifetime,
+        PooledConnectionIdleTimeout = PooledConnectionLifetime,
+        ConnectTimeout = settings.ConnectTimeout ?? Timeout.InfiniteTimeSpan,
+        AllowAutoRedirect = false,
+        UseProxy = false,
+        UseCookies = false,
+        AutomaticDecompression = System.Net.DecompressionMethods.None,
+    };
+
+    private async Task<string?> ProbeAsync(CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(Settings.Method, Settings.Url);
+        request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
+        foreach (var (name, value) in Settings.Headers)
+        {
+            if (string.Equals(name, "Host", StringComparison.OrdinalIgnoreCase))
+            {
+                request.Headers.Host = value;
+            }
+            else
+            {
+                request.Headers.Remove(name);
+                request.Headers.TryAddWithoutValidation(name, value);
+            }
+        }
+
+        if (Settings.Authorization is not null)
+        {
+            request.Headers.Authorization = Settings.Authorization;
+        }
+
+        using var response = await _invoker.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        int status = (int)response.StatusCode;
+        if (!Settings.ExpectedStatusCodes.Any(range => range.Contains(status)))
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"status {status}, expected {StatusCodeRange.Format(Settings.ExpectedStatusCodes)}");
+        }
+
+        if (Settings.BodyContains is { Length: > 0 } expected)
+        {
+            var (body, truncated) = await ReadBodyAsync(response.Content, cancellationToken).ConfigureAwait(false);
+            if (!body.Contains(expected, StringComparison.Ordinal))
+            {
+                return truncated
+                    ? $"body does not contain '{expected}' (in its first {MaxBodyBytes / 1024} KiB)"
+                    : $"body does not contain '{expected}'";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Reads at most <see cref="MaxBodyBytes"/>, whatever Content-Length says.</summary>
+    private static async Task<(string Body, bool Truncated)> ReadBodyAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(MaxBodyBytes + 1);
+        try
+        {
+            var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                int length = await stream.ReadAtLeastAsync(buffer.AsMemory(0, MaxBodyBytes + 1), MaxBodyBytes + 1,
+                    throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+                bool truncated = length > MaxBodyBytes;
+                return (Encoding.UTF8.GetString(buffer, 0, Math.Min(length, MaxBodyBytes)), truncated);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static string? Describe(Exception exception)
+    {
+        if (exception is not (HttpRequestException or IOException))
+        {
+            return null;
+        }
+
+        string? socket = CheckExecution.DescribeSocketError(exception);
+        if (socket is not null)
+        {
+            return socket;
+        }
+
+        var error = exception switch
+        {
+            HttpRequestException request => request.HttpRequestError,
+            HttpIOException io => io.HttpRequestError,
+            _ => HttpRequestError.Unknown,
+        };
+        return error switch
+        {
+            HttpRequestError.NameResolutionError => "host not found",
+            HttpRequestError.SecureConnectionError => $"TLS handshake failed: {Innermost(exception)}",
+            HttpRequestError.ResponseEnded => "connection closed before the response was complete",
+            HttpRequestError.InvalidResponse => $"invalid HTTP response: {Innermost(exception)}",
+            HttpRequestError.ConnectionError => $"connection failed: {Innermost(exception)}",
+            HttpRequestError.ConfigurationLimitExceeded => $"response exceeds a limit: {Innermost(exception)}",
+            _ => Innermost(exception),
+        };
+    }
+
+    private static string Innermost(Exception exception)
+    {
+        while (exception.InnerException is not null)
+        {
+            exception = exception.InnerException;
+        }
+
+        return exception.Message;
+    }
+}

@@ -1,0 +1,84 @@
+using System.Diagnostics.Metrics;
+using Router.Health.Checks;
+using Router.Health.Configuration;
+using Router.Health.Evaluation;
+
+namespace Router.Health.Diagnostics;
+
+/// <summary>Instrument and tag names of Router.Health.</summary>
+public static class HealthTelemetryNames
+{
+    public const string MeterName = "Router.Health";
+
+    public const string CheckDuration = "router.health.check.duration";
+    public const string CheckOutcomes = "router.health.check.outcomes";
+    public const string Transitions = "router.health.transitions";
+    public const string FailOpen = "router.health.failopen";
+    public const string Requests = "router.health.requests";
+
+    public const string KindTag = "kind";
+    public const string CheckTypeTag = "check";
+    public const string OutcomeTag = "outcome";
+    public const string StateTag = "state";
+    public const string SubjectTag = "subject";
+    public const string StatusTag = "status";
+}
+
+/// <summary>The instruments of the health monitor; tags are bounded (kind, check type, outcome, state).</summary>
+public sealed class HealthMetrics
+{
+    private static readonly object[] Kinds = [.. Enum.GetNames<ResourceKind>()];
+    private static readonly object[] Outcomes = [.. Enum.GetNames<CheckOutcome>()];
+    private static readonly object[] States = [.. Enum.GetNames<HealthState>()];
+    private static readonly object Resource = "resource";
+    private static readonly object Registry = "registry";
+    private static readonly object Status200 = "200";
+    private static readonly object Status503 = "503";
+
+    private readonly Histogram<double> _checkDuration;
+    private readonly Counter<long> _checkOutcomes;
+    private readonly Counter<long> _transitions;
+    private readonly Counter<long> _failOpen;
+    private readonly Counter<long> _requests;
+
+    public HealthMetrics(IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        var meter = meterFactory.Create(HealthTelemetryNames.MeterName);
+        _checkDuration = meter.CreateHistogram<double>(HealthTelemetryNames.CheckDuration, "s", "Duration of resource checks.");
+        _checkOutcomes = meter.CreateCounter<long>(HealthTelemetryNames.CheckOutcomes, "{check}", "Resource check outcomes.");
+        _transitions = meter.CreateCounter<long>(HealthTelemetryNames.Transitions, "{transition}", "State transitions of resources and registries.");
+        _failOpen = meter.CreateCounter<long>(HealthTelemetryNames.FailOpen, "{verdict}", "Registry verdicts answered healthy because of fail-open.");
+        _requests = meter.CreateCounter<long>(HealthTelemetryNames.Requests, "{request}", "Registry health requests, by status.");
+    }
+
+    public void CheckCompleted(ResourceKind kind, string checkType, CheckResult result)
+    {
+        var kindTag = new KeyValuePair<string, object?>(HealthTelemetryNames.KindTag, Kinds[(int)kind]);
+        // Seconds, as the instrument's unit says.
+        _checkDuration.Record(result.Duration.TotalSeconds, kindTag, new KeyValuePair<string, object?>(HealthTelemetryNames.CheckTypeTag, checkType));
+        _checkOutcomes.Add(1, kindTag, new KeyValuePair<string, object?>(HealthTelemetryNames.OutcomeTag, Outcomes[(int)result.Outcome]));
+    }
+
+    public void ResourceTransition(ResourceKind kind, HealthState state) => _transitions.Add(1,
+        new KeyValuePair<string, object?>(HealthTelemetryNames.SubjectTag, Resource),
+        new KeyValuePair<string, object?>(HealthTelemetryNames.KindTag, Kinds[(int)kind]),
+        new KeyValuePair<string, object?>(HealthTelemetryNames.StateTag, States[(int)state]));
+
+    public void RegistryTransition(HealthState state) => _transitions.Add(1,
+        new KeyValuePair<string, object?>(HealthTelemetryNames.SubjectTag, Registry),
+        new KeyValuePair<string, object?>(HealthTelemetryNames.StateTag, States[(int)state]));
+
+    public void RegistryAnswered(bool healthy, bool failOpen)
+    {
+        if (_requests.Enabled)
+        {
+            _requests.Add(1, new KeyValuePair<string, object?>(HealthTelemetryNames.StatusTag, healthy ? Status200 : Status503));
+        }
+
+        if (failOpen && _failOpen.Enabled)
+        {
+            _failOpen.Add(1);
+        }
+    }
+}

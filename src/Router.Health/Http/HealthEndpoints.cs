@@ -1,0 +1,237 @@
+using System.Buffers;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Router.Health.Configuration;
+using Router.Health.Evaluation;
+using Router.Health.Monitoring;
+using Router.Health.Topology;
+
+namespace Router.Health.Http;
+
+/// <summary>
+/// The health endpoints of the contract, answered from the monitor's snapshot (no probing on the request path):
+/// <c>GET|HEAD /health/registries/{name}</c> (200 / 503 / 404), <c>/health/live</c> and <c>/health/resources</c>.
+/// One request delegate, no routing middleware: the path is matched by hand and the registry looked up by span.
+/// </summary>
+internal sealed class HealthEndpoints(HealthMonitor monitor)
+{
+    public const string RegistriesPrefix = "/health/registries/";
+    public const string LivePath = "/health/live";
+    public const string ResourcesPath = "/health/resources";
+
+    // Relaxed escaping keeps reasons readable ("storage 'sa-1'", not \u0027); the body is JSON, never HTML.
+    private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly byte[] LiveBody = "{\"status\":\"Healthy\"}"u8.ToArray();
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
+    public Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var response = context.Response;
+        bool head = HttpMethods.IsHead(request.Method);
+        if (!head && !HttpMethods.IsGet(request.Method))
+        {
+            response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+            response.Headers.Allow = "GET, HEAD";
+            return Task.CompletedTask;
+        }
+
+        response.Headers.CacheControl = "no-store";
+        string path = request.Path.Value ?? string.Empty;
+        if (path.StartsWith(RegistriesPrefix, StringComparison.Ordinal))
+        {
+            return Registry(context, path.AsSpan(RegistriesPrefix.Length), head);
+        }
+
+        if (path == LivePath)
+        {
+            response.StatusCode = StatusCodes.Status200OK;
+            return Json(response, LiveBody, head);
+        }
+
+        if (path == ResourcesPath)
+        {
+            return Resources(response, head);
+        }
+
+        response.StatusCode = StatusCodes.Status404NotFound;
+        return Task.CompletedTask;
+    }
+
+    private Task Registry(HttpContext context, ReadOnlySpan<char> name, bool head)
+    {
+        var response = context.Response;
+        var snapshot = monitor.Snapshot;
+        if (name.Length == 0 || name.Contains('/') || !snapshot.Topology.TryFindRegistry(name, out int index))
+        {
+            response.StatusCode = StatusCodes.Status404NotFound;
+            var notFound = Begin();
+            notFound.WriteStartObject();
+            notFound.WriteString("error", "registry not found");
+            notFound.WriteString("registry", name);
+            notFound.WriteString("region", snapshot.Region);
+            notFound.WriteEndObject();
+            return End(response, head);
+        }
+
+        var now = monitor.TimeProvider.GetUtcNow();
+        ref readonly var registry = ref snapshot.Topology.Registries[index];
+        var verdict = snapshot.Evaluate(index, now);
+        bool healthy = verdict.Status != HealthState.Unhealthy;
+        monitor.Metrics.RegistryAnswered(healthy, verdict.FailOpen);
+        response.StatusCode = healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+
+        var writer = Begin();
+        writer.WriteStartObject();
+        writer.WriteString("registry"u8, registry.Name);
+        writer.WriteString("region"u8, snapshot.Region);
+        writer.WriteString("status"u8, healthy ? "Healthy"u8 : "Unhealthy"u8);
+        writer.WriteBoolean("failOpen"u8, verdict.FailOpen);
+        if (verdict.Reason is null)
+        {
+            writer.WriteNull("reason"u8);
+        }
+        else
+        {
+            writer.WriteString("reason"u8, verdict.Reason);
+        }
+
+        writer.WriteStartArray("dependencies"u8);
+        for (int k = 0; k < RegistryDefinition.KindCount; k++)
+        {
+            var kind = (ResourceKind)k;
+            int resource = registry[kind];
+            if (resource < 0)
+            {
+                continue;
+            }
+
+            var view = RegistryEvaluator.View(kind, resource, snapshot.States[resource], snapshot.StaleAfter, now);
+            writer.WriteStartObject();
+            writer.WriteString("kind"u8, KindName(kind));
+            writer.WriteString("resource"u8, snapshot.Topology.Resources[resource].Id);
+            writer.WriteString("state"u8, StateName(view.EffectiveState));
+            writer.WriteString("since"u8, view.Health.Since);
+            writer.WriteNumber("consecutiveFailures"u8, view.Health.ConsecutiveFailures);
+            WriteNullable(writer, "lastError"u8, view.Health.LastError);
+            writer.WriteBoolean("stale"u8, view.Stale);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        return End(response, head);
+    }
+
+    private Task Resources(HttpResponse response, bool head)
+    {
+        var snapshot = monitor.Snapshot;
+        var now = monitor.TimeProvider.GetUtcNow();
+        response.StatusCode = StatusCodes.Status200OK;
+        var writer = Begin();
+        writer.WriteStartObject();
+        writer.WriteString("region"u8, snapshot.Region);
+        writer.WriteString("deepEvaluation"u8, snapshot.DeepEvaluation == DeepEvaluationMode.Enabled ? "Enabled"u8 : "Disabled"u8);
+        writer.WriteStartArray("resources"u8);
+        for (int i = 0; i < snapshot.Topology.Resources.Length; i++)
+        {
+            var resource = snapshot.Topology.Resources[i];
+            var view = RegistryEvaluator.View(resource.Kind, i, snapshot.States[i], snapshot.StaleAfter, now);
+            var health = view.Health;
+            writer.WriteStartObject();
+            writer.WriteString("id"u8, resource.Id);
+            writer.WriteString("kind"u8, KindName(resource.Kind));
+            writer.WriteString("check"u8, resource.Check.Type);
+            writer.WriteString("state"u8, StateName(view.EffectiveState));
+            writer.WriteBoolean("stale"u8, view.Stale);
+            writer.WriteString("since"u8, health.Since);
+            writer.WriteNumber("consecutiveFailures"u8, health.ConsecutiveFailures);
+            writer.WriteNumber("consecutiveSuccesses"u8, health.ConsecutiveSuccesses);
+            writer.WriteNumber("dependents"u8, snapshot.Dependents[i].Length);
+            if (health.LastResult is { } last)
+            {
+                writer.WriteStartObject("lastResult"u8);
+                writer.WriteString("outcome"u8, last.Outcome.ToString());
+                writer.WriteString("at"u8, health.LastCheckedAt!.Value);
+                writer.WriteNumber("durationMs"u8, Math.Round(last.Duration.TotalMilliseconds, 1));
+                WriteNullable(writer, "error"u8, last.Error);
+                writer.WriteEndObject();
+            }
+            else
+            {
+                writer.WriteNull("lastResult"u8);
+            }
+
+            WriteNullable(writer, "lastError"u8, health.LastError);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        return End(response, head);
+    }
+
+    private static Utf8JsonWriter Begin()
+    {
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        var writer = t_writer ??= new Utf8JsonWriter(buffer, WriterOptions);
+        writer.Reset(buffer);
+        return writer;
+    }
+
+    private static Task End(HttpResponse response, bool head)
+    {
+        t_writer!.Flush();
+        // Copied into the response pipe synchronously, so the thread's buffer is free again before any await.
+        return Json(response, t_buffer!.WrittenSpan, head);
+    }
+
+    private static Task Json(HttpResponse response, ReadOnlySpan<byte> body, bool head)
+    {
+        response.ContentType = "application/json; charset=utf-8";
+        response.ContentLength = body.Length;
+        if (head)
+        {
+            return Task.CompletedTask;
+        }
+
+        response.BodyWriter.Write(body);
+        var flush = response.BodyWriter.FlushAsync();
+        return flush.IsCompletedSuccessfully ? Task.CompletedTask : flush.AsTask();
+    }
+
+    private static void WriteNullable(Utf8JsonWriter writer, ReadOnlySpan<byte> name, string? value)
+    {
+        if (value is null)
+        {
+            writer.WriteNull(name);
+        }
+        else
+        {
+            writer.WriteString(name, value);
+        }
+    }
+
+    private static ReadOnlySpan<byte> StateName(HealthState state) => state switch
+    {
+        HealthState.Healthy => "Healthy"u8,
+        HealthState.Unhealthy => "Unhealthy"u8,
+        _ => "Unknown"u8,
+    };
+
+    private static ReadOnlySpan<byte> KindName(ResourceKind kind) => kind switch
+    {
+        ResourceKind.Storage => "Storage"u8,
+        ResourceKind.Cache => "Cache"u8,
+        ResourceKind.Auth => "Auth"u8,
+        ResourceKind.Container => "Container"u8,
+        _ => "Metadata"u8,
+    };
+}

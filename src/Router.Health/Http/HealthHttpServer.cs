@@ -1,0 +1,65 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Router.Health.Configuration;
+using Router.Health.Monitoring;
+
+namespace Router.Health.Http;
+
+/// <summary>Serves the health endpoints on <c>Health:Listen</c> with Kestrel.</summary>
+public sealed class HealthHttpServer : IAsyncDisposable
+{
+    private readonly HealthMonitor _monitor;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly Uri _listen;
+    private WebApplication? _app;
+
+    public HealthHttpServer(HealthMonitor monitor, string? listen, ILoggerFactory loggerFactory)
+    {
+        _monitor = monitor ?? throw new ArgumentNullException(nameof(monitor));
+        _loggerFactory = loggerFactory ?? throw new ArgumentNullException(nameof(loggerFactory));
+        if (!HealthOptionsValidator.TryParseListen(listen, out _listen, out string? error))
+        {
+            throw new ArgumentException(error, nameof(listen));
+        }
+    }
+
+    /// <summary>The address served, with the actual port once started (port 0 picks a free one).</summary>
+    public Uri Address { get; private set; } = new(HealthOptionsValidator.DefaultListen);
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(_loggerFactory);
+        builder.WebHost.UseKestrel(options => options.AddServerHeader = false);
+        builder.WebHost.UseUrls(_listen.GetLeftPart(UriPartial.Authority));
+        var app = builder.Build();
+        var endpoints = new HealthEndpoints(_monitor);
+        app.Run(endpoints.HandleAsync);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        _app = app;
+        string? bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+        Address = bound is null ? _listen : new Uri(bound);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync().ConfigureAwait(false);
+            _app = null;
+        }
+    }
+}

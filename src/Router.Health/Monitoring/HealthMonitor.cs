@@ -1,0 +1,396 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using Router.Health.Checks;
+using Router.Health.Configuration;
+using Router.Health.Diagnostics;
+using Router.Health.Evaluation;
+using Router.Health.Topology;
+
+namespace Router.Health.Monitoring;
+
+/// <summary>
+/// Probes every resource once per interval and publishes the results for the health endpoints. Probes of one
+/// resource never overlap (one loop per resource), start at a random offset within the interval (jitter), and run
+/// at most <c>MaxConcurrentChecks</c> at a time; each has its own timeout, so a hung check delays nothing else.
+/// </summary>
+public sealed partial class HealthMonitor : IAsyncDisposable
+{
+    /// <summary>Registry transitions logged one by one after a resource transition; the rest are summed up.</summary>
+    private const int MaxRegistryTransitionsLogged = 50;
+
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly HealthMetrics _metrics;
+    private readonly Func<double> _jitter;
+    private readonly Lock _lock = new();
+    private HealthSnapshot _snapshot;
+    private HysteresisPolicy _policy;
+    private SemaphoreSlim _gate;
+    private CancellationTokenSource _loops = new();
+    private List<Task> _running = [];
+    private bool _started;
+
+    /// <param name="options">A validated <c>Health</c> section.</param>
+    /// <param name="loggerFactory">For transition events.</param>
+    /// <param name="meterFactory">For the <c>Router.Health</c> meter.</param>
+    /// <param name="timeProvider">The clock for scheduling, timeouts and staleness.</param>
+    /// <param name="jitter">Returns values in [0, 1) that spread first probes over the interval; default random.</param>
+    public HealthMonitor(HealthOptions options, ILoggerFactory loggerFactory, IMeterFactory meterFactory, TimeProvider timeProvider, Func<double>? jitter = null)
+        : this(options, loggerFactory, meterFactory, timeProvider, jitter, null)
+    {
+    }
+
+    internal HealthMonitor(HealthOptions options, ILoggerFactory loggerFactory, IMeterFactory meterFactory, TimeProvider timeProvider,
+        Func<double>? jitter, Func<CheckOptions, string, List<string>, IResourceCheck?>? checkFactory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        _timeProvider = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
+        _logger = loggerFactory.CreateLogger<HealthMonitor>();
+        _metrics = new HealthMetrics(meterFactory);
+        _jitter = jitter ?? Random.Shared.NextDouble;
+        CheckFactoryOverride = checkFactory;
+        _snapshot = CreateSnapshot(options, previous: null);
+        _policy = CreatePolicy(options);
+        _gate = new SemaphoreSlim(options.Evaluation.MaxConcurrentChecks);
+    }
+
+    internal Func<CheckOptions, string, List<string>, IResourceCheck?>? CheckFactoryOverride { get; }
+
+    internal HealthSnapshot Snapshot => Volatile.Read(ref _snapshot);
+
+    internal HealthMetrics Metrics => _metrics;
+
+    internal TimeProvider TimeProvider => _timeProvider;
+
+    /// <summary>Starts probing.</summary>
+    public void Start()
+    {
+        lock (_lock)
+        {
+            _started = true;
+            StartLoops_NeedsLock();
+        }
+
+        Log.MonitorStarted(_logger, Snapshot.Region, Snapshot.Topology.Resources.Length, Snapshot.Topology.Registries.Length);
+    }
+
+    /// <summary>
+    /// Switches to a new (validated) configuration at runtime: resources whose check is unchanged keep their state,
+    /// probing restarts, and kill-switch changes are logged.
+    /// </summary>
+    public void Apply(HealthOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Task[] stopped;
+        lock (_lock)
+        {
+            var previous = _snapshot;
+            var next = CreateSnapshot(options, previous);
+            LogKillSwitchChanges(previous, next, options);
+            _loops.Cancel();
+            _loops.Dispose();
+            stopped = [.. _running];
+            _loops = new CancellationTokenSource();
+            _running = [];
+            _policy = CreatePolicy(options);
+            _gate = new SemaphoreSlim(options.Evaluation.MaxConcurrentChecks);
+            Volatile.Write(ref _snapshot, next);
+            if (_started)
+            {
+                StartLoops_NeedsLock();
+            }
+        }
+
+        Log.TopologyApplied(_logger, Snapshot.Topology.Resources.Length, Snapshot.Topology.Registries.Length);
+        _ = Task.WhenAll(stopped);
+    }
+
+    private HealthSnapshot CreateSnapshot(HealthOptions options, HealthSnapshot? previous)
+    {
+        var errors = new List<string>();
+        var topology = HealthTopology.Build(options, _timeProvider, "Health", errors, CheckFactoryOverride)
+            ?? throw new ArgumentException(string.Join(Environment.NewLine, errors), nameof(options));
+        var now = _timeProvider.GetUtcNow();
+        var states = new ResourceHealth[topology.Resources.Length];
+        for (int i = 0; i < states.Length; i++)
+        {
+            states[i] = ResourceHealth.Initial(now);
+            if (previous is null)
+            {
+                continue;
+            }
+
+            var resource = topology.Resources[i];
+            for (int j = 0; j < previous.Topology.Resources.Length; j++)
+            {
+                var old = previous.Topology.Resources[j];
+                if (old.Id == resource.Id && old.CheckFingerprint == resource.CheckFingerprint)
+                {
+                    states[i] = previous.States[j];
+                    break;
+                }
+            }
+        }
+
+        var snapshot = new HealthSnapshot(topology, states, options);
+        for (int r = 0; r < topology.Registries.Length; r++)
+        {
+            snapshot.RegistryStates[r] = snapshot.Evaluate(r, now).Status;
+        }
+
+        return snapshot;
+    }
+
+    private static HysteresisPolicy CreatePolicy(HealthOptions options) => new(new HysteresisOptions
+    {
+        FailuresToUnhealthy = options.Evaluation.FailuresToUnhealthy,
+        SuccessesToHealthy = options.Evaluation.SuccessesToHealthy,
+    });
+
+    private void StartLoops_NeedsLock()
+    {
+        var snapshot = _snapshot;
+        var token = _loops.Token;
+        var gate = _gate;
+        var policy = _policy;
+        for (int i = 0; i < snapshot.Topology.Resources.Length; i++)
+        {
+            int index = i;
+            _running.Add(Task.Run(() => ProbeLoopAsync(snapshot, index, policy, gate, token), CancellationToken.None));
+        }
+    }
+
+    private async Task ProbeLoopAsync(HealthSnapshot snapshot, int index, HysteresisPolicy policy, SemaphoreSlim gate, CancellationToken token)
+    {
+        var resource = snapshot.Topology.Resources[index];
+        var interval = snapshot.Interval;
+        try
+        {
+            await Task.Delay(interval * Math.Clamp(_jitter(), 0, 0.999), _timeProvider, token).ConfigureAwait(false);
+            while (!token.IsCancellationRequested)
+            {
+                long started = _timeProvider.GetTimestamp();
+                var result = await ProbeOnceAsync(resource, gate, interval, token).ConfigureAwait(false);
+                Record(snapshot, index, policy, result);
+                var wait = interval - _timeProvider.GetElapsedTime(started);
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, _timeProvider, token).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task<CheckResult> ProbeOnceAsync(ResourceDefinition resource, SemaphoreSlim gate, TimeSpan interval, CancellationToken token)
+    {
+        long started = _timeProvider.GetTimestamp();
+        using (var wait = new CancellationTokenSource(interval, _timeProvider))
+        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(wait.Token, token))
+        {
+            try
+            {
+                await gate.WaitAsync(linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!token.IsCancellationRequested)
+            {
+                Log.MonitorOverloaded(_logger, resource.Id);
+                return CheckResult.Inconclusive("the monitor is overloaded: no probe slot within the interval", _timeProvider.GetElapsedTime(started));
+            }
+        }
+
+        try
+        {
+            // A check must honour its timeout; if one does not, stop waiting a little later and call it our problem.
+            var check = resource.Check.CheckAsync(resource.Timeout, token);
+            return await check.WaitAsync(resource.Timeout + TimeSpan.FromSeconds(1), _timeProvider, token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            Log.CheckCrashed(_logger, resource.Id, ex);
+            return CheckResult.Inconclusive($"the check could not run: {ex.Message}", _timeProvider.GetElapsedTime(started));
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private void Record(HealthSnapshot snapshot, int index, HysteresisPolicy policy, CheckResult result)
+    {
+        var resource = snapshot.Topology.Resources[index];
+        var now = _timeProvider.GetUtcNow();
+        var previous = snapshot.States[index];
+        var next = policy.Next(previous, result, now);
+        Volatile.Write(ref snapshot.States[index], next);
+        _metrics.CheckCompleted(resource.Kind, resource.Check.Type, result);
+
+        if (result.Outcome == CheckOutcome.Inconclusive && previous.LastResult?.Outcome != CheckOutcome.Inconclusive)
+        {
+            Log.CheckInconclusive(_logger, resource.Id, result.Error ?? "inconclusive");
+        }
+
+        if (next.State == previous.State)
+        {
+            return;
+        }
+
+        _metrics.ResourceTransition(resource.Kind, next.State);
+        if (next.State == HealthState.Unhealthy)
+        {
+            Log.ResourceUnhealthy(_logger, resource.Id, resource.Kind, next.ConsecutiveFailures, next.LastError ?? "failed");
+        }
+        else
+        {
+            Log.ResourceHealthy(_logger, resource.Id, resource.Kind, previous.State, next.ConsecutiveSuccesses);
+        }
+
+        UpdateRegistries(snapshot, index, now);
+    }
+
+    private void UpdateRegistries(HealthSnapshot snapshot, int resourceIndex, DateTimeOffset now)
+    {
+        int logged = 0;
+        int unlogged = 0;
+        lock (_lock)
+        {
+            foreach (int registry in snapshot.Dependents[resourceIndex])
+            {
+                var verdict = snapshot.Evaluate(registry, now);
+                var before = snapshot.RegistryStates[registry];
+                var after = verdict.Status == HealthState.Unhealthy ? HealthState.Unhealthy : HealthState.Healthy;
+                if (before == after || (before == HealthState.Unknown && after == HealthState.Healthy))
+                {
+                    snapshot.RegistryStates[registry] = after;
+                    continue;
+                }
+
+                snapshot.RegistryStates[registry] = after;
+                _metrics.RegistryTransition(after);
+                if (logged++ >= MaxRegistryTransitionsLogged)
+                {
+                    unlogged++;
+                    continue;
+                }
+
+                string name = snapshot.Topology.Registries[registry].Name;
+                if (after == HealthState.Unhealthy)
+                {
+                    Log.RegistryUnhealthy(_logger, name, snapshot.Region, verdict.Reason ?? "a dependency is unhealthy");
+                }
+                else
+                {
+                    Log.RegistryHealthy(_logger, name, snapshot.Region, verdict.Reason ?? "every dependency is healthy");
+                }
+            }
+        }
+
+        if (unlogged > 0)
+        {
+            Log.MoreRegistryTransitions(_logger, unlogged, snapshot.Topology.Resources[resourceIndex].Id);
+        }
+    }
+
+    private void LogKillSwitchChanges(HealthSnapshot previous, HealthSnapshot next, HealthOptions options)
+    {
+        if (previous.DeepEvaluation != next.DeepEvaluation)
+        {
+            Log.DeepEvaluationSwitched(_logger, "(all registries)", next.DeepEvaluation.ToString());
+        }
+
+        int logged = 0;
+        foreach (var registry in options.Registries)
+        {
+            if (registry.Name is null || !previous.Topology.TryFindRegistry(registry.Name, out int old))
+            {
+                continue;
+            }
+
+            if (previous.Topology.Registries[old].DeepEvaluation != registry.DeepEvaluation && logged++ < MaxRegistryTransitionsLogged)
+            {
+                Log.DeepEvaluationSwitched(_logger, registry.Name, registry.DeepEvaluation?.ToString() ?? "inherit");
+            }
+        }
+    }
+
+    /// <summary>Stops probing promptly: loops are cancelled and checks see cancellation.</summary>
+    public async Task StopAsync()
+    {
+        Task[] running;
+        lock (_lock)
+        {
+            _started = false;
+            _loops.Cancel();
+            running = [.. _running];
+            _running = [];
+        }
+
+        await Task.WhenAll(running).ConfigureAwait(false);
+        Log.MonitorStopped(_logger);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _loops.Dispose();
+        _gate.Dispose();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = EventIds.ResourceUnhealthy, EventName = nameof(EventIds.ResourceUnhealthy), Level = LogLevel.Error,
+            Message = "Resource {Resource} ({Kind}) is Unhealthy after {Failures} consecutive failures: {Error}")]
+        public static partial void ResourceUnhealthy(ILogger logger, string resource, ResourceKind kind, int failures, string error);
+
+        [LoggerMessage(EventId = EventIds.ResourceHealthy, EventName = nameof(EventIds.ResourceHealthy), Level = LogLevel.Information,
+            Message = "Resource {Resource} ({Kind}) is Healthy (was {Previous}) after {Successes} consecutive successes.")]
+        public static partial void ResourceHealthy(ILogger logger, string resource, ResourceKind kind, HealthState previous, int successes);
+
+        [LoggerMessage(EventId = EventIds.ResourceCheckInconclusive, EventName = nameof(EventIds.ResourceCheckInconclusive), Level = LogLevel.Warning,
+            Message = "The check of {Resource} is inconclusive (not counted as a failure): {Reason}")]
+        public static partial void CheckInconclusive(ILogger logger, string resource, string reason);
+
+        [LoggerMessage(EventId = EventIds.RegistryUnhealthy, EventName = nameof(EventIds.RegistryUnhealthy), Level = LogLevel.Error,
+            Message = "Registry {Registry} cannot be served from {Region}: {Reason}")]
+        public static partial void RegistryUnhealthy(ILogger logger, string registry, string region, string reason);
+
+        [LoggerMessage(EventId = EventIds.RegistryHealthy, EventName = nameof(EventIds.RegistryHealthy), Level = LogLevel.Information,
+            Message = "Registry {Registry} can be served from {Region} again: {Reason}")]
+        public static partial void RegistryHealthy(ILogger logger, string registry, string region, string reason);
+
+        [LoggerMessage(EventId = EventIds.RegistryFailOpen, EventName = nameof(EventIds.RegistryFailOpen), Level = LogLevel.Warning,
+            Message = "{Count} more registry transitions after resource {Resource} changed state (not logged one by one).")]
+        public static partial void MoreRegistryTransitions(ILogger logger, int count, string resource);
+
+        [LoggerMessage(EventId = EventIds.DeepEvaluationSwitched, EventName = nameof(EventIds.DeepEvaluationSwitched), Level = LogLevel.Warning,
+            Message = "Deep evaluation for {Registry} switched to {Mode}.")]
+        public static partial void DeepEvaluationSwitched(ILogger logger, string registry, string mode);
+
+        [LoggerMessage(EventId = EventIds.MonitorStarted, EventName = nameof(EventIds.MonitorStarted), Level = LogLevel.Information,
+            Message = "Health monitor for region {Region} started: {Resources} resource(s), {Registries} registr(y/ies).")]
+        public static partial void MonitorStarted(ILogger logger, string region, int resources, int registries);
+
+        [LoggerMessage(EventId = EventIds.MonitorStopped, EventName = nameof(EventIds.MonitorStopped), Level = LogLevel.Information,
+            Message = "Health monitor stopped.")]
+        public static partial void MonitorStopped(ILogger logger);
+
+        [LoggerMessage(EventId = EventIds.TopologyApplied, EventName = nameof(EventIds.TopologyApplied), Level = LogLevel.Information,
+            Message = "Health configuration applied: {Resources} resource(s), {Registries} registr(y/ies).")]
+        public static partial void TopologyApplied(ILogger logger, int resources, int registries);
+
+        [LoggerMessage(EventId = EventIds.CheckCrashed, EventName = nameof(EventIds.CheckCrashed), Level = LogLevel.Error,
+            Message = "The check of {Resource} crashed; counted as inconclusive.")]
+        public static partial void CheckCrashed(ILogger logger, string resource, Exception exception);
+
+        [LoggerMessage(EventId = EventIds.MonitorOverloaded, EventName = nameof(EventIds.MonitorOverloaded), Level = LogLevel.Warning,
+            Message = "No probe slot for {Resource} within the interval; counted as inconclusive. Raise Health:Evaluation:MaxConcurrentChecks?")]
+        public static partial void MonitorOverloaded(ILogger logger, string resource);
+    }
+}
