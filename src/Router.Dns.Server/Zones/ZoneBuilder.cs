@@ -19,19 +19,21 @@ internal static class ZoneBuilder
         for (int z = 0; z < zones.Count; z++)
         {
             string zonePath = $"{path}:{z}";
+
+            // Duplicates are found by name first, so they are reported even when either zone has errors of its own.
+            string? text = zones[z].Name;
+            if (!string.IsNullOrWhiteSpace(text) &&
+                DnsName.TryParse(text.EndsWith('.') ? text : text + ".", DnsName.Root, out var apex, out _) && !apexes.Add(apex))
+            {
+                errors.Add($"{zonePath}:Name: zone '{apex}' is configured twice");
+                continue;
+            }
+
             var zone = BuildZone(zones[z], listen, zonePath, errors);
-            if (zone is null)
+            if (zone is not null)
             {
-                continue;
+                built.Add(zone);
             }
-
-            if (!apexes.Add(zone.Apex))
-            {
-                errors.Add($"{zonePath}:Name: zone '{zone.Apex}' is configured twice");
-                continue;
-            }
-
-            built.Add(zone);
         }
 
         return new ZoneSet(built);

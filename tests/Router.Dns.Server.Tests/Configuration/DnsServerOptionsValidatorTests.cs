@@ -281,6 +281,7 @@ public sealed class DnsServerOptionsValidatorTests
                 "Dns:Zones:0:Records:0:Value",
                 "Dns:Zones:0:Records:1:Value",
                 "Dns:Zones:1:Name",
+                "Dns:Zones:2:Name", // a duplicate of zone 0, reported although zone 0 has errors of its own
                 "Dns:MaxUdpPayload",
                 "Dns:UdpReceivers",
                 "Dns:Tcp:IdleTimeoutSeconds",
