@@ -5,11 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Real DNS clients and servers the tests drive: dig (bind9-dnsutils), kdig (knot-dnsutils), knotd (knot).
-declare -A need=([dig]=bind9-dnsutils [kdig]=knot-dnsutils [knotd]=knot)
+# Real components the tests drive: dig (bind9-dnsutils), kdig (knot-dnsutils), knotd (knot) for DNS; redis-server,
+# PostgreSQL, the CNCF distribution registry (docker-registry) and htpasswd (apache2-utils) for the health checks.
+packages=(bind9-dnsutils knot-dnsutils knot redis-server redis-tools postgresql docker-registry apache2-utils)
 missing=()
-for tool in "${!need[@]}"; do
-  command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || missing+=("${need[$tool]}")
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "run-all: installing ${missing[*]}"
