@@ -17,9 +17,11 @@ internal static class ServeCommand
     {
         RouterOptions options;
         Microsoft.Extensions.Configuration.IConfiguration? loggingConfiguration = null;
+        string? demoStorage = null;
         if (configPath is null)
         {
-            options = DemoConfiguration.Create();
+            demoStorage = Directory.CreateTempSubdirectory("router-demo-storage-").FullName;
+            options = DemoConfiguration.Create(demoStorage);
         }
         else
         {
@@ -94,19 +96,47 @@ internal static class ServeCommand
         {
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (System.Net.Sockets.SocketException ex)
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException)
         {
+            // Kestrel reports an address in use as IOException, the DNS listeners as SocketException.
             await error.WriteLineAsync($"router: cannot listen: {ex.Message} (is another server using the address, or is the port privileged?)").ConfigureAwait(false);
+            DeleteDemoStorage(demoStorage);
             return ExitCodes.RuntimeFailure;
         }
 
         if (configPath is null)
         {
             var server = host.Services.GetRequiredService<DnsServer>();
-            await output.WriteLineAsync(DemoConfiguration.Instructions(server.LocalEndPoints[0].ToString())).ConfigureAwait(false);
+            var health = host.Services.GetRequiredService<HealthHttpServer>();
+            await output.WriteLineAsync(DemoConfiguration.Instructions(server.LocalEndPoints[0].ToString(),
+                health.Address.GetLeftPart(UriPartial.Authority), demoStorage!)).ConfigureAwait(false);
         }
 
         await host.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        DeleteDemoStorage(demoStorage);
         return ExitCodes.Success;
+    }
+
+    private static void DeleteDemoStorage(string? directory)
+    {
+        if (directory is null)
+        {
+            return;
+        }
+
+        foreach (string candidate in (string[])[directory, directory + ".off"])
+        {
+            try
+            {
+                if (Directory.Exists(candidate))
+                {
+                    Directory.Delete(candidate, recursive: true);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // A leftover temp directory is harmless.
+            }
+        }
     }
 }

@@ -3,14 +3,16 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Router.Health.Diagnostics;
 using Router.Health.Configuration;
 using Router.Health.Monitoring;
 
 namespace Router.Health.Http;
 
 /// <summary>Serves the health endpoints on <c>Health:Listen</c> with Kestrel.</summary>
-public sealed class HealthHttpServer : IAsyncDisposable
+public sealed partial class HealthHttpServer : IAsyncDisposable
 {
     private readonly HealthMonitor _monitor;
     private readonly ILoggerFactory _loggerFactory;
@@ -35,6 +37,8 @@ public sealed class HealthHttpServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(_loggerFactory);
+        // The process's host owns Ctrl+C/SIGTERM and start-up messages; this inner web host only serves.
+        builder.Services.AddSingleton<IHostLifetime, HostedLifetime>();
         builder.WebHost.UseKestrel(options => options.AddServerHeader = false);
         builder.WebHost.UseUrls(_listen.GetLeftPart(UriPartial.Authority));
         var app = builder.Build();
@@ -44,6 +48,7 @@ public sealed class HealthHttpServer : IAsyncDisposable
         _app = app;
         string? bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
         Address = bound is null ? _listen : new Uri(bound);
+        Log.Listening(_loggerFactory.CreateLogger<HealthHttpServer>(), Address.GetLeftPart(UriPartial.Authority));
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -61,5 +66,20 @@ public sealed class HealthHttpServer : IAsyncDisposable
             await _app.DisposeAsync().ConfigureAwait(false);
             _app = null;
         }
+    }
+
+    /// <summary>A lifetime that waits for nobody and listens to no signal: the owner starts and stops this host.</summary>
+    private sealed class HostedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = EventIds.HealthListening, EventName = nameof(EventIds.HealthListening), Level = LogLevel.Information,
+            Message = "Health endpoints listening on {Address}.")]
+        public static partial void Listening(ILogger logger, string address);
     }
 }

@@ -326,6 +326,11 @@ public sealed partial class HealthMonitor : IAsyncDisposable
         Task[] running;
         lock (_lock)
         {
+            if (!_started)
+            {
+                return;
+            }
+
             _started = false;
             _loops.Cancel();
             running = [.. _running];
