@@ -63,9 +63,10 @@ public sealed class HealthOptionsValidator : IValidateOptions<HealthOptions>
 
         for (int i = 0; i < options.Resources.Count; i++)
         {
-            if (options.Resources[i].Check.TimeoutSeconds is double timeout && (!(timeout > 0) || timeout >= evaluation.IntervalSeconds))
+            // The check factory reports values that are no timeout at all; here only the relation to the interval.
+            if (options.Resources[i].Check?.TimeoutSeconds is double timeout && timeout > 0 && timeout >= evaluation.IntervalSeconds)
             {
-                errors.Add($"{path}:Resources:{i}:Check:TimeoutSeconds: must be greater than 0 and less than Evaluation:IntervalSeconds ({evaluation.IntervalSeconds})");
+                errors.Add($"{path}:Resources:{i}:Check:TimeoutSeconds: must be less than Evaluation:IntervalSeconds ({evaluation.IntervalSeconds})");
             }
         }
 
@@ -73,11 +74,14 @@ public sealed class HealthOptionsValidator : IValidateOptions<HealthOptions>
         return errors;
     }
 
-    /// <summary>Parses <c>Health:Listen</c>: an absolute <c>http://</c> URL with host and port (default <see cref="DefaultListen"/>).</summary>
+    /// <summary>
+    /// Parses <c>Health:Listen</c>: an absolute <c>http://</c> URL with host and port (default <see cref="DefaultListen"/>);
+    /// port 0 lets the server pick a free port (see <see cref="Http.HealthHttpServer.Address"/>).
+    /// </summary>
     public static bool TryParseListen(string? listen, out Uri uri, out string? error)
     {
         string text = string.IsNullOrWhiteSpace(listen) ? DefaultListen : listen.Trim();
-        if (!Uri.TryCreate(text, UriKind.Absolute, out uri!) || uri.Scheme != Uri.UriSchemeHttp || uri.AbsolutePath != "/" || uri.Port <= 0)
+        if (!Uri.TryCreate(text, UriKind.Absolute, out uri!) || uri.Scheme != Uri.UriSchemeHttp || uri.AbsolutePath != "/" || uri.Port < 0)
         {
             error = $"'{text}' is not an http://HOST:PORT URL";
             return false;
