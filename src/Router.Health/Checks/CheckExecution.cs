@@ -26,6 +26,9 @@ namespace Router.Health.Checks;
 /// </remarks>
 internal static class CheckExecution
 {
+    /// <summary>The longest timeout a probe may have (a timer cannot be set much further out).</summary>
+    public static readonly TimeSpan MaxTimeout = TimeSpan.FromDays(1);
+
     public static async Task<CheckResult> RunAsync(
         TimeProvider timeProvider,
         TimeSpan timeout,
@@ -35,7 +38,7 @@ internal static class CheckExecution
     {
         cancellationToken.ThrowIfCancellationRequested();
         long started = timeProvider.GetTimestamp();
-        if (timeout <= TimeSpan.Zero || timeout == Timeout.InfiniteTimeSpan)
+        if (timeout <= TimeSpan.Zero || timeout > MaxTimeout)
         {
             return CheckResult.Inconclusive(string.Create(CultureInfo.InvariantCulture, $"invalid check timeout {timeout}"), TimeSpan.Zero);
         }

@@ -70,7 +70,13 @@ public sealed class HealthOptionsValidator : IValidateOptions<HealthOptions>
             }
         }
 
-        HealthTopology.Build(options, timeProvider, path, errors);
+        // Built only to find its errors: the checks it made are released at once.
+        var topology = HealthTopology.Build(options, timeProvider, path, errors);
+        if (topology is not null)
+        {
+            HealthTopology.DisposeChecks(topology.Resources);
+        }
+
         return errors;
     }
 

@@ -83,9 +83,11 @@ public sealed partial class HealthMonitor : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         Task[] stopped;
+        ResourceDefinition[] previousResources;
         lock (_lock)
         {
             var previous = _snapshot;
+            previousResources = previous.Topology.Resources;
             var next = CreateSnapshot(options, previous);
             LogKillSwitchChanges(previous, next, options);
             _loops.Cancel();
@@ -103,8 +105,17 @@ public sealed partial class HealthMonitor : IAsyncDisposable
         }
 
         Log.TopologyApplied(_logger, Snapshot.Topology.Resources.Length, Snapshot.Topology.Registries.Length);
-        _ = Task.WhenAll(stopped);
+        _ = DisposeChecksWhenStoppedAsync(stopped, previousResources);
     }
+
+    /// <summary>Releases what the replaced checks hold (HTTP handlers) once their probe loops have ended.</summary>
+    private static async Task DisposeChecksWhenStoppedAsync(Task[] loops, ResourceDefinition[] resources)
+    {
+        await Task.WhenAll(loops).ConfigureAwait(false);
+        DisposeChecks(resources);
+    }
+
+    private static void DisposeChecks(ResourceDefinition[] resources) => HealthTopology.DisposeChecks(resources);
 
     private HealthSnapshot CreateSnapshot(HealthOptions options, HealthSnapshot? previous)
     {
@@ -344,6 +355,7 @@ public sealed partial class HealthMonitor : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
+        DisposeChecks(Snapshot.Topology.Resources);
         _loops.Dispose();
         _gate.Dispose();
     }

@@ -46,6 +46,16 @@ internal sealed class HealthTopology
 
     public bool TryFindRegistry(ReadOnlySpan<char> name, out int index) => _lookup.TryGetValue(name, out index);
 
+    /// <summary>Releases what checks hold (an HTTP check's handler) once nothing probes with them any more.</summary>
+    public static void DisposeChecks(IEnumerable<ResourceDefinition> resources)
+    {
+        ArgumentNullException.ThrowIfNull(resources);
+        foreach (var resource in resources)
+        {
+            (resource.Check as IDisposable)?.Dispose();
+        }
+    }
+
     /// <summary>
     /// Builds the topology, adding every error with its key path (<c>Health:Registries:3:Cache: ...</c>). Returns null
     /// when there were errors.
@@ -132,7 +142,7 @@ internal sealed class HealthTopology
                     // Only report a missing resource when it is not merely one with errors of its own.
                     if (!options.Resources.Any(r => r.Id == id))
                     {
-                        errors.Add($"{registryPath}:{kind}: '{id}' is not a resource in Health:Resources");
+                        errors.Add($"{registryPath}:{kind}: '{id}' is not a resource in {path}:Resources");
                     }
 
                     return -1;
