@@ -213,15 +213,24 @@ public sealed partial class HealthMonitor : IAsyncDisposable
             }
         }
 
+        // A check must honour its timeout; if one does not, stop waiting a little later, cancel it (an abandoned probe
+        // must not run on beside the next probe of the same resource) and call it our problem.
+        using var abandon = new CancellationTokenSource(resource.Timeout + TimeSpan.FromSeconds(1), _timeProvider);
+        using var probe = CancellationTokenSource.CreateLinkedTokenSource(token, abandon.Token);
         try
         {
-            // A check must honour its timeout; if one does not, stop waiting a little later and call it our problem.
-            var check = resource.Check.CheckAsync(resource.Timeout, token);
-            return await check.WaitAsync(resource.Timeout + TimeSpan.FromSeconds(1), _timeProvider, token).ConfigureAwait(false);
+            var check = resource.Check.CheckAsync(resource.Timeout, probe.Token);
+            return await check.WaitAsync(probe.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
             throw;
+        }
+        catch (OperationCanceledException ex) when (abandon.IsCancellationRequested)
+        {
+            Log.CheckCrashed(_logger, resource.Id, ex);
+            return CheckResult.Inconclusive($"the check did not finish within its timeout ({resource.Timeout.TotalSeconds:0.###} s) and was abandoned",
+                _timeProvider.GetElapsedTime(started));
         }
         catch (Exception ex)
         {
