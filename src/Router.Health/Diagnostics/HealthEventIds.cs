@@ -9,6 +9,8 @@ internal static class EventIds
     public const int RegistryHealthy = 2010;
     public const int RegistryUnhealthy = 2011;
     public const int RegistryFailOpen = 2012;
+    public const int MoreRegistryTransitions = 2013;
+    public const int ResourceStale = 2003;
     public const int DeepEvaluationSwitched = 2020;
     public const int MonitorStarted = 2030;
     public const int MonitorStopped = 2031;

@@ -50,7 +50,9 @@ internal static class RegistryEvaluator
             else if (view.EffectiveState == HealthState.Unknown)
             {
                 failOpen = Append(failOpen, view.Health.LastConclusiveAt is null
-                    ? $"{Lower(kind)} '{name}' has no result yet; counted as healthy"
+                    ? view.Health.LastResult is { } last
+                        ? $"{Lower(kind)} '{name}' has no conclusive result yet (last: {last.Error}); counted as healthy"
+                        : $"{Lower(kind)} '{name}' has no result yet; counted as healthy"
                     : $"{Lower(kind)} '{name}' is not settled yet ({view.Health.ConsecutiveFailures} consecutive failure(s), last: {view.Health.LastError}); counted as healthy");
             }
         }

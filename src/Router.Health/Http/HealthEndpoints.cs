@@ -35,6 +35,7 @@ internal sealed class HealthEndpoints(HealthMonitor monitor)
         var request = context.Request;
         var response = context.Response;
         bool head = HttpMethods.IsHead(request.Method);
+        response.Headers.CacheControl = "no-store";
         if (!head && !HttpMethods.IsGet(request.Method))
         {
             response.StatusCode = StatusCodes.Status405MethodNotAllowed;
@@ -42,7 +43,6 @@ internal sealed class HealthEndpoints(HealthMonitor monitor)
             return Task.CompletedTask;
         }
 
-        response.Headers.CacheControl = "no-store";
         string path = request.Path.Value ?? string.Empty;
         if (path.StartsWith(RegistriesPrefix, StringComparison.Ordinal))
         {

@@ -68,6 +68,11 @@ public sealed partial class HealthMonitor : IAsyncDisposable
     {
         lock (_lock)
         {
+            if (_started)
+            {
+                return;
+            }
+
             _started = true;
             StartLoops_NeedsLock();
         }
@@ -257,6 +262,15 @@ public sealed partial class HealthMonitor : IAsyncDisposable
             Log.CheckInconclusive(_logger, resource.Id, result.Error ?? "inconclusive");
         }
 
+        // Going stale changes verdicts without a state change: say so once, and re-evaluate the registries.
+        bool wasStale = RegistryEvaluator.View(resource.Kind, index, previous, snapshot.StaleAfter, previous.LastCheckedAt ?? now).Stale;
+        bool isStale = RegistryEvaluator.View(resource.Kind, index, next, snapshot.StaleAfter, now).Stale;
+        if (isStale && !wasStale)
+        {
+            Log.ResourceStale(_logger, resource.Id, snapshot.StaleAfter.TotalSeconds, snapshot.Dependents[index].Length);
+            UpdateRegistries(snapshot, index, now);
+        }
+
         if (next.State == previous.State)
         {
             return;
@@ -305,9 +319,13 @@ public sealed partial class HealthMonitor : IAsyncDisposable
                 {
                     Log.RegistryUnhealthy(_logger, name, snapshot.Region, verdict.Reason ?? "a dependency is unhealthy");
                 }
+                else if (verdict.FailOpen)
+                {
+                    Log.RegistryFailOpen(_logger, name, snapshot.Region, verdict.Reason ?? "fail-open");
+                }
                 else
                 {
-                    Log.RegistryHealthy(_logger, name, snapshot.Region, verdict.Reason ?? "every dependency is healthy");
+                    Log.RegistryHealthy(_logger, name, snapshot.Region, "every dependency is healthy");
                 }
             }
         }
@@ -391,13 +409,21 @@ public sealed partial class HealthMonitor : IAsyncDisposable
             Message = "Registry {Registry} can be served from {Region} again: {Reason}")]
         public static partial void RegistryHealthy(ILogger logger, string registry, string region, string reason);
 
-        [LoggerMessage(EventId = EventIds.RegistryFailOpen, EventName = nameof(EventIds.RegistryFailOpen), Level = LogLevel.Warning,
+        [LoggerMessage(EventId = EventIds.MoreRegistryTransitions, EventName = nameof(EventIds.MoreRegistryTransitions), Level = LogLevel.Warning,
             Message = "{Count} more registry transitions after resource {Resource} changed state (not logged one by one).")]
         public static partial void MoreRegistryTransitions(ILogger logger, int count, string resource);
 
         [LoggerMessage(EventId = EventIds.DeepEvaluationSwitched, EventName = nameof(EventIds.DeepEvaluationSwitched), Level = LogLevel.Warning,
             Message = "Deep evaluation for {Registry} switched to {Mode}.")]
         public static partial void DeepEvaluationSwitched(ILogger logger, string registry, string mode);
+
+        [LoggerMessage(EventId = EventIds.ResourceStale, EventName = nameof(EventIds.ResourceStale), Level = LogLevel.Warning,
+            Message = "Resource {Resource} has had no conclusive result for {StaleAfter} s; it counts as healthy (fail-open) for its {Registries} registr(y/ies) until it has one.")]
+        public static partial void ResourceStale(ILogger logger, string resource, double staleAfter, int registries);
+
+        [LoggerMessage(EventId = EventIds.RegistryFailOpen, EventName = nameof(EventIds.RegistryFailOpen), Level = LogLevel.Warning,
+            Message = "Registry {Registry} answers healthy in {Region} only because of fail-open: {Reason}")]
+        public static partial void RegistryFailOpen(ILogger logger, string registry, string region, string reason);
 
         [LoggerMessage(EventId = EventIds.MonitorStarted, EventName = nameof(EventIds.MonitorStarted), Level = LogLevel.Information,
             Message = "Health monitor for region {Region} started: {Resources} resource(s), {Registries} registr(y/ies).")]
@@ -411,8 +437,8 @@ public sealed partial class HealthMonitor : IAsyncDisposable
             Message = "Health configuration applied: {Resources} resource(s), {Registries} registr(y/ies).")]
         public static partial void TopologyApplied(ILogger logger, int resources, int registries);
 
-        [LoggerMessage(EventId = EventIds.CheckCrashed, EventName = nameof(EventIds.CheckCrashed), Level = LogLevel.Error,
-            Message = "The check of {Resource} crashed; counted as inconclusive.")]
+        [LoggerMessage(EventId = EventIds.CheckCrashed, EventName = nameof(EventIds.CheckCrashed), Level = LogLevel.Debug,
+            Message = "The check of {Resource} could not run; counted as inconclusive (ResourceCheckInconclusive says so once per streak).")]
         public static partial void CheckCrashed(ILogger logger, string resource, Exception exception);
 
         [LoggerMessage(EventId = EventIds.MonitorOverloaded, EventName = nameof(EventIds.MonitorOverloaded), Level = LogLevel.Warning,

@@ -100,6 +100,30 @@ public sealed class HealthMonitorTests
     }
 
     [Fact]
+    public async Task Probe_UnhealthyResourceGoesStale_LoggedOnceAndRegistryFailsOpen()
+    {
+        // Arrange: sa-1 fails past the threshold, so contoso is Unhealthy.
+        await using var harness = new MonitorHarness(TestOptions.ContosoAndFabrikam());
+        harness.Check("sa-1").Fail();
+        await harness.StartAsync();
+        await harness.RunIntervalsAsync(3);
+        Assert.Equal(HealthState.Unhealthy, harness.Verdict("contoso").Status);
+        Assert.Single(harness.Events("RegistryUnhealthy"), e => e.Message.Contains("contoso", StringComparison.Ordinal));
+
+        // Act: from now on the monitor cannot evaluate sa-1, for longer than StaleAfterSeconds (60 s = 12 intervals).
+        harness.Check("sa-1").BeInconclusive();
+        await harness.RunIntervalsAsync(14);
+
+        // Assert: the stale data no longer counts; going stale is said once, and contoso's fail-open is logged.
+        var verdict = harness.Verdict("contoso");
+        Assert.Equal(HealthState.Healthy, verdict.Status);
+        Assert.True(verdict.FailOpen);
+        Assert.Contains("no conclusive result", verdict.Reason, StringComparison.Ordinal);
+        Assert.Single(harness.Events("ResourceStale"), e => e.Message.Contains("sa-1", StringComparison.Ordinal));
+        Assert.Single(harness.Events("RegistryFailOpen"), e => e.Message.Contains("contoso", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Probe_CheckThrows_InconclusiveAndNeverUnhealthy()
     {
         // Arrange: sa-1 is one failure short of the threshold when its check starts to crash; sa-2 crashes before
@@ -126,7 +150,9 @@ public sealed class HealthMonitorTests
         Assert.Equal(CheckOutcome.Inconclusive, sa2.LastResult!.Outcome);
         Assert.Empty(harness.Events("ResourceUnhealthy"));
         Assert.Empty(harness.Events("RegistryUnhealthy"));
-        Assert.Contains(harness.Events("CheckCrashed"), e => e.Exception is InvalidOperationException && e.Level == LogLevel.Error);
+        // The exception is kept at Debug; the warning that the check is inconclusive comes once per streak.
+        Assert.Contains(harness.Events("CheckCrashed"), e => e.Exception is InvalidOperationException && e.Level == LogLevel.Debug);
+        Assert.Single(harness.Events("ResourceCheckInconclusive"), e => e.Message.Contains("sa-1", StringComparison.Ordinal));
         Assert.Equal(HealthState.Healthy, harness.Verdict("contoso").Status);
         Assert.True(harness.Verdict("contoso").FailOpen);
         Assert.True(harness.Verdict("fabrikam").FailOpen);
