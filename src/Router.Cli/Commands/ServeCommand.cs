@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -38,7 +39,11 @@ internal static class ServeCommand
             }
 
             options = loaded.Options!;
-            loggingConfiguration = loaded.Root!.GetSection("Logging");
+            // Only the Logging keys are kept: the whole configuration (maybe a million registries) can go.
+            loggingConfiguration = new ConfigurationBuilder()
+                .AddInMemoryCollection(loaded.Root!.GetSection("Logging").AsEnumerable(makePathsRelative: false))
+                .Build()
+                .GetSection("Logging");
         }
 
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -72,13 +77,17 @@ internal static class ServeCommand
 
         if (options.Health is not null)
         {
+            // The monitor keeps what it needs (a compact topology); the options, registries and all, are let go.
+            var healthOptions = options.Health;
+            string? healthListen = healthOptions.Listen;
+            options.Health = null;
             builder.Services.AddSingleton(sp => new HealthMonitor(
-                options.Health,
+                Interlocked.Exchange(ref healthOptions, null) ?? throw new InvalidOperationException("The monitor is created once."),
                 sp.GetRequiredService<ILoggerFactory>(),
                 sp.GetRequiredService<IMeterFactory>(),
                 sp.GetRequiredService<TimeProvider>()));
             builder.Services.AddSingleton(sp => new HealthHttpServer(
-                sp.GetRequiredService<HealthMonitor>(), options.Health.Listen, sp.GetRequiredService<ILoggerFactory>()));
+                sp.GetRequiredService<HealthMonitor>(), healthListen, sp.GetRequiredService<ILoggerFactory>()));
             builder.Services.AddHostedService<HealthHostedService>();
         }
 

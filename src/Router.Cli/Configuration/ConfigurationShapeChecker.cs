@@ -74,9 +74,10 @@ internal static class ConfigurationShapeChecker
             return;
         }
 
+        var properties = PropertiesOf(type);
         foreach (var child in section.GetChildren())
         {
-            var property = type.GetProperty(child.Key, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
+            properties.TryGetValue(child.Key, out var property);
             if (property is null || !property.CanWrite && IsScalar(property.PropertyType))
             {
                 var known = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p => p.Name);
@@ -91,14 +92,15 @@ internal static class ConfigurationShapeChecker
 
     private static void CheckScalar(IConfigurationSection section, Type type, List<string> errors, HashSet<string> badPaths)
     {
-        if (section.GetChildren().Any())
+        // A key with a value has no children in JSON; only a key without one needs the (costlier) look below it.
+        string? value = section.Value;
+        if (value is null && section.GetChildren().Any())
         {
             errors.Add($"{section.Path}: expected a single value, found an object or list");
             badPaths.Add(section.Path);
             return;
         }
 
-        string? value = section.Value;
         var target = Nullable.GetUnderlyingType(type) ?? type;
         if (value is null || target == typeof(string))
         {
@@ -120,6 +122,12 @@ internal static class ConfigurationShapeChecker
             badPaths.Add(section.Path);
         }
     }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, Dictionary<string, PropertyInfo>> Properties = new();
+
+    /// <summary>The public instance properties of <paramref name="type"/> by case-insensitive name, looked up once per type.</summary>
+    private static Dictionary<string, PropertyInfo> PropertiesOf(Type type) => Properties.GetOrAdd(type, static t =>
+        t.GetProperties(BindingFlags.Public | BindingFlags.Instance).ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase));
 
     /// <summary>Whether the key holds a single value; an empty JSON object or array reads as null or empty.</summary>
     private static bool HasValue(IConfigurationSection section) => !string.IsNullOrEmpty(section.Value);

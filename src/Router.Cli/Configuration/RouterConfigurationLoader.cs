@@ -38,8 +38,9 @@ internal static class RouterConfigurationLoader
         IConfigurationRoot root;
         try
         {
+
             root = new ConfigurationBuilder()
-                .AddJsonFile(fullPath, optional: false, reloadOnChange: false)
+                .Add(IndexedJsonConfigurationSource.ForFile(fullPath))
                 .AddEnvironmentVariables(EnvironmentPrefix)
                 .Build();
         }
@@ -72,7 +73,8 @@ internal static class RouterConfigurationLoader
         var options = new RouterOptions
         {
             Dns = BindSection<DnsServerOptions>(root, "Dns", errors, dns => DnsServerOptionsValidator.Validate(dns, "Dns")),
-            Health = BindSection<HealthOptions>(root, "Health", errors, health => HealthOptionsValidator.Validate(health, TimeProvider.System, "Health")),
+            Health = BindSection<HealthOptions>(root, "Health", errors, health => HealthOptionsValidator.Validate(health, TimeProvider.System, "Health"),
+                HealthOptionsBinder.Bind),
         };
 
         if (options.Dns is null && options.Health is null && errors.Count == 0)
@@ -130,7 +132,8 @@ internal static class RouterConfigurationLoader
     /// reported and left out, so the rest is still bound and validated: one run of 'router validate' shows every
     /// error. Null when the section is absent.
     /// </summary>
-    private static T? BindSection<T>(IConfigurationRoot root, string key, List<string> errors, Func<T, IReadOnlyList<string>> validate)
+    private static T? BindSection<T>(IConfigurationRoot root, string key, List<string> errors, Func<T, IReadOnlyList<string>> validate,
+        Action<IConfigurationSection, T>? bind = null)
         where T : class, new()
     {
         var section = root.GetSection(key);
@@ -145,7 +148,15 @@ internal static class RouterConfigurationLoader
         var options = new T();
         try
         {
-            bindable.Bind(options);
+            if (bind is null)
+            {
+                bindable.Bind(options);
+            }
+            else
+            {
+                bind(bindable, options);
+            }
+
             errors.AddRange(validate(options));
         }
         catch (InvalidOperationException ex)

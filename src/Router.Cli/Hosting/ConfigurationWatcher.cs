@@ -34,8 +34,10 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
     private readonly Lock _reloadLock = new();
     private ITimer? _pending_NeedsLock;
     private ITimer? _poll;
+    // Contents are remembered by their SHA-256, not kept: a configuration can be a hundred megabytes.
     private string? _lastContent;
     private string? _lastSeen;
+    private (long Length, DateTime WrittenUtc) _lastStat;
 
     public ConfigurationWatcher(string path, DnsServer? server, TimeProvider timeProvider, ILogger<ConfigurationWatcher> logger,
         HealthMonitor? monitor = null)
@@ -48,6 +50,7 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
         _files = new PhysicalFileProvider(Path.GetDirectoryName(_path)!);
         _lastContent = TryRead();
         _lastSeen = _lastContent;
+        _lastStat = Stat();
     }
 
     /// <summary>Raised after a reload attempt with whether it was applied (tests wait on it).</summary>
@@ -70,6 +73,14 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
     private void Poll()
     {
         // Only content not seen before (applied or rejected) counts, so a rejected edit is logged once.
+        // Read (and hash) the file only when its size or modification time changed since the last look.
+        var stat = Stat();
+        if (stat == _lastStat)
+        {
+            return;
+        }
+
+        _lastStat = stat;
         string? content = TryRead();
         if (content is not null && content != Volatile.Read(ref _lastSeen))
         {
@@ -158,11 +169,26 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
         }
     }
 
+    private (long Length, DateTime WrittenUtc) Stat()
+    {
+        try
+        {
+            var info = new FileInfo(_path);
+            return info.Exists ? (info.Length, info.LastWriteTimeUtc) : default;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return default;
+        }
+    }
+
+    /// <summary>The SHA-256 of the file's bytes, or null when it cannot be read.</summary>
     private string? TryRead()
     {
         try
         {
-            return File.ReadAllText(_path);
+            using var stream = File.OpenRead(_path);
+            return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(stream));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
