@@ -12,7 +12,7 @@ using Router.Health.Monitoring;
 namespace Router.Cli.Commands;
 
 /// <summary><c>router serve [--config FILE]</c>: runs every role the file configures, or the built-in demo.</summary>
-internal static class ServeCommand
+internal static partial class ServeCommand
 {
     public static async Task<int> RunAsync(string? configPath, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
@@ -112,6 +112,8 @@ internal static class ServeCommand
         // Loading a large configuration (a million registries) leaves gigabytes of garbage behind in the old
         // generation; collect and compact it once now rather than carry it (and its GC cost) for the process's life.
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        Log.Started(host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ServeCommand)),
+            GC.GetGCMemoryInfo().HeapSizeBytes / (1024 * 1024));
 
         if (configPath is null)
         {
@@ -167,5 +169,12 @@ internal static class ServeCommand
                 // A leftover temp directory is harmless.
             }
         }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = EventIds.Started, EventName = nameof(EventIds.Started), Level = LogLevel.Information,
+            Message = "Router started; managed heap {HeapMiB} MiB after start-up.")]
+        public static partial void Started(ILogger logger, long heapMiB);
     }
 }
