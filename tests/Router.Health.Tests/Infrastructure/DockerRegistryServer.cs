@@ -29,17 +29,38 @@ public sealed class DockerRegistryServer : IAsyncDisposable
 
     private string ConfigPath => Path.Combine(_directory.FullName, "config.yml");
 
+    private string HtpasswdPath => Path.Combine(_directory.FullName, "htpasswd");
+
+    /// <summary>Whether the registry process is up (not killed).</summary>
+    public bool IsRunning => _process is not null;
+
+    /// <summary>auth-rotate (real-components.md §4): the htpasswd now holds another password for <see cref="User"/>.</summary>
+    public Task RotatePasswordAsync(string newPassword) => WriteHtpasswdAsync(newPassword);
+
+    /// <summary>Puts <see cref="Password"/> back.</summary>
+    public Task RestorePasswordAsync() => WriteHtpasswdAsync(Password);
+
+    /// <summary>
+    /// Writes the htpasswd next to the live one and renames it into place: the registry reloads when the mtime changes
+    /// and keeps the old credentials if it reads a half-written file, so the swap must be atomic.
+    /// </summary>
+    private async Task WriteHtpasswdAsync(string password)
+    {
+        // -B bcrypt (the only hash distribution accepts), -C 5 the cheapest cost, -n to stdout.
+        var (_, line) = await ExternalProcess.RunAsync(ExternalProcess.Find("htpasswd", "apache2-utils"), ["-nbB", "-C", "5", User, password]);
+        string next = HtpasswdPath + ".next";
+        await File.WriteAllTextAsync(next, line.Trim() + "\n");
+        File.Move(next, HtpasswdPath, overwrite: true);
+    }
+
     public static async Task<DockerRegistryServer> StartAsync()
     {
         string registry = ExternalProcess.Find("docker-registry", "docker-registry");
-        string htpasswd = ExternalProcess.Find("htpasswd", "apache2-utils");
         var server = new DockerRegistryServer(Directory.CreateTempSubdirectory("router-registry-"));
         try
         {
-            // -B bcrypt (the only hash distribution accepts), -C 5 the cheapest cost, -n to stdout.
-            var (_, line) = await ExternalProcess.RunAsync(htpasswd, ["-nbB", "-C", "5", User, Password]);
-            string htpasswdPath = Path.Combine(server._directory.FullName, "htpasswd");
-            await File.WriteAllTextAsync(htpasswdPath, line.Trim() + "\n");
+            string htpasswdPath = server.HtpasswdPath;
+            await server.WriteHtpasswdAsync(Password);
             string storage = Directory.CreateDirectory(Path.Combine(server._directory.FullName, "storage")).FullName;
 
             for (int attempt = 1; ; attempt++)

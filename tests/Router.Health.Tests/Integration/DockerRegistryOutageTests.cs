@@ -1,3 +1,4 @@
+using Router.Health.Tests.Infrastructure;
 using System.Net;
 using Router.Health.Configuration;
 using static Router.Health.Tests.Integration.IntegrationOptions;
@@ -8,7 +9,7 @@ namespace Router.Health.Tests.Integration;
 /// The Debian docker-registry with htpasswd as both the Auth resource (authenticated <c>GET /v2/</c>, 200 expected)
 /// and the Container resource (anonymous <c>GET /v2/</c>, 200 or 401 expected), as in the contract's example.
 /// </summary>
-public sealed class DockerRegistryOutageTests(HtpasswdRegistryFixture fixture) : IClassFixture<HtpasswdRegistryFixture>
+public sealed class DockerRegistryOutageTests(DockerRegistryFixture fixture) : IClassFixture<DockerRegistryFixture>
 {
     [Fact]
     public async Task HtpasswdRotatedThenRestored_AuthFails503NamingAuth_ContainerStaysHealthy_200Again()
@@ -89,7 +90,7 @@ public sealed class DockerRegistryOutageTests(HtpasswdRegistryFixture fixture) :
 
     private static Task<LiveMonitor> StartAsync(Uri apiRoot) => LiveMonitor.StartAsync(Create(
         [
-            HttpResource("auth", ResourceKind.Auth, apiRoot, HtpasswdRegistry.User, HtpasswdRegistry.Password, "200"),
+            HttpResource("auth", ResourceKind.Auth, apiRoot, DockerRegistryServer.User, DockerRegistryServer.Password, "200"),
             HttpResource("api", ResourceKind.Container, apiRoot, null, null, "200", "401"),
         ],
         [Registry("contoso", auth: "auth", container: "api"), Registry("fabrikam", container: "api")]));
