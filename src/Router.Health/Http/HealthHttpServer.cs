@@ -36,7 +36,10 @@ public sealed partial class HealthHttpServer : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(_loggerFactory);
+
+        // ASP.NET Core's hosting layer starts an Activity and a logging scope for every request as soon as any logger
+        // of its category is enabled, even at Critical; health probes are not worth that, so that category is off.
+        builder.Services.AddSingleton<ILoggerFactory>(new CategoryFilteringLoggerFactory(_loggerFactory, "Microsoft.AspNetCore.Hosting"));
         // The process's host owns Ctrl+C/SIGTERM and start-up messages; this inner web host only serves.
         builder.Services.AddSingleton<IHostLifetime, HostedLifetime>();
         builder.WebHost.UseKestrel(options => options.AddServerHeader = false);
@@ -65,6 +68,22 @@ public sealed partial class HealthHttpServer : IAsyncDisposable
         {
             await _app.DisposeAsync().ConfigureAwait(false);
             _app = null;
+        }
+    }
+
+    /// <summary>Hands out the shared factory's loggers, except for categories under <paramref name="silencedPrefix"/>.</summary>
+    private sealed class CategoryFilteringLoggerFactory(ILoggerFactory inner, string silencedPrefix) : ILoggerFactory
+    {
+        public ILogger CreateLogger(string categoryName) =>
+            categoryName.StartsWith(silencedPrefix, StringComparison.Ordinal)
+                ? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance
+                : inner.CreateLogger(categoryName);
+
+        public void AddProvider(ILoggerProvider provider) => inner.AddProvider(provider);
+
+        // The shared factory belongs to the process's host.
+        public void Dispose()
+        {
         }
     }
 
