@@ -38,18 +38,10 @@ BENCH_KEEP_TMP=${BENCH_KEEP_TMP:-0}
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$SCRIPT_DIR/../.." && pwd)
 
-log() { printf '%s\n' "$*" >&2; }
-die() {
-    log "dns-qps: ERROR: $*"
-    exit 1
-}
-usage_error() {
-    log "dns-qps: $*"
-    exit 2
-}
-
-is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
-is_positive() { [[ $1 =~ ^[0-9]+$ ]] && ((10#$1 > 0)); }
+BENCH_NAME=dns-qps
+BENCH_KEEP_VAR=BENCH_KEEP_TMP
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$SCRIPT_DIR/lib.sh"
 is_positive "$BENCH_SECONDS" || usage_error "BENCH_SECONDS must be a positive integer"
 is_positive "$BENCH_ROUNDS" || usage_error "BENCH_ROUNDS must be a positive integer"
 is_positive "$BENCH_CLIENTS" || usage_error "BENCH_CLIENTS must be a positive integer"
@@ -58,40 +50,7 @@ is_uint "$BENCH_WARMUP" || usage_error "BENCH_WARMUP must be a non-negative inte
 
 # --- processes and temp dir, cleaned up on any exit -----------------------------------------------------------
 
-WORK=$(mktemp -d /tmp/dns-qps.XXXXXX)
-STARTED_PIDS=()
-
-stop_pid() { # PID: TERM, wait (bounded), then KILL. Only ever called with PIDs this script started.
-    local pid=$1 i
-    kill -0 "$pid" 2>/dev/null || return 0
-    kill -TERM "$pid" 2>/dev/null || return 0
-    for ((i = 0; i < STOP_TIMEOUT_S * 10; i++)); do
-        kill -0 "$pid" 2>/dev/null || return 0
-        sleep 0.1
-    done
-    log "dns-qps: PID $pid did not stop within ${STOP_TIMEOUT_S}s of SIGTERM; sending SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-    local rc=$? pid
-    trap - EXIT INT TERM
-    for pid in "${STARTED_PIDS[@]}"; do
-        stop_pid "$pid"
-    done
-    for pid in "${STARTED_PIDS[@]}"; do
-        wait "$pid" 2>/dev/null || true
-    done
-    if [[ $BENCH_KEEP_TMP == 1 ]]; then
-        log "dns-qps: kept $WORK"
-    else
-        rm -rf -- "$WORK"
-    fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_workdir
 
 # --- which servers ----------------------------------------------------------------------------------------------
 
@@ -122,25 +81,6 @@ has_server() {
 
 # --- tools --------------------------------------------------------------------------------------------------------
 
-APT_UPDATED=0
-apt_install() { # PACKAGE...: install; run apt-get update once only if the first attempt fails.
-    [[ $(id -u) == 0 ]] || die "missing packages: $* (not root, so not installing them; apt-get install $*)"
-    log "dns-qps: installing $*"
-    if timeout "$INSTALL_TIMEOUT_S" env DEBIAN_FRONTEND=noninteractive \
-        apt-get install -y --no-install-recommends "$@" >"$WORK/apt.log" 2>&1; then
-        return 0
-    fi
-    if [[ $APT_UPDATED == 0 ]]; then
-        APT_UPDATED=1
-        timeout "$INSTALL_TIMEOUT_S" apt-get update >>"$WORK/apt.log" 2>&1 || true
-        if timeout "$INSTALL_TIMEOUT_S" env DEBIAN_FRONTEND=noninteractive \
-            apt-get install -y --no-install-recommends "$@" >>"$WORK/apt.log" 2>&1; then
-            return 0
-        fi
-    fi
-    tail -n 20 "$WORK/apt.log" >&2
-    die "apt-get install $* failed"
-}
 
 missing=()
 command -v dnsperf >/dev/null 2>&1 || missing+=(dnsperf)
@@ -156,26 +96,6 @@ CLK_TCK=$(getconf CLK_TCK)
 
 # --- ports --------------------------------------------------------------------------------------------------------
 
-port_in_use() { # PORT: listening or bound on TCP/UDP, IPv4/IPv6 (from /proc, no extra tools)
-    local hex f
-    hex=$(printf ':%04X' "$1")
-    for f in /proc/net/tcp /proc/net/tcp6 /proc/net/udp /proc/net/udp6; do
-        [[ -r $f ]] || continue
-        awk -v p="$hex" 'NR > 1 && substr($2, length($2) - 4) == p { found = 1 } END { exit !found }' "$f" &&
-            return 0
-    done
-    return 1
-}
-NEXT_PORT=$FIRST_PORT
-next_free_port() { # sets PORT
-    while ((NEXT_PORT <= LAST_PORT)); do
-        PORT=$NEXT_PORT
-        NEXT_PORT=$((NEXT_PORT + 1))
-        port_in_use "$PORT" || return 0
-    done
-    die "no free port in $FIRST_PORT..$LAST_PORT"
-}
-keep_hint() { [[ $BENCH_KEEP_TMP == 1 ]] || printf ' (the temp dir is removed on exit; BENCH_KEEP_TMP=1 keeps it)'; }
 
 # --- zone data: one list of records, written out for every server -------------------------------------------------
 

@@ -46,18 +46,10 @@ REPO_ROOT=$(cd "$SCRIPT_DIR/../.." && pwd)
 readonly BASELINE_PROJECT=tests/bench/KestrelBaseline/KestrelBaseline.csproj
 readonly BASELINE_BIN=$REPO_ROOT/tests/bench/KestrelBaseline/bin/Release/net10.0/KestrelBaseline
 
-log() { printf '%s\n' "$*" >&2; }
-die() {
-    log "health-scale: ERROR: $*"
-    exit 1
-}
-usage_error() {
-    log "health-scale: $*"
-    exit 2
-}
-
-is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
-is_positive() { [[ $1 =~ ^[0-9]+$ ]] && ((10#$1 > 0)); }
+BENCH_NAME=health-scale
+BENCH_KEEP_VAR=HEALTH_KEEP_TMP
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$SCRIPT_DIR/lib.sh"
 at_least() { [[ $1 =~ ^[0-9]+$ ]] && ((10#$1 >= $2)); } # VALUE MIN
 is_positive "$HEALTH_REGISTRIES" || usage_error "HEALTH_REGISTRIES must be a positive integer"
 at_least "$HEALTH_RESOURCES" 5 || usage_error "HEALTH_RESOURCES must be an integer >= 5 (one per kind at least)"
@@ -74,64 +66,11 @@ HEALTH_REGISTRIES=$((10#$HEALTH_REGISTRIES)) HEALTH_RESOURCES=$((10#$HEALTH_RESO
 
 # --- processes and temp dir, cleaned up on any exit -----------------------------------------------------------
 
-WORK=$(mktemp -d /tmp/health-scale.XXXXXX)
-STARTED_PIDS=()
+bench_workdir
 
-stop_pid() { # PID: TERM, wait (bounded), then KILL. Only ever called with PIDs this script started.
-    local pid=$1 i
-    kill -0 "$pid" 2>/dev/null || return 0
-    kill -TERM "$pid" 2>/dev/null || return 0
-    for ((i = 0; i < STOP_TIMEOUT_S * 10; i++)); do
-        kill -0 "$pid" 2>/dev/null || return 0
-        sleep 0.1
-    done
-    log "health-scale: PID $pid did not stop within ${STOP_TIMEOUT_S}s of SIGTERM; sending SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-    local rc=$? pid
-    trap - EXIT INT TERM
-    for pid in "${STARTED_PIDS[@]}"; do
-        stop_pid "$pid"
-    done
-    for pid in "${STARTED_PIDS[@]}"; do
-        wait "$pid" 2>/dev/null || true
-    done
-    if [[ $HEALTH_KEEP_TMP == 1 ]]; then
-        log "health-scale: kept $WORK"
-    else
-        rm -rf -- "$WORK"
-    fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-keep_hint() { [[ $HEALTH_KEEP_TMP == 1 ]] || printf ' (the temp dir is removed on exit; HEALTH_KEEP_TMP=1 keeps it)'; }
 
 # --- tools --------------------------------------------------------------------------------------------------------
 
-APT_UPDATED=0
-apt_install() { # PACKAGE...: install; run apt-get update once only if the first attempt fails.
-    [[ $(id -u) == 0 ]] || die "missing packages: $* (not root, so not installing them; apt-get install $*)"
-    log "health-scale: installing $*"
-    if timeout "$INSTALL_TIMEOUT_S" env DEBIAN_FRONTEND=noninteractive \
-        apt-get install -y --no-install-recommends "$@" >"$WORK/apt.log" 2>&1; then
-        return 0
-    fi
-    if [[ $APT_UPDATED == 0 ]]; then
-        APT_UPDATED=1
-        timeout "$INSTALL_TIMEOUT_S" apt-get update >>"$WORK/apt.log" 2>&1 || true
-        if timeout "$INSTALL_TIMEOUT_S" env DEBIAN_FRONTEND=noninteractive \
-            apt-get install -y --no-install-recommends "$@" >>"$WORK/apt.log" 2>&1; then
-            return 0
-        fi
-    fi
-    tail -n 20 "$WORK/apt.log" >&2
-    die "apt-get install $* failed"
-}
 
 missing=()
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
@@ -145,25 +84,6 @@ CLK_TCK=$(getconf CLK_TCK)
 
 # --- ports --------------------------------------------------------------------------------------------------------
 
-port_in_use() { # PORT: listening or bound on TCP/UDP, IPv4/IPv6 (from /proc, no extra tools)
-    local hex f
-    hex=$(printf ':%04X' "$1")
-    for f in /proc/net/tcp /proc/net/tcp6 /proc/net/udp /proc/net/udp6; do
-        [[ -r $f ]] || continue
-        awk -v p="$hex" 'NR > 1 && substr($2, length($2) - 4) == p { found = 1 } END { exit !found }' "$f" &&
-            return 0
-    done
-    return 1
-}
-NEXT_PORT=$FIRST_PORT
-next_free_port() { # sets PORT
-    while ((NEXT_PORT <= LAST_PORT)); do
-        PORT=$NEXT_PORT
-        NEXT_PORT=$((NEXT_PORT + 1))
-        port_in_use "$PORT" || return 0
-    done
-    die "no free port in $FIRST_PORT..$LAST_PORT"
-}
 
 # --- small helpers ------------------------------------------------------------------------------------------------
 

@@ -1,0 +1,103 @@
+# shellcheck shell=bash
+# Shared by the benchmark scripts: messages, option checks, the processes and temp dir that are cleaned up on any
+# exit, apt installs, and free loopback ports. Before sourcing, set BENCH_NAME (the prefix of messages),
+# BENCH_KEEP_VAR (the name of the variable that keeps the temp dir when 1), STOP_TIMEOUT_S, INSTALL_TIMEOUT_S,
+# FIRST_PORT and LAST_PORT. Call bench_workdir once to create $WORK and install the traps.
+
+log() { printf '%s\n' "$*" >&2; }
+die() {
+    log "$BENCH_NAME: ERROR: $*"
+    exit 1
+}
+usage_error() {
+    log "$BENCH_NAME: $*"
+    exit 2
+}
+
+is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
+is_positive() { [[ $1 =~ ^[0-9]+$ ]] && ((10#$1 > 0)); }
+
+# --- processes and temp dir, cleaned up on any exit -----------------------------------------------------------
+
+STARTED_PIDS=()
+
+stop_pid() { # PID: TERM, wait (bounded), then KILL. Only ever called with PIDs this script started.
+    local pid=$1 i
+    kill -0 "$pid" 2>/dev/null || return 0
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for ((i = 0; i < STOP_TIMEOUT_S * 10; i++)); do
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.1
+    done
+    log "$BENCH_NAME: PID $pid did not stop within ${STOP_TIMEOUT_S}s of SIGTERM; sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+    local rc=$? pid
+    trap - EXIT INT TERM
+    for pid in "${STARTED_PIDS[@]}"; do
+        stop_pid "$pid"
+    done
+    for pid in "${STARTED_PIDS[@]}"; do
+        wait "$pid" 2>/dev/null || true
+    done
+    if [[ ${!BENCH_KEEP_VAR} == 1 ]]; then
+        log "$BENCH_NAME: kept $WORK"
+    else
+        rm -rf -- "$WORK"
+    fi
+    exit "$rc"
+}
+
+bench_workdir() { # creates $WORK and makes every exit stop what was started and remove it
+    WORK=$(mktemp -d "/tmp/$BENCH_NAME.XXXXXX")
+    trap cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}
+
+keep_hint() { [[ ${!BENCH_KEEP_VAR} == 1 ]] || printf ' (the temp dir is removed on exit; %s=1 keeps it)' "$BENCH_KEEP_VAR"; }
+
+APT_UPDATED=0
+apt_install() { # PACKAGE...: install; run apt-get update once only if the first attempt fails.
+    [[ $(id -u) == 0 ]] || die "missing packages: $* (not root, so not installing them; apt-get install $*)"
+    log "$BENCH_NAME: installing $*"
+    if timeout "$INSTALL_TIMEOUT_S" env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y --no-install-recommends "$@" >"$WORK/apt.log" 2>&1; then
+        return 0
+    fi
+    if [[ $APT_UPDATED == 0 ]]; then
+        APT_UPDATED=1
+        timeout "$INSTALL_TIMEOUT_S" apt-get update >>"$WORK/apt.log" 2>&1 || true
+        if timeout "$INSTALL_TIMEOUT_S" env DEBIAN_FRONTEND=noninteractive \
+            apt-get install -y --no-install-recommends "$@" >>"$WORK/apt.log" 2>&1; then
+            return 0
+        fi
+    fi
+    tail -n 20 "$WORK/apt.log" >&2
+    die "apt-get install $* failed"
+}
+
+# --- ports --------------------------------------------------------------------------------------------------------
+
+port_in_use() { # PORT: listening or bound on TCP/UDP, IPv4/IPv6 (from /proc, no extra tools)
+    local hex f
+    hex=$(printf ':%04X' "$1")
+    for f in /proc/net/tcp /proc/net/tcp6 /proc/net/udp /proc/net/udp6; do
+        [[ -r $f ]] || continue
+        awk -v p="$hex" 'NR > 1 && substr($2, length($2) - 4) == p { found = 1 } END { exit !found }' "$f" &&
+            return 0
+    done
+    return 1
+}
+
+NEXT_PORT=$FIRST_PORT
+next_free_port() { # sets PORT
+    while ((NEXT_PORT <= LAST_PORT)); do
+        PORT=$NEXT_PORT
+        NEXT_PORT=$((NEXT_PORT + 1))
+        port_in_use "$PORT" || return 0
+    done
+    die "no free port in $FIRST_PORT..$LAST_PORT"
+}
