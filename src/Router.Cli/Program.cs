@@ -36,6 +36,14 @@ internal static class Program
         }
 
         string command = args[0];
+        if (command is "status" or "explain")
+        {
+            // These talk to a running router's admin API and take their own options (--admin, --token, --client).
+            return command == "status"
+                ? await StatusCommand.RunAsync(args[1..], output, error, Environment.GetEnvironmentVariable, cancellationToken).ConfigureAwait(false)
+                : await ExplainCommand.RunAsync(args[1..], output, error, Environment.GetEnvironmentVariable, cancellationToken).ConfigureAwait(false);
+        }
+
         string? config = null;
         for (int i = 1; i < args.Length; i++)
         {
@@ -80,6 +88,10 @@ internal static class Program
         Usage:
           router serve [--config FILE]     run the roles FILE configures; without FILE, a built-in demo on 127.0.0.1:5353
           router validate --config FILE    check FILE; print every error as 'path: reason' (exit 2 when invalid)
+          router status [--admin URL]      profiles and endpoints of a running router: status, enabled, failures, last change
+          router explain NAME [--client IP] [--admin URL]
+                                           why NAME resolves as it does for that client: candidates, latencies, the rule
+                                           (status and explain: --token TOKEN or ROUTER_ADMIN_TOKEN; --help for more)
           router --version
 
         Configuration keys can be overridden by environment variables: Router__Dns__Listen__0=127.0.0.1:5353

@@ -35,7 +35,10 @@ public sealed partial class DnsServer : IAsyncDisposable
     /// <param name="loggerFactory">Where the server logs.</param>
     /// <param name="meterFactory">Where its meter comes from.</param>
     /// <param name="timeProvider">The clock for timeouts, TTL aging and the TCP idle timer.</param>
-    /// <param name="extraHandlers">Handlers asked after the static zones and before forwarding.</param>
+    /// <param name="extraHandlers">
+    /// Handlers asked after the static zones and before forwarding. Those that implement <see cref="IDynamicZone"/> also
+    /// continue CNAME chains that leave the static zones for theirs, and answer names of their zone nested in a static one.
+    /// </param>
     /// <param name="resolvConfPath">Where default upstreams are read from.</param>
     public DnsServer(DnsServerOptions options, ILoggerFactory loggerFactory, IMeterFactory meterFactory, TimeProvider timeProvider,
         IReadOnlyList<IDnsHandler>? extraHandlers = null, string resolvConfPath = ResolvConf.DefaultPath)
@@ -159,7 +162,8 @@ public sealed partial class DnsServer : IAsyncDisposable
             throw new ArgumentException(string.Join(Environment.NewLine, errors), nameof(options));
         }
 
-        var handlers = new List<IDnsHandler> { new AuthoritativeHandler(zones) };
+        // Extra handlers that are zones of their own take part in the static zones' CNAME chains (IDynamicZone).
+        var handlers = new List<IDnsHandler> { new AuthoritativeHandler(zones, [.. _extraHandlers.OfType<IDynamicZone>()]) };
         handlers.AddRange(_extraHandlers);
         ForwardingHandler? forwarder = null;
         if (options.Forwarding.Enabled)

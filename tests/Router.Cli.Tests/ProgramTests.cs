@@ -69,7 +69,7 @@ public sealed class ProgramTests : IDisposable
         // Nothing else, and nothing reported twice.
         Assert.Equal(TestConfigs.ManyErrorsExpected.Length, lines.Count);
         Assert.Contains("Dns:Zones:0:Ttl: 'abc' is not a whole number", lines);
-        Assert.Contains("Admin: this version of Router does not implement this section yet", lines);
+        Assert.Contains("TrafficManager:Profiles:0:Monitor:ToleratedFailures: must be 0-9", lines);
     }
 
     [Fact]

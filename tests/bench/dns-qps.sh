@@ -7,7 +7,9 @@
 # Environment:
 #   BENCH_SECONDS   dnsperf -l per measured run                       [10]
 #   BENCH_ROUNDS    interleaved rounds; medians are taken over them    [3]
-#   BENCH_SERVERS   comma list of router, knot, pdns                   [router,knot (+pdns if installed)]
+#   BENCH_SERVERS   comma list of router, router-tm, knot, pdns        [router,router-tm,knot (+pdns if installed)]
+#                   router-tm: the same Router with a TrafficManager section, asked for a Performance profile name
+#                   (probed endpoints, a 1,000-row latency table) instead of the static zone's names
 #   BENCH_WITH_PDNS 1 = install pdns-server + pdns-backend-bind if needed and include PowerDNS
 #   BENCH_QPS       dnsperf -Q: fixed offered load (for latency/CPU at equal load) instead of maximum rate
 #   BENCH_CLIENTS   dnsperf -c                                         [8]
@@ -62,15 +64,15 @@ pdns_installed() {
 if [[ -n ${BENCH_SERVERS:-} ]]; then
     IFS=', ' read -r -a SERVERS <<<"$BENCH_SERVERS"
 else
-    SERVERS=(router knot)
+    SERVERS=(router router-tm knot)
     if [[ $BENCH_WITH_PDNS == 1 ]] || pdns_installed; then SERVERS+=(pdns); fi
 fi
 ((${#SERVERS[@]} > 0)) || usage_error "BENCH_SERVERS is empty"
 for i in "${!SERVERS[@]}"; do
     case ${SERVERS[$i]} in
-    router | knot | pdns) ;;
+    router | router-tm | knot | pdns) ;;
     powerdns) SERVERS[i]=pdns ;;
-    *) usage_error "unknown server '${SERVERS[$i]}' in BENCH_SERVERS (use router, knot, pdns)" ;;
+    *) usage_error "unknown server '${SERVERS[$i]}' in BENCH_SERVERS (use router, router-tm, knot, pdns)" ;;
     esac
 done
 has_server() {
@@ -129,6 +131,14 @@ awk -v z="$ZONE" 'BEGIN {
     for (i = 1; i <= 1000; i++) print "nx" i "." z " A"
 }' | shuf --random-source=<(yes dns-qps-bench) >"$QUERYFILE"
 [[ $(wc -l <"$QUERYFILE") == 10000 ]] || die "query file has the wrong length"
+
+# router-tm: the traffic manager zone tm.$ZONE with a Performance profile 'perf' over three endpoints whose TCP
+# probes succeed (a listener on 127.0.0.11-13), a latency table of 1,000 /24 rows plus 127.0.0.0/8 (so every
+# answer is a longest-prefix lookup), and queries: 90 % the profile name, 10 % NXDOMAIN in the zone.
+readonly TM_ZONE=tm.$ZONE
+TM_QUERYFILE=$WORK/tm-queries.txt
+awk -v z="$TM_ZONE" 'BEGIN { for (i = 0; i < 9000; i++) print "perf." z " A"; for (i = 1; i <= 1000; i++) print "nx" i "." z " A" }' |
+    shuf --random-source=<(yes dns-qps-bench) >"$TM_QUERYFILE"
 
 # --- server start-up ----------------------------------------------------------------------------------------------
 
@@ -216,8 +226,8 @@ EOF
     wait_answering pdns || die "PowerDNS did not start (config $dir/pdns.conf)$(keep_hint)"
 }
 
-router_config_json() { # PORT
-    local first=1 name type value
+router_config_json() { # PORT [PROBE_PORT: add the TrafficManager section]
+    local first=1 name type value i
     printf '{"Dns":{"Listen":["127.0.0.1:%s"],"Zones":[{"Name":"%s","Ttl":%s,"Records":[' "$1" "$ZONE" "$TTL"
     for r in "${RECORDS[@]}"; do
         read -r name type value <<<"$r"
@@ -225,7 +235,38 @@ router_config_json() { # PORT
         first=0
         printf '\n{"Name":"%s","Type":"%s","Value":"%s"}' "$name" "$type" "$value"
     done
-    printf ']}],"Forwarding":{"Enabled":false}}}\n'
+    printf ']}],"Forwarding":{"Enabled":false}}'
+    if [[ -n ${2:-} ]]; then
+        printf ',\n"TrafficManager":{"Zone":"%s","LatencyTable":[' "$TM_ZONE"
+        printf '{"Network":"127.0.0.0/8","Latencies":{"eastus":10,"westeurope":80,"eastasia":190}}'
+        for ((i = 0; i < 1000; i++)); do
+            printf ',\n{"Network":"10.%d.%d.0/24","Latencies":{"eastus":%d,"westeurope":%d,"eastasia":%d}}' \
+                $((i / 256)) $((i % 256)) $((i % 200)) $(((i * 7) % 200)) $(((i * 13) % 200))
+        done
+        printf '],\n"Profiles":[{"Name":"perf","RoutingMethod":"Performance","Ttl":30,'
+        printf '"Monitor":{"Protocol":"Tcp","Port":%s,"IntervalSeconds":10,"TimeoutSeconds":5,"ToleratedFailures":3},' "$2"
+        printf '"Endpoints":[{"Name":"eastus","Location":"eastus","Target":"127.0.0.11"},'
+        printf '{"Name":"westeurope","Location":"westeurope","Target":"127.0.0.12"},'
+        printf '{"Name":"eastasia","Location":"eastasia","Target":"127.0.0.13"}]}]}'
+    fi
+    printf '}\n'
+}
+
+start_probe_listener() { # sets PROBE_PORT: a TCP listener on 127.0.0.11-13 that accepts and closes (the TCP probes' target)
+    next_free_port
+    PROBE_PORT=$PORT
+    python3 -c '
+import selectors, socket, sys
+port = int(sys.argv[1])
+sel = selectors.DefaultSelector()
+for host in ("127.0.0.11", "127.0.0.12", "127.0.0.13"):
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((host, port)); s.listen(64)
+    sel.register(s, selectors.EVENT_READ)
+while True:
+    for key, _ in sel.select():
+        conn, _ = key.fileobj.accept(); conn.close()
+' "$PROBE_PORT" >"$WORK/probe-listener.log" 2>&1 &
+    STARTED_PIDS+=("$!")
 }
 
 build_router() {
@@ -245,28 +286,33 @@ build_router() {
     ROUTER_BIN=$REPO_ROOT/src/Router.Cli/bin/Release/net10.0/router
 }
 
-start_router() {
-    local dir=$WORK/router
+start_router() { # SERVER: router, or router-tm (with the TrafficManager section)
+    local s=$1 dir=$WORK/$1
     mkdir -p "$dir"
     [[ -x $ROUTER_BIN ]] || die "Router executable not found or not executable: $ROUTER_BIN"
     next_free_port
-    PORT_OF[router]=$PORT
-    LOG_OF[router]=$dir/router.log
-    router_config_json "$PORT" >"$dir/router.json"
-    "$ROUTER_BIN" serve --config "$dir/router.json" >"${LOG_OF[router]}" 2>&1 &
-    PID[router]=$!
-    STARTED_PIDS+=("${PID[router]}")
-    wait_answering router || die "Router did not start or does not answer ($ROUTER_BIN serve --config $dir/router.json); it cannot be benchmarked yet$(keep_hint)."
+    PORT_OF[$s]=$PORT
+    LOG_OF[$s]=$dir/router.log
+    if [[ $s == router-tm ]]; then
+        start_probe_listener
+        router_config_json "$PORT" "$PROBE_PORT" >"$dir/router.json"
+    else
+        router_config_json "$PORT" >"$dir/router.json"
+    fi
+    "$ROUTER_BIN" serve --config "$dir/router.json" >"${LOG_OF[$s]}" 2>&1 &
+    PID[$s]=$!
+    STARTED_PIDS+=("${PID[$s]}")
+    wait_answering "$s" || die "Router did not start or does not answer ($ROUTER_BIN serve --config $dir/router.json); it cannot be benchmarked yet$(keep_hint)."
 }
 
 # Build first, so a broken build fails before anything is started.
-if has_server router && [[ -z ${ROUTER_BIN:-} ]]; then build_router; fi
+if { has_server router || has_server router-tm; } && [[ -z ${ROUTER_BIN:-} ]]; then build_router; fi
 
 for s in "${SERVERS[@]}"; do
     case $s in
     knot) start_knot ;;
     pdns) start_pdns ;;
-    router) start_router ;;
+    router | router-tm) start_router "$s" ;;
     esac
     log "dns-qps: $s is up: PID ${PID[$s]}, 127.0.0.1:${PORT_OF[$s]}, log ${LOG_OF[$s]}"
 done
@@ -311,8 +357,19 @@ for c in "${CHECKS[@]}"; do
         fi
     done
 done
+if has_server router-tm; then
+    # Probes must have found the endpoints online: the answer for 127.0.0.1 is eastus, the lowest latency.
+    deadline=$((SECONDS + 30))
+    until [[ $(dig_q "${PORT_OF[router-tm]}" "perf.$TM_ZONE" A +short) == 127.0.0.11 ]] &&
+        grep -q 'eastus.*Online' "${LOG_OF[router-tm]}" 2>/dev/null; do
+        ((SECONDS < deadline)) || { log "dns-qps: router-tm never reported eastus Online answering perf.$TM_ZONE 127.0.0.11; log ${LOG_OF[router-tm]}"; bad=1; break; }
+        sleep 0.2
+    done
+    got=$(answer_signature "${PORT_OF[router-tm]}" "nx1.$TM_ZONE" A)
+    [[ $got == "status=NXDOMAIN aa=1 answer= authority=SOA" ]] || { log "dns-qps: WRONG ANSWER from router-tm for nx1.$TM_ZONE A: $got"; bad=1; }
+fi
 ((bad == 0)) || die "answers differ from the zone (or between servers); not benchmarking"
-log "dns-qps: answers checked on ${SERVERS[*]}: www A, api AAAA, multi A (3), nx1 NXDOMAIN + SOA"
+log "dns-qps: answers checked on ${SERVERS[*]}: www A, api AAAA, multi A (3), nx1 NXDOMAIN + SOA$(has_server router-tm && echo '; router-tm: perf A, NXDOMAIN')"
 
 # --- measurement ------------------------------------------------------------------------------------------------
 
@@ -324,12 +381,14 @@ cpu_ticks() { # PID -> utime + stime (fields 14 and 15 of /proc/PID/stat), in cl
     echo $((f[11] + f[12]))
 }
 
-DNSPERF_ARGS=(-s 127.0.0.1 -d "$QUERYFILE" -c "$BENCH_CLIENTS")
+DNSPERF_ARGS=(-s 127.0.0.1 -c "$BENCH_CLIENTS")
 [[ -z $BENCH_QPS ]] || DNSPERF_ARGS+=(-Q "$BENCH_QPS")
 
 run_dnsperf() { # SERVER SECONDS OUTFILE: bounded dnsperf run, in the background so the trap can stop it
     local s=$1 secs=$2 out=$3 pid rc=0
-    timeout $((secs + 30)) dnsperf "${DNSPERF_ARGS[@]}" -p "${PORT_OF[$s]}" -l "$secs" >"$out" 2>&1 &
+    local queries=$QUERYFILE
+    [[ $s != router-tm ]] || queries=$TM_QUERYFILE
+    timeout $((secs + 30)) dnsperf "${DNSPERF_ARGS[@]}" -d "$queries" -p "${PORT_OF[$s]}" -l "$secs" >"$out" 2>&1 &
     pid=$!
     STARTED_PIDS+=("$pid")
     wait "$pid" || rc=$?
@@ -405,11 +464,11 @@ median() { # numbers... -> median
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.2f", a / b }'; }
 
 declare -A MED_QPS MED_CPU
-declare -A DISPLAY=([router]=Router [knot]=Knot [pdns]=PowerDNS)
+declare -A DISPLAY=([router]=Router [router-tm]=Router-TM [knot]=Knot [pdns]=PowerDNS)
 echo
 echo "DNS benchmark, zone $ZONE, $mode, dnsperf -c $BENCH_CLIENTS -l $BENCH_SECONDS, median of $BENCH_ROUNDS interleaved run(s)"
 echo "machine: $(nproc) CPU(s), $(uname -r); $(dnsperf -h 2>&1 | sed -n 's/^Version /dnsperf /p')"
-printf '%-9s %14s %18s %10s %18s\n' server "q/s" "CPU us/query" "lost %" "avg latency us"
+printf '%-10s %14s %18s %10s %18s\n' server "q/s" "CPU us/query" "lost %" "avg latency us"
 for s in "${SERVERS[@]}"; do
     # shellcheck disable=SC2086 # word splitting of the space-separated lists is intended
     MED_QPS[$s]=$(median ${QPS_LIST[$s]})
@@ -418,9 +477,15 @@ for s in "${SERVERS[@]}"; do
     # shellcheck disable=SC2086
     med_lat=$(median ${LAT_LIST[$s]})
     lost_pct=$(awk -v l="${LOST_SUM[$s]}" -v n="${SENT_SUM[$s]}" 'BEGIN { printf "%.2f", n ? 100 * l / n : 0 }')
-    printf '%-9s %14.0f %18.3f %10s %18.1f\n' "${DISPLAY[$s]}" "${MED_QPS[$s]}" "${MED_CPU[$s]}" "$lost_pct" "$med_lat"
+    printf '%-10s %14.0f %18.3f %10s %18.1f\n' "${DISPLAY[$s]}" "${MED_QPS[$s]}" "${MED_CPU[$s]}" "$lost_pct" "$med_lat"
 done
 
+if has_server router-tm; then
+    for base in router knot pdns; do
+        has_server "$base" || continue
+        echo "Router-TM (profile name, performance routing)/${DISPLAY[$base]}: q/s $(ratio "${MED_QPS[router-tm]}" "${MED_QPS[$base]}")  CPU us/query $(ratio "${MED_CPU[router-tm]}" "${MED_CPU[$base]}")"
+    done
+fi
 if has_server router; then
     for base in knot pdns; do
         has_server "$base" || continue

@@ -8,6 +8,8 @@ using Router.Cli.Hosting;
 using Router.Dns.Server;
 using Router.Health.Http;
 using Router.Health.Monitoring;
+using Router.TrafficManager;
+using Router.TrafficManager.Admin;
 
 namespace Router.Cli.Commands;
 
@@ -61,13 +63,26 @@ internal static partial class ServeCommand
         builder.Services.AddMetrics();
         builder.Services.AddSingleton(TimeProvider.System);
         Telemetry.AddOpenTelemetryWhenConfigured(builder);
+        if (options.TrafficManager is not null)
+        {
+            string? stateFile = StateFilePath(configPath, options.Admin?.StateFile);
+            builder.Services.AddSingleton(sp => new TrafficManagerService(
+                options.TrafficManager,
+                sp.GetRequiredService<ILoggerFactory>(),
+                sp.GetRequiredService<IMeterFactory>(),
+                sp.GetRequiredService<TimeProvider>(),
+                stateFile));
+            builder.Services.AddHostedService<TrafficManagerHostedService>();
+        }
+
         if (options.Dns is not null)
         {
             builder.Services.AddSingleton(sp => new DnsServer(
                 options.Dns,
                 sp.GetRequiredService<ILoggerFactory>(),
                 sp.GetRequiredService<IMeterFactory>(),
-                sp.GetRequiredService<TimeProvider>()));
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetService<TrafficManagerService>() is { } trafficManager ? [trafficManager.DnsHandler] : null));
             builder.Services.AddHostedService<DnsHostedService>();
         }
 
@@ -87,10 +102,21 @@ internal static partial class ServeCommand
             builder.Services.AddHostedService<HealthHostedService>();
         }
 
+        if (options.Admin is not null)
+        {
+            // Created now, so it listens to every instrument from the first measurement on.
+            builder.Services.AddSingleton(new PrometheusExporter());
+            var adminOptions = options.Admin;
+            builder.Services.AddSingleton(sp => new AdminHttpServer(adminOptions, sp.GetService<TrafficManagerService>(),
+                sp.GetRequiredService<PrometheusExporter>(), sp.GetRequiredService<ILoggerFactory>()));
+            builder.Services.AddHostedService<AdminHostedService>();
+        }
+
         if (configPath is not null)
         {
             builder.Services.AddSingleton(sp => new ConfigurationWatcher(configPath, sp.GetService<DnsServer>(),
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ConfigurationWatcher>>(), sp.GetService<HealthMonitor>()));
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ConfigurationWatcher>>(), sp.GetService<HealthMonitor>(),
+                sp.GetService<TrafficManagerService>()));
             builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigurationWatcher>());
         }
 
@@ -146,6 +172,21 @@ internal static partial class ServeCommand
             .Build()
             .GetSection("Logging");
         return (loaded.Options, logging, []);
+    }
+
+    /// <summary>
+    /// Where manual endpoint settings are kept: <c>Admin:StateFile</c>, relative to the configuration file's folder,
+    /// by default <c>router-state.json</c> there. The demo keeps them in memory.
+    /// </summary>
+    internal static string? StateFilePath(string? configPath, string? configured)
+    {
+        if (configPath is null)
+        {
+            return null;
+        }
+
+        string directory = Path.GetDirectoryName(Path.GetFullPath(configPath))!;
+        return Path.GetFullPath(configured ?? "router-state.json", directory);
     }
 
     private static void DeleteDemoStorage(string? directory)

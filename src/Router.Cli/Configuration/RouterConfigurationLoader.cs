@@ -2,6 +2,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Router.Dns.Server.Configuration;
 using Router.Health.Configuration;
+using Router.TrafficManager.Admin;
+using Router.TrafficManager.Configuration;
 
 namespace Router.Cli.Configuration;
 
@@ -20,11 +22,8 @@ internal static class RouterConfigurationLoader
     /// <summary>The prefix of environment variables that override keys: <c>Router__Dns__Listen__0</c>.</summary>
     public const string EnvironmentPrefix = "Router__";
 
-    /// <summary>Sections this build implements, and <c>Logging</c> for log levels.</summary>
-    private static readonly string[] KnownSections = ["Dns", "Health", "Logging"];
-
-    /// <summary>Sections the contract names that later versions implement.</summary>
-    private static readonly string[] PlannedSections = ["TrafficManager", "Admin"];
+    /// <summary>The sections of the file: the roles, and <c>Logging</c> for log levels.</summary>
+    private static readonly string[] KnownSections = ["Dns", "TrafficManager", "Health", "Admin", "Logging"];
 
     public static LoadedConfiguration Load(string path)
     {
@@ -58,11 +57,7 @@ internal static class RouterConfigurationLoader
         errors ??= [];
         foreach (var section in root.GetChildren())
         {
-            if (PlannedSections.Contains(section.Key, StringComparer.OrdinalIgnoreCase))
-            {
-                errors.Add($"{section.Path}: this version of Router does not implement this section yet");
-            }
-            else if (!KnownSections.Contains(section.Key, StringComparer.OrdinalIgnoreCase))
+            if (!KnownSections.Contains(section.Key, StringComparer.OrdinalIgnoreCase))
             {
                 errors.Add($"{section.Path}: unknown section (known: Dns, TrafficManager, Health, Admin, Logging)");
             }
@@ -75,14 +70,41 @@ internal static class RouterConfigurationLoader
             Dns = BindSection<DnsServerOptions>(root, "Dns", errors, dns => DnsServerOptionsValidator.Validate(dns, "Dns")),
             Health = BindSection<HealthOptions>(root, "Health", errors, health => HealthOptionsValidator.Validate(health, TimeProvider.System, "Health"),
                 HealthOptionsBinder.Bind),
+            TrafficManager = BindSection<TrafficManagerOptions>(root, "TrafficManager", errors, tm => TrafficManagerOptionsValidator.Validate(tm, "TrafficManager")),
+            Admin = BindSection<AdminOptions>(root, "Admin", errors, admin => AdminOptionsValidator.Validate(admin, "Admin")),
         };
 
-        if (options.Dns is null && options.Health is null && errors.Count == 0)
+        if (options.Dns is null && options.Health is null && options.Admin is null && options.TrafficManager is null && errors.Count == 0)
         {
-            errors.Add("Dns: required: the file configures no role (Dns, Health)");
+            errors.Add("Dns: required: the file configures no role (Dns, TrafficManager, Health, Admin)");
         }
 
+        if (options.TrafficManager is not null && options.Dns is null)
+        {
+            errors.Add("TrafficManager: needs the Dns section: profiles are answered by the DNS server (Dns:Listen)");
+        }
+
+        CheckZonesDoNotCollide(options, errors);
+
         return new LoadedConfiguration(errors.Count == 0 ? options : null, errors, root);
+    }
+
+    /// <summary>The traffic manager zone must not also be a static zone: which one would answer?</summary>
+    private static void CheckZonesDoNotCollide(RouterOptions options, List<string> errors)
+    {
+        string? tmZone = options.TrafficManager?.Zone?.TrimEnd('.');
+        if (options.Dns is null || string.IsNullOrEmpty(tmZone))
+        {
+            return;
+        }
+
+        for (int i = 0; i < options.Dns.Zones.Count; i++)
+        {
+            if (string.Equals(options.Dns.Zones[i].Name?.TrimEnd('.'), tmZone, StringComparison.OrdinalIgnoreCase))
+            {
+                errors.Add($"Dns:Zones:{i}:Name: '{tmZone}' is TrafficManager:Zone; a zone is either static or the traffic manager's");
+            }
+        }
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using Router.Dns.Server.Configuration;
 using Router.Health.Configuration;
+using Router.TrafficManager.Configuration;
 
 namespace Router.Cli.Configuration;
 
@@ -11,4 +12,10 @@ internal sealed class RouterOptions
 
     /// <summary>The deep health monitor (<c>Health</c>); null when the file has no such section.</summary>
     public HealthOptions? Health { get; set; }
+
+    /// <summary>The traffic manager (<c>TrafficManager</c>), answered by the DNS server; null when absent.</summary>
+    public TrafficManagerOptions? TrafficManager { get; set; }
+
+    /// <summary>The admin API (<c>Admin</c>); null when absent.</summary>
+    public AdminOptions? Admin { get; set; }
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Primitives;
 using Router.Cli.Configuration;
 using Router.Dns.Server;
 using Router.Health.Monitoring;
+using Router.TrafficManager;
 
 namespace Router.Cli.Hosting;
 
@@ -26,6 +27,7 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
     private readonly string _path;
     private readonly DnsServer? _server;
     private readonly HealthMonitor? _monitor;
+    private readonly TrafficManagerService? _trafficManager;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<ConfigurationWatcher> _logger;
     private readonly PhysicalFileProvider _files;
@@ -40,9 +42,10 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
     private (long Length, DateTime WrittenUtc) _lastStat;
 
     public ConfigurationWatcher(string path, DnsServer? server, TimeProvider timeProvider, ILogger<ConfigurationWatcher> logger,
-        HealthMonitor? monitor = null)
+        HealthMonitor? monitor = null, TrafficManagerService? trafficManager = null)
     {
         _monitor = monitor;
+        _trafficManager = trafficManager;
         _path = Path.GetFullPath(path);
         _server = server;
         _timeProvider = timeProvider;
@@ -140,7 +143,8 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
 
             // A role added or removed by the edit needs a restart; the roles that run take their new settings.
             var options = loaded.Options!;
-            if ((options.Dns is null) != (_server is null) || (options.Health is null) != (_monitor is null))
+            if ((options.Dns is null) != (_server is null) || (options.Health is null) != (_monitor is null) ||
+                (options.TrafficManager is null) != (_trafficManager is null))
             {
                 Log.RolesChangeNeedsRestart(_logger, _path);
             }
@@ -153,6 +157,11 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
             if (options.Health is not null)
             {
                 _monitor?.Apply(options.Health);
+            }
+
+            if (options.TrafficManager is not null)
+            {
+                _trafficManager?.Apply(options.TrafficManager);
             }
 
             _lastContent = content;

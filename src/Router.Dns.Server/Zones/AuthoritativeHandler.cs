@@ -7,8 +7,16 @@ namespace Router.Dns.Server.Zones;
 /// zone's SOA in authority (RFC 2308 §2); CNAME chains followed through our zones (RFC 1034 §4.3.2, the response code
 /// that of the last name, RFC 6604); ANY answered with one RRset (RFC 8482 §4.2). Allocation-free.
 /// </summary>
-internal sealed class AuthoritativeHandler(ZoneSet zones) : IDnsHandler
+/// <remarks>
+/// <see cref="IDynamicZone"/>s (zones other handlers answer) take part in two ways: a name whose closest enclosing
+/// zone is dynamic (a longer apex than any static zone holding it, e.g. <c>tm.registry.test</c> inside
+/// <c>registry.test</c>) is passed on for its handler to answer, and a CNAME whose target lies in a dynamic zone is
+/// followed there.
+/// </remarks>
+internal sealed class AuthoritativeHandler(ZoneSet zones, IReadOnlyList<IDynamicZone>? dynamicZones = null) : IDnsHandler
 {
+    private readonly IDynamicZone[] _dynamicZones = dynamicZones is null ? [] : [.. dynamicZones];
+
     /// <summary>CNAME links followed at most in one answer; a longer chain (or a loop) ends where it is.</summary>
     public const int MaxChainLength = 8;
 
@@ -20,7 +28,7 @@ internal sealed class AuthoritativeHandler(ZoneSet zones) : IDnsHandler
     {
         ReadOnlySpan<byte> name = context.QueryName;
         var zone = Zones.FindZone(name);
-        if (zone is null)
+        if (zone is null || FindDynamicZone(name, zone) is not null)
         {
             return DnsHandlerResult.Continue;
         }
@@ -38,12 +46,13 @@ internal sealed class AuthoritativeHandler(ZoneSet zones) : IDnsHandler
         }
 
         var writer = new DnsResponseWriter(context);
-        var code = Answer(ref writer, name, zone, query.Type);
+        var code = Answer(ref writer, context, name, zone, query.Type);
         writer.Complete(code, authoritative: true);
         return DnsHandlerResult.Answered;
     }
 
-    private DnsResponseCode Answer(ref DnsResponseWriter writer, ReadOnlySpan<byte> name, StaticZone zone, DnsRecordType type)
+    private DnsResponseCode Answer(ref DnsResponseWriter writer, DnsRequestContext context, ReadOnlySpan<byte> name, StaticZone zone,
+        DnsRecordType type)
     {
         for (int link = 0; ; link++)
         {
@@ -82,8 +91,18 @@ internal sealed class AuthoritativeHandler(ZoneSet zones) : IDnsHandler
 
             AddSet(ref writer, DnsSection.Answer, name, cname);
             var target = cname.Names[0]!;
+            if (link + 1 >= MaxChainLength || writer.IsTruncated)
+            {
+                return DnsResponseCode.NoError;
+            }
+
             var targetZone = Zones.FindZone(target.Wire);
-            if (targetZone is null || link + 1 >= MaxChainLength || writer.IsTruncated)
+            if (FindDynamicZone(target.Wire, targetZone) is { } dynamicZone)
+            {
+                return dynamicZone.AnswerChained(ref writer, context, target.Wire, type, MaxChainLength - link - 2);
+            }
+
+            if (targetZone is null)
             {
                 // Outside our zones: the resolver follows the CNAME itself.
                 return DnsResponseCode.NoError;
@@ -92,6 +111,24 @@ internal sealed class AuthoritativeHandler(ZoneSet zones) : IDnsHandler
             name = target.Wire;
             zone = targetZone;
         }
+    }
+
+    /// <summary>The dynamic zone holding <paramref name="name"/> with a longer apex than <paramref name="staticZone"/>, if any.</summary>
+    private IDynamicZone? FindDynamicZone(ReadOnlySpan<byte> name, StaticZone? staticZone)
+    {
+        IDynamicZone? best = null;
+        int bestLength = staticZone is null ? 0 : staticZone.ApexWire.Length;
+        foreach (var dynamicZone in _dynamicZones)
+        {
+            int length = dynamicZone.MatchApexLength(name);
+            if (length > bestLength)
+            {
+                best = dynamicZone;
+                bestLength = length;
+            }
+        }
+
+        return best;
     }
 
     private static void AddSet(ref DnsResponseWriter writer, DnsSection section, ReadOnlySpan<byte> owner, ResourceRecordSet set)

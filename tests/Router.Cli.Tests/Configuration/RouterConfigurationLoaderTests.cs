@@ -80,9 +80,9 @@ public sealed class RouterConfigurationLoaderTests
     }
 
     [Theory]
-    [InlineData("TrafficManager")]
-    [InlineData("Admin")]
-    public void Validate_PlannedSection_ReportsNotImplemented(string section)
+    [InlineData("TrafficManager", "TrafficManager:Anything")]
+    [InlineData("Admin", "Admin:Anything")]
+    public void Validate_UnknownKeyInTrafficManagerOrAdmin_ReportsItsPath(string section, string path)
     {
         // Arrange
         var root = Json($$"""{ "Dns": { "Listen": [ "127.0.0.1:0" ] }, "{{section}}": { "Anything": 1 } }""");
@@ -91,7 +91,76 @@ public sealed class RouterConfigurationLoaderTests
         var loaded = RouterConfigurationLoader.Validate(root);
 
         // Assert
-        Assert.Equal([$"{section}: this version of Router does not implement this section yet"], loaded.Errors);
+        Assert.Contains(loaded.Errors, e => e.StartsWith(path + ": unknown key", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_TrafficManagerWithoutDns_SaysTheDnsServerAnswersProfiles()
+    {
+        // Arrange
+        var root = Json("""
+            { "TrafficManager": { "Zone": "tm.example.test", "Profiles": [ { "Name": "contoso",
+                "Endpoints": [ { "Name": "eastus", "Location": "eastus", "Target": "127.0.0.11" } ] } ] } }
+            """);
+
+        // Act
+        var loaded = RouterConfigurationLoader.Validate(root);
+
+        // Assert
+        Assert.Equal(["TrafficManager: needs the Dns section: profiles are answered by the DNS server (Dns:Listen)"], loaded.Errors);
+    }
+
+    [Fact]
+    public void Validate_TrafficManagerZoneIsAlsoAStaticZone_ReportsTheStaticZone()
+    {
+        // Arrange
+        var root = Json("""
+            { "Dns": { "Listen": [ "127.0.0.1:0" ], "Zones": [ { "Name": "TM.example.test.", "Records": [] } ] },
+              "TrafficManager": { "Zone": "tm.example.test", "Profiles": [ { "Name": "contoso",
+                "Endpoints": [ { "Name": "eastus", "Location": "eastus", "Target": "127.0.0.11" } ] } ] } }
+            """);
+
+        // Act
+        var loaded = RouterConfigurationLoader.Validate(root);
+
+        // Assert
+        Assert.Equal(["Dns:Zones:0:Name: 'tm.example.test' is TrafficManager:Zone; a zone is either static or the traffic manager's"], loaded.Errors);
+    }
+
+    [Fact]
+    public void Validate_ContractExample_IsValid()
+    {
+        // Arrange: the configuration of CONTRACT.md's example, every section.
+        var root = Json("""
+            {
+              "Dns": { "Listen": [ "127.0.0.53:53" ],
+                "Zones": [ { "Name": "registry.test", "Ttl": 300,
+                  "Records": [ { "Name": "contoso", "Type": "CNAME", "Value": "contoso.tm.registry.test." },
+                               { "Name": "www", "Type": "A", "Value": "127.0.0.80" } ] } ],
+                "Forwarding": { "Enabled": true, "Upstreams": [ "127.0.0.1:5300" ], "AllowedClients": [ "127.0.0.0/8", "::1/128" ] } },
+              "TrafficManager": { "Zone": "tm.registry.test",
+                "LatencyTable": [ { "Network": "127.0.0.0/8", "Latencies": { "eastus": 10, "westeurope": 80, "eastasia": 190 } } ],
+                "Profiles": [ { "Name": "contoso", "RoutingMethod": "Performance", "Ttl": 30,
+                  "Monitor": { "Protocol": "Http", "Port": 8081, "Path": "/health/registries/contoso",
+                               "IntervalSeconds": 30, "TimeoutSeconds": 10, "ToleratedFailures": 3,
+                               "ExpectedStatusCodes": [ "200-299" ], "Headers": { "Host": "contoso.registry.test" },
+                               "Fallback": { "Port": 5000, "Path": "/v2/", "ExpectedStatusCodes": [ "200-299", "401" ] } },
+                  "Endpoints": [
+                    { "Name": "eastus", "Location": "eastus", "Target": "127.0.0.11", "Enabled": true },
+                    { "Name": "westeurope", "Location": "westeurope", "Target": "127.0.0.12" },
+                    { "Name": "eastasia", "Location": "eastasia", "Target": "127.0.0.13", "Priority": 3, "Weight": 1 } ] } ] },
+              "Admin": { "Listen": "http://127.0.0.1:8053" }
+            }
+            """);
+
+        // Act
+        var loaded = RouterConfigurationLoader.Validate(root);
+
+        // Assert
+        Assert.Empty(loaded.Errors);
+        Assert.Equal(3, loaded.Options!.TrafficManager!.Profiles[0].Endpoints.Count);
+        Assert.Equal("contoso.registry.test", loaded.Options.TrafficManager.Profiles[0].Monitor.Headers["host"]);
+        Assert.Equal(5000, loaded.Options.TrafficManager.Profiles[0].Monitor.Fallback!.Port);
     }
 
     [Fact]

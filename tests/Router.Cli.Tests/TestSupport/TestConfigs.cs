@@ -52,7 +52,10 @@ internal static class TestConfigs
             "Forwarding": { "Enabled": true, "AllowedClient": [ "127.0.0.0/8" ], "AllowedClients": [ "10.0.0.1/8" ] }
           },
           "Health": { "Region": "", "Registries": [ { "Name": "contoso", "Storage": "nope" } ] },
-          "Admin": { }
+          "TrafficManager": { "Zone": "tm.example.test",
+            "Profiles": [ { "Name": "contoso", "Monitor": { "ToleratedFailures": 12 },
+                            "Endpoints": [ { "Name": "eastus", "Location": "eastus", "Target": "127.0.0.11" } ] } ] },
+          "Admin": { "Listen": "http://192.0.2.1:8053" }
         }
         """;
 
@@ -62,7 +65,8 @@ internal static class TestConfigs
     /// </summary>
     public static readonly (string Path, string ReasonContains)[] ManyErrorsExpected =
     [
-        ("Admin", "this version of Router does not implement this section yet"),
+        ("Admin:BearerToken", "required when Admin:Listen is not a loopback address"),
+        ("TrafficManager:Profiles:0:Monitor:ToleratedFailures", "must be 0-9"),
         ("Health:Region", "required"),
         ("Health:Registries:0:Storage", "'nope' is not a resource in Health:Resources"),
         ("Dns:Forwarding:AllowedClient", "unknown key (known here: "),

@@ -1,0 +1,436 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Router.TrafficManager.Configuration;
+
+namespace Router.TrafficManager.Admin;
+
+/// <summary>
+/// The admin API on <c>Admin:Listen</c> (Kestrel): <c>GET /api/profiles</c>, <c>GET /api/profiles/{name}</c>,
+/// <c>GET|PUT /api/profiles/{profile}/endpoints/{endpoint}</c>, <c>GET /api/explain?name=…&amp;client=…</c> and
+/// <c>GET /metrics</c>.
+/// </summary>
+/// <remarks>
+/// When a bearer token is configured (<c>Admin:BearerToken</c> or <c>ROUTER_ADMIN_TOKEN</c>) every request must carry
+/// <c>Authorization: Bearer &lt;token&gt;</c>, compared in constant time; otherwise 401 with <c>WWW-Authenticate: Bearer</c>.
+/// Without a token the server only listens on a loopback address. Without a traffic manager (<see cref="Control"/> null)
+/// the profile list is empty, profiles and explain answer 404, and <c>/metrics</c> still works. Errors are JSON
+/// <c>{"error": "…"}</c>; answers carry <c>Cache-Control: no-store</c>.
+/// </remarks>
+internal sealed partial class AdminHttpServer : IAsyncDisposable
+{
+    public const string ProfilesPath = "/api/profiles";
+    public const string ExplainPath = "/api/explain";
+    public const string MetricsPath = "/metrics";
+
+    /// <summary>The largest request body read (a PUT body is a few bytes).</summary>
+    public const long MaxRequestBodyBytes = 16 * 1024;
+
+    private readonly PrometheusExporter _exporter;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly IPEndPoint _listen;
+    private readonly byte[]? _tokenHash;
+    private volatile ITrafficManagerControl? _control;
+    private WebApplication? _app;
+
+    /// <param name="options">The <c>Admin</c> section (validated with <see cref="AdminOptionsValidator"/>).</param>
+    /// <param name="control">The running traffic manager; null when the process runs none.</param>
+    /// <param name="exporter">Renders <c>/metrics</c>; owned by the caller (it should live as long as the process).</param>
+    /// <param name="loggerFactory">The process's logger factory.</param>
+    /// <param name="environment">Reads <c>ROUTER_ADMIN_TOKEN</c>; the process environment by default.</param>
+    /// <exception cref="ArgumentException"><c>Listen</c> is invalid, or not loopback while no token is configured.</exception>
+    public AdminHttpServer(AdminOptions options, ITrafficManagerControl? control, PrometheusExporter exporter, ILoggerFactory loggerFactory,
+        Func<string, string?>? environment = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _exporter = exporter ?? throw new ArgumentNullException(nameof(exporter));
+        _loggerFactory = loggerFactory ?? throw new ArgumentNullException(nameof(loggerFactory));
+        _logger = loggerFactory.CreateLogger<AdminHttpServer>();
+        _control = control;
+        if (!AdminOptionsValidator.TryParseListen(options.Listen, out _listen, out string? error))
+        {
+            throw new ArgumentException(error, nameof(options));
+        }
+
+        string? token = AdminOptionsValidator.EffectiveToken(options, environment);
+        if (token is null && !IPAddress.IsLoopback(_listen.Address))
+        {
+            throw new ArgumentException(
+                $"Admin:BearerToken: required when Admin:Listen is not a loopback address (or set {AdminOptions.TokenEnvironmentVariable})", nameof(options));
+        }
+
+        _tokenHash = token is null ? null : SHA256.HashData(Encoding.UTF8.GetBytes(token));
+        Address = new Uri($"http://{_listen}/");
+    }
+
+    /// <summary>The traffic manager answered for; replaceable while running (a reload that adds or removes the section).</summary>
+    public ITrafficManagerControl? Control
+    {
+        get => _control;
+        set => _control = value;
+    }
+
+    /// <summary>Whether requests must carry the bearer token.</summary>
+    public bool RequiresToken => _tokenHash is not null;
+
+    /// <summary>The address served, with the actual port once started (port 0 picks a free one).</summary>
+    public Uri Address { get; private set; }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        // The empty builder reads no appsettings.json and no ASPNETCORE_* variables: Admin:Listen alone decides.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.Services.AddLogging();
+
+        // ASP.NET Core's own categories log every request and route match; the admin API logs what matters itself.
+        builder.Services.AddSingleton<ILoggerFactory>(new CategoryFilteringLoggerFactory(_loggerFactory, "Microsoft.AspNetCore."));
+        // The process's host owns Ctrl+C/SIGTERM and start-up messages; this inner web host only serves.
+        builder.Services.AddSingleton<IHostLifetime, HostedLifetime>();
+        builder.Services.AddRoutingCore();
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
+            kestrel.Listen(_listen);
+        });
+
+        var app = builder.Build();
+        app.Use(next => context => AuthenticateAsync(context, next));
+        app.MapGet(ProfilesPath, GetProfilesAsync);
+        app.MapGet(ProfilesPath + "/{profile}", GetProfileAsync);
+        app.MapGet(ProfilesPath + "/{profile}/endpoints/{endpoint}", GetEndpointAsync);
+        app.MapPut(ProfilesPath + "/{profile}/endpoints/{endpoint}", PutEndpointAsync);
+        app.MapGet(ExplainPath, ExplainAsync);
+        app.MapGet(MetricsPath, MetricsAsync);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        _app = app;
+        string? bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+        if (bound is not null)
+        {
+            Address = new Uri(bound.EndsWith('/') ? bound : bound + "/");
+        }
+
+        Log.Listening(_logger, Address.GetLeftPart(UriPartial.Authority), RequiresToken ? "bearer token required" : "no token: loopback only");
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync().ConfigureAwait(false);
+            _app = null;
+        }
+    }
+
+    private Task AuthenticateAsync(HttpContext context, RequestDelegate next)
+    {
+        context.Response.Headers.CacheControl = "no-store";
+        if (_tokenHash is not null && !HasValidToken(context.Request, _tokenHash, out string failure))
+        {
+            Log.Unauthorized(_logger, Client(context), context.Request.Method, context.Request.Path.Value ?? "/", failure);
+            context.Response.Headers.WWWAuthenticate = failure == MissingToken ? "Bearer" : "Bearer error=\"invalid_token\"";
+            return WriteErrorAsync(context, StatusCodes.Status401Unauthorized, "a valid 'Authorization: Bearer <token>' header is required");
+        }
+
+        // Routing has run: no endpoint means no route (a wrong method on a known path has the 405 endpoint).
+        if (context.GetEndpoint() is null)
+        {
+            return WriteErrorAsync(context, StatusCodes.Status404NotFound,
+                $"no such resource; try {ProfilesPath}, {ProfilesPath}/NAME, {ExplainPath}?name=NAME&client=IP or {MetricsPath}");
+        }
+
+        return RunGuardedAsync(context, next);
+    }
+
+    private const string MissingToken = "no bearer token";
+
+    /// <summary>Runs the endpoint; a failure is logged here (ASP.NET Core's own logs are off) and answered 500.</summary>
+    private async Task RunGuardedAsync(HttpContext context, RequestDelegate next)
+    {
+        try
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            Log.RequestFailed(_logger, context.Request.Method, context.Request.Path.Value ?? "/", ex);
+            if (!context.Response.HasStarted)
+            {
+                context.Response.Clear();
+                context.Response.Headers.CacheControl = "no-store";
+                await WriteErrorAsync(context, StatusCodes.Status500InternalServerError, $"internal error: {ex.Message}").ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static bool HasValidToken(HttpRequest request, byte[] expectedHash, out string failure)
+    {
+        string? header = request.Headers.Authorization;
+        const string Scheme = "Bearer ";
+        if (string.IsNullOrEmpty(header) || !header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            failure = MissingToken;
+            return false;
+        }
+
+        // Hashing first makes the comparison independent of the lengths too.
+        byte[] presented = SHA256.HashData(Encoding.UTF8.GetBytes(header.AsSpan(Scheme.Length).Trim().ToString()));
+        if (!CryptographicOperations.FixedTimeEquals(presented, expectedHash))
+        {
+            failure = "wrong bearer token";
+            return false;
+        }
+
+        failure = string.Empty;
+        return true;
+    }
+
+    private Task GetProfilesAsync(HttpContext context)
+    {
+        var profiles = _control?.GetProfiles() ?? [];
+        IReadOnlyList<ProfileJson> body = [.. profiles.Select(ProfileJson.From)];
+        return WriteJsonAsync(context, StatusCodes.Status200OK, body, AdminJsonContext.Default.IReadOnlyListProfileJson);
+    }
+
+    private Task GetProfileAsync(HttpContext context)
+    {
+        string name = RouteValue(context, "profile");
+        return _control?.GetProfile(name) is { } profile
+            ? WriteJsonAsync(context, StatusCodes.Status200OK, ProfileJson.From(profile), AdminJsonContext.Default.ProfileJson)
+            : WriteErrorAsync(context, StatusCodes.Status404NotFound, ProfileNotFound(name));
+    }
+
+    private Task GetEndpointAsync(HttpContext context)
+    {
+        string profileName = RouteValue(context, "profile");
+        string endpointName = RouteValue(context, "endpoint");
+        var profile = _control?.GetProfile(profileName);
+        if (profile is null)
+        {
+            return WriteErrorAsync(context, StatusCodes.Status404NotFound, ProfileNotFound(profileName));
+        }
+
+        return FindEndpoint(profile, endpointName) is { } endpoint
+            ? WriteJsonAsync(context, StatusCodes.Status200OK, EndpointJson.From(endpoint), AdminJsonContext.Default.EndpointJson)
+            : WriteErrorAsync(context, StatusCodes.Status404NotFound, $"profile '{profile.Name}' has no endpoint '{endpointName}'");
+    }
+
+    private async Task PutEndpointAsync(HttpContext context)
+    {
+        string profileName = RouteValue(context, "profile");
+        string endpointName = RouteValue(context, "endpoint");
+        var (enabled, bodyError, status) = await ReadEnabledAsync(context).ConfigureAwait(false);
+        if (bodyError is not null)
+        {
+            await WriteErrorAsync(context, status, bodyError).ConfigureAwait(false);
+            return;
+        }
+
+        string client = Client(context);
+        var control = _control;
+        string? error = null;
+        if (control is null || !control.TrySetEndpointEnabled(profileName, endpointName, enabled, out error))
+        {
+            error ??= control is null ? "no traffic manager is configured (no TrafficManager section)" : $"profile '{profileName}' or its endpoint '{endpointName}' not found";
+            Log.EndpointChangeRejected(_logger, client, profileName, endpointName, enabled, error);
+            await WriteErrorAsync(context, StatusCodes.Status404NotFound, error).ConfigureAwait(false);
+            return;
+        }
+
+        Log.EndpointEnabledSet(_logger, client, profileName, endpointName, enabled);
+        if (control.GetProfile(profileName) is { } profile && FindEndpoint(profile, endpointName) is { } endpoint)
+        {
+            await WriteJsonAsync(context, StatusCodes.Status200OK, EndpointJson.From(endpoint), AdminJsonContext.Default.EndpointJson).ConfigureAwait(false);
+            return;
+        }
+
+        // Set, then gone: a reload removed it in between.
+        await WriteErrorAsync(context, StatusCodes.Status404NotFound, $"profile '{profileName}' or its endpoint '{endpointName}' not found").ConfigureAwait(false);
+    }
+
+    /// <summary>Reads <c>{"enabled": true|false}</c>; anything else is a 400 that says what is expected.</summary>
+    private static async Task<(bool Enabled, string? Error, int Status)> ReadEnabledAsync(HttpContext context)
+    {
+        const string Expected = "the body must be a JSON object {\"enabled\": true} or {\"enabled\": false}";
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(context.Request.Body, default, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (JsonException ex)
+        {
+            return (false, $"{Expected}: not valid JSON ({ex.Message})", StatusCodes.Status400BadRequest);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (false, $"{Expected}: the body is larger than {MaxRequestBodyBytes} bytes", StatusCodes.Status413PayloadTooLarge);
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return (false, $"{Expected}, not a JSON {root.ValueKind.ToString().ToLowerInvariant()}", StatusCodes.Status400BadRequest);
+            }
+
+            bool? enabled = null;
+            foreach (var property in root.EnumerateObject())
+            {
+                if (!property.NameEquals("enabled") && !property.Name.Equals("enabled", StringComparison.OrdinalIgnoreCase))
+                {
+                    return (false, $"{Expected}: unknown property '{property.Name}'", StatusCodes.Status400BadRequest);
+                }
+
+                if (property.Value.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+                {
+                    return (false, $"{Expected}: 'enabled' must be true or false, not {property.Value.GetRawText()}", StatusCodes.Status400BadRequest);
+                }
+
+                enabled = property.Value.GetBoolean();
+            }
+
+            return enabled is bool value ? (value, null, 0) : (false, $"{Expected}: 'enabled' is missing", StatusCodes.Status400BadRequest);
+        }
+    }
+
+    private Task ExplainAsync(HttpContext context)
+    {
+        var query = context.Request.Query;
+        string? name = query["name"];
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            return WriteErrorAsync(context, StatusCodes.Status400BadRequest, $"the name is required: {ExplainPath}?name=contoso&client=10.0.0.1");
+        }
+
+        string? clientText = query["client"];
+        IPAddress? client;
+        if (string.IsNullOrEmpty(clientText))
+        {
+            // The caller's own address, as a DNS query from this host would be routed.
+            client = context.Connection.RemoteIpAddress ?? IPAddress.Loopback;
+        }
+        else if (!TryParseClient(clientText, out client))
+        {
+            return WriteErrorAsync(context, StatusCodes.Status400BadRequest, $"client '{clientText}' is not an IPv4 or IPv6 address");
+        }
+
+        if (client.IsIPv4MappedToIPv6)
+        {
+            client = client.MapToIPv4();
+        }
+
+        return _control?.Explain(name.Trim(), client) is { } report
+            ? WriteJsonAsync(context, StatusCodes.Status200OK, ExplainJson.From(report), AdminJsonContext.Default.ExplainJson)
+            : WriteErrorAsync(context, StatusCodes.Status404NotFound, $"'{name}' is not a name this router answers (no such profile)");
+    }
+
+    /// <summary>An IPv4 address in dotted-quad form or an IPv6 address; not the legacy forms <c>10</c> or <c>10.1</c>.</summary>
+    internal static bool TryParseClient(string text, out IPAddress address)
+    {
+        if (IPAddress.TryParse(text, out address!) &&
+            (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 || text.Count(c => c == '.') == 3))
+        {
+            return true;
+        }
+
+        address = IPAddress.None;
+        return false;
+    }
+
+    private Task MetricsAsync(HttpContext context)
+    {
+        string text = _exporter.Scrape();
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = PrometheusExporter.ContentType;
+        return context.Response.WriteAsync(text, Encoding.UTF8, context.RequestAborted);
+    }
+
+    private static EndpointReport? FindEndpoint(ProfileReport profile, string name) =>
+        profile.Endpoints.FirstOrDefault(e => string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    private static string ProfileNotFound(string name) => $"profile '{name}' not found";
+
+    private static string RouteValue(HttpContext context, string key) => context.Request.RouteValues[key] as string ?? string.Empty;
+
+    private static string Client(HttpContext context) =>
+        context.Connection.RemoteIpAddress is { } address
+            ? new IPEndPoint(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address, context.Connection.RemotePort).ToString()
+            : "unknown";
+
+    private static Task WriteErrorAsync(HttpContext context, int status, string message) =>
+        WriteJsonAsync(context, status, new ErrorJson(message), AdminJsonContext.Default.ErrorJson);
+
+    private static Task WriteJsonAsync<T>(HttpContext context, int status, T value, JsonTypeInfo<T> typeInfo)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json; charset=utf-8";
+        return JsonSerializer.SerializeAsync(context.Response.Body, value, typeInfo, context.RequestAborted);
+    }
+
+    /// <summary>Hands out the shared factory's loggers, except for categories under <paramref name="silencedPrefix"/>.</summary>
+    private sealed class CategoryFilteringLoggerFactory(ILoggerFactory inner, string silencedPrefix) : ILoggerFactory
+    {
+        public ILogger CreateLogger(string categoryName) =>
+            categoryName.StartsWith(silencedPrefix, StringComparison.Ordinal) ? NullLogger.Instance : inner.CreateLogger(categoryName);
+
+        public void AddProvider(ILoggerProvider provider) => inner.AddProvider(provider);
+
+        // The shared factory belongs to the process's host.
+        public void Dispose()
+        {
+        }
+    }
+
+    /// <summary>A lifetime that waits for nobody and listens to no signal: the owner starts and stops this host.</summary>
+    private sealed class HostedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = AdminEventIds.AdminListening, EventName = nameof(AdminEventIds.AdminListening), Level = LogLevel.Information,
+            Message = "Admin API listening on {Address} ({Authentication}).")]
+        public static partial void Listening(ILogger logger, string address, string authentication);
+
+        [LoggerMessage(EventId = AdminEventIds.EndpointEnabledSet, EventName = nameof(AdminEventIds.EndpointEnabledSet), Level = LogLevel.Information,
+            Message = "Admin API: {Client} set endpoint {Profile}/{Endpoint} enabled={Enabled}.")]
+        public static partial void EndpointEnabledSet(ILogger logger, string client, string profile, string endpoint, bool enabled);
+
+        [LoggerMessage(EventId = AdminEventIds.EndpointChangeRejected, EventName = nameof(AdminEventIds.EndpointChangeRejected), Level = LogLevel.Information,
+            Message = "Admin API: {Client} asked to set endpoint {Profile}/{Endpoint} enabled={Enabled}, rejected: {Reason}.")]
+        public static partial void EndpointChangeRejected(ILogger logger, string client, string profile, string endpoint, bool enabled, string reason);
+
+        [LoggerMessage(EventId = AdminEventIds.RequestFailed, EventName = nameof(AdminEventIds.RequestFailed), Level = LogLevel.Error,
+            Message = "Admin API: {Method} {Path} failed.")]
+        public static partial void RequestFailed(ILogger logger, string method, string path, Exception exception);
+
+        [LoggerMessage(EventId = AdminEventIds.Unauthorized, EventName = nameof(AdminEventIds.Unauthorized), Level = LogLevel.Warning,
+            Message = "Admin API: refused {Method} {Path} from {Client}: {Reason}.")]
+        public static partial void Unauthorized(ILogger logger, string client, string method, string path, string reason);
+    }
+}

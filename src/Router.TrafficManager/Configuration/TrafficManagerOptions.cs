@@ -1,0 +1,164 @@
+namespace Router.TrafficManager.Configuration;
+
+/// <summary>How a profile chooses among its eligible endpoints (Traffic Manager's routing methods).</summary>
+public enum RoutingMethod
+{
+    /// <summary>The endpoint with the lowest latency from the client's network (<c>LatencyTable</c>).</summary>
+    Performance,
+
+    /// <summary>The eligible endpoint with the lowest <c>Priority</c> value.</summary>
+    Priority,
+
+    /// <summary>A random eligible endpoint, chosen in proportion to <c>Weight</c>.</summary>
+    Weighted,
+
+    /// <summary>Up to <c>MaxReturn</c> eligible endpoints (addresses only), all in one answer.</summary>
+    MultiValue,
+
+    /// <summary>The endpoint whose <c>Subnets</c> contain the client's address; an endpoint without subnets catches the rest.</summary>
+    Subnet,
+
+    /// <summary>By the client's geography. Named by the contract; not implemented (validation says so).</summary>
+    Geographic,
+}
+
+/// <summary>The protocol of an endpoint probe.</summary>
+public enum MonitorProtocol
+{
+    Http,
+    Https,
+    Tcp,
+}
+
+/// <summary>The <c>TrafficManager</c> section: profiles answered under <see cref="Zone"/>.</summary>
+public sealed class TrafficManagerOptions
+{
+    /// <summary>The zone the profiles are answered in (<c>tm.registry.test</c>): <c>&lt;Profile&gt;.&lt;Zone&gt;</c>.</summary>
+    public string? Zone { get; set; }
+
+    /// <summary>
+    /// TTL of the zone's SOA and NS records and of negative answers. <value>The default value is 300.</value>
+    /// </summary>
+    public int ZoneTtl { get; set; } = 300;
+
+    /// <summary>Latency in milliseconds from client networks to endpoint locations, matched by longest prefix.</summary>
+    public List<LatencyEntryOptions> LatencyTable { get; set; } = [];
+
+    public List<ProfileOptions> Profiles { get; set; } = [];
+}
+
+/// <summary>One row of the latency table.</summary>
+public sealed class LatencyEntryOptions
+{
+    /// <summary>A client network in CIDR notation (<c>10.1.0.0/16</c>, <c>2001:db8::/32</c>).</summary>
+    public string? Network { get; set; }
+
+    /// <summary>Milliseconds from that network to each location, by location name.</summary>
+    public Dictionary<string, double> Latencies { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+}
+
+/// <summary>One profile: a DNS name, its endpoints, how they are probed and how one is chosen.</summary>
+public sealed class ProfileOptions
+{
+    /// <summary>The relative name answered (<c>contoso</c> → <c>contoso.&lt;Zone&gt;</c>).</summary>
+    public string? Name { get; set; }
+
+    /// <summary><value>The default value is <c>Performance</c>.</value></summary>
+    public RoutingMethod RoutingMethod { get; set; } = RoutingMethod.Performance;
+
+    /// <summary>TTL of the answers, in seconds. <value>The default value is 30.</value></summary>
+    public int Ttl { get; set; } = 30;
+
+    /// <summary>For <c>MultiValue</c>: how many endpoints one answer carries (1-8). <value>The default value is 8.</value></summary>
+    public int MaxReturn { get; set; } = 8;
+
+    public MonitorOptions Monitor { get; set; } = new();
+
+    public List<EndpointOptions> Endpoints { get; set; } = [];
+}
+
+/// <summary>How every endpoint of a profile is probed (Traffic Manager's endpoint monitoring settings).</summary>
+public sealed class MonitorOptions
+{
+    /// <summary><value>The default value is <c>Http</c>.</value></summary>
+    public MonitorProtocol Protocol { get; set; } = MonitorProtocol.Http;
+
+    /// <summary><value>The default value is 80.</value></summary>
+    public int Port { get; set; } = 80;
+
+    /// <summary>The request path (HTTP and HTTPS). <value>The default value is <c>/</c>.</value></summary>
+    public string Path { get; set; } = "/";
+
+    /// <summary>Seconds between two probes of one endpoint (≥ 1). <value>The default value is 30.</value></summary>
+    public double IntervalSeconds { get; set; } = 30;
+
+    /// <summary>Seconds a probe may take; less than the interval. <value>The default value is 10.</value></summary>
+    public double TimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Failures tolerated before <c>Degraded</c> (0-9): degraded after this + 1. <value>The default value is 3.</value></summary>
+    public int ToleratedFailures { get; set; } = 3;
+
+    /// <summary>
+    /// Consecutive successes that bring a degraded endpoint back <c>Online</c>; Traffic Manager uses 1.
+    /// <value>The default value is 1.</value>
+    /// </summary>
+    public int SuccessesToOnline { get; set; } = 1;
+
+    /// <summary>
+    /// Status codes or ranges that count as success (<c>"200"</c>, <c>"200-299"</c>). Empty means <c>["200"]</c>.
+    /// </summary>
+    public List<string> ExpectedStatusCodes { get; set; } = [];
+
+    /// <summary>Request headers, at most 8; <c>Host</c> included.</summary>
+    public Dictionary<string, string> Headers { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The shallow probe used when the deep probe cannot connect to the health monitor at all (refused or connect
+    /// timeout): a dead monitor reverts the endpoint to this check instead of failing it over. Optional.
+    /// </summary>
+    public FallbackMonitorOptions? Fallback { get; set; }
+}
+
+/// <summary>The fallback probe; keys left out are taken from the profile's <see cref="MonitorOptions"/>.</summary>
+public sealed class FallbackMonitorOptions
+{
+    public MonitorProtocol? Protocol { get; set; }
+
+    public int? Port { get; set; }
+
+    public string? Path { get; set; }
+
+    /// <summary>Empty means the monitor's <see cref="MonitorOptions.ExpectedStatusCodes"/>.</summary>
+    public List<string> ExpectedStatusCodes { get; set; } = [];
+
+    /// <summary>Empty means the monitor's <see cref="MonitorOptions.Headers"/>.</summary>
+    public Dictionary<string, string> Headers { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+}
+
+/// <summary>One endpoint of a profile (one region).</summary>
+public sealed class EndpointOptions
+{
+    /// <summary>Unique within the profile.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>An IPv4 or IPv6 address (answered as A/AAAA) or a DNS name (answered as CNAME); probes go here.</summary>
+    public string? Target { get; set; }
+
+    /// <summary>Manually disabled endpoints are never answered or probed. <value>The default value is true.</value></summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>The location name for the latency table (<c>Performance</c>).</summary>
+    public string? Location { get; set; }
+
+    /// <summary>1-1000, lower first (<c>Priority</c>); unset means the endpoint's position in the list (1, 2, …).</summary>
+    public int? Priority { get; set; }
+
+    /// <summary>1-1000 (<c>Weighted</c>). <value>The default value is 1.</value></summary>
+    public int Weight { get; set; } = 1;
+
+    /// <summary>
+    /// For <c>Subnet</c>: client networks (<c>10.1.0.0/16</c>) or address ranges (<c>10.1.0.1-10.1.0.9</c>) this endpoint
+    /// serves. An endpoint with none catches clients no other endpoint matches.
+    /// </summary>
+    public List<string> Subnets { get; set; } = [];
+}

@@ -1,0 +1,163 @@
+using System.Globalization;
+using System.Net;
+using Router.Dns;
+using Router.TrafficManager.Configuration;
+using Router.TrafficManager.Monitoring;
+
+namespace Router.TrafficManager.Routing;
+
+internal sealed partial class RoutingSnapshot
+{
+    /// <summary>
+    /// Why <paramref name="name"/> (a profile name, relative or fully qualified) resolves as it does for
+    /// <paramref name="client"/>, routed by <see cref="ProfileRouting.Route"/> exactly as a DNS query whose
+    /// Client Subnet (or source) address is <paramref name="client"/>; null when the name is not a profile. Weighted
+    /// profiles draw as a query would, so the answer shown is one possible answer; the candidates carry the odds.
+    /// </summary>
+    public ExplainReport? Explain(string name, IPAddress client)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(client);
+        var profile = ResolveProfile(name.Trim());
+        if (profile is null)
+        {
+            return null;
+        }
+
+        var address = NetworkAddress.FromIPAddress(client);
+        var decision = default(RoutingDecision);
+        profile.Route(address, RouteFamily.Any, ref decision);
+
+        var chosen = new HashSet<int>();
+        for (int i = 0; i < decision.Count; i++)
+        {
+            chosen.Add(decision[i]);
+        }
+
+        var candidates = new List<ExplainCandidate>();
+        for (int i = 0; i < profile.Endpoints.Length; i++)
+        {
+            var endpoint = profile.Endpoints[i];
+            var state = profile.States[i];
+            double? latency = null;
+            if (profile.Method == RoutingMethod.Performance && decision.Row is { } row && !double.IsNaN(row.LatencyTo(endpoint.LocationIndex)))
+            {
+                latency = row.LatencyTo(endpoint.LocationIndex);
+            }
+
+            var status = state.IsEnabled ? state.Status : EndpointStatus.Disabled;
+            candidates.Add(new ExplainCandidate(
+                endpoint.Name, endpoint.Target, endpoint.Location, status, state.IsEnabled, profile.IsEligible(i), latency,
+                endpoint.Priority, endpoint.Weight, chosen.Contains(i), Note(profile, i, decision, chosen.Contains(i), latency)));
+        }
+
+        var answer = new List<string>();
+        for (int i = 0; i < decision.Count; i++)
+        {
+            var endpoint = profile.Endpoints[decision[i]];
+            answer.Add(endpoint.Kind switch
+            {
+                EndpointTargetKind.IPv4 => $"A {new IPAddress(endpoint.Rdata)}",
+                EndpointTargetKind.IPv6 => $"AAAA {new IPAddress(endpoint.Rdata)}",
+                _ => $"CNAME {DnsName.Parse(endpoint.Target.EndsWith('.') ? endpoint.Target : endpoint.Target + ".")}",
+            });
+        }
+
+        return new ExplainReport(
+            name, profile.Name, profile.Method, client, decision.Row?.NetworkText ?? decision.MatchedSubnet, candidates,
+            Rule(profile, decision), answer, (int)profile.Ttl, decision.Scope);
+    }
+
+    private ProfileRouting? ResolveProfile(string name)
+    {
+        if (name.Length == 0)
+        {
+            return null;
+        }
+
+        if (!name.EndsWith('.') && FindProfile(name) is { } relative)
+        {
+            return relative;
+        }
+
+        return DnsName.TryParse(name.EndsWith('.') ? name : name + ".", DnsName.Root, out var fqdn, out _)
+            ? FindProfile(fqdn.ToLowerInvariant().Wire)
+            : null;
+    }
+
+    private static string Rule(ProfileRouting profile, in RoutingDecision decision)
+    {
+        string first = decision.Count > 0 ? profile.Endpoints[decision[0]].Name : string.Empty;
+        string rule = decision.Rule switch
+        {
+            RoutingRule.NoEnabledEndpoint => "no enabled endpoint: NXDOMAIN (as Traffic Manager answers when every endpoint is disabled)",
+            RoutingRule.LowestLatency => string.Create(CultureInfo.InvariantCulture,
+                $"lowest latency among eligible endpoints from {decision.Row!.NetworkText}: {first} {decision.Row.LatencyTo(profile.Endpoints[decision[0]].LocationIndex)} ms"),
+            RoutingRule.FirstEligibleWithoutLatency => decision.Row is null
+                ? $"no latency table entry matches the client: first eligible endpoint in configuration order: {first}"
+                : $"the table entry {decision.Row.NetworkText} has no latency for any eligible endpoint's location: first eligible endpoint in configuration order: {first}",
+            RoutingRule.LowestPriority => string.Create(CultureInfo.InvariantCulture,
+                $"lowest priority value among eligible endpoints: {first} (priority {profile.Endpoints[decision[0]].Priority})"),
+            RoutingRule.RandomByWeight => string.Create(CultureInfo.InvariantCulture,
+                $"random by weight among eligible endpoints ({string.Join(", ", Weights(profile))}); this time {first}"),
+            RoutingRule.MultiValue => string.Create(CultureInfo.InvariantCulture,
+                $"every eligible endpoint of the family, up to MaxReturn {profile.MaxReturn}"),
+            RoutingRule.NoEndpointOfFamily => "no enabled endpoint of the queried address family: NODATA",
+            RoutingRule.SubnetMatch => $"the client is in {decision.MatchedSubnet}, mapped to {first}",
+            RoutingRule.SubnetCatchAll => $"no endpoint's subnets contain the client: the endpoint without subnets, {first}",
+            RoutingRule.SubnetMappedNotEligible =>
+                $"the client is in {decision.MatchedSubnet}, mapped to {profile.Endpoints[decision.MappedEndpoint].Name}, which is not eligible: the endpoint without subnets, {first}",
+            RoutingRule.SubnetNoEndpoint => decision.MappedEndpoint >= 0
+                ? $"the client is in {decision.MatchedSubnet}, mapped to {profile.Endpoints[decision.MappedEndpoint].Name}, which is not eligible, and no eligible endpoint is without subnets: NODATA"
+                : "no endpoint's subnets contain the client and no eligible endpoint is without subnets: NODATA",
+            _ => $"first eligible endpoint in configuration order: {first}",
+        };
+
+        return decision.AllDegraded ? rule + " (no enabled endpoint is online: all enabled endpoints are eligible, Traffic Manager's all-degraded rule)" : rule;
+    }
+
+    private static IEnumerable<string> Weights(ProfileRouting profile)
+    {
+        foreach (int e in profile.EligibleEndpoints.ToArray())
+        {
+            yield return string.Create(CultureInfo.InvariantCulture,
+                $"{profile.Endpoints[e].Name} weight {profile.Endpoints[e].Weight}, p={profile.WeightedProbability(e):0.###}");
+        }
+    }
+
+    private static string Note(ProfileRouting profile, int index, in RoutingDecision decision, bool chosen, double? latency)
+    {
+        var state = profile.States[index];
+        var endpoint = profile.Endpoints[index];
+        if (!state.IsEnabled)
+        {
+            return "disabled";
+        }
+
+        if (profile.Method == RoutingMethod.Weighted && profile.IsEligible(index))
+        {
+            string odds = string.Create(CultureInfo.InvariantCulture, $"probability {profile.WeightedProbability(index):0.###}");
+            return chosen ? $"chosen (random by weight, {odds})" : $"not drawn this time ({odds})";
+        }
+
+        if (chosen)
+        {
+            return decision.AllDegraded ? "chosen (all enabled endpoints are degraded)" : "chosen";
+        }
+
+        if (!profile.IsEligible(index))
+        {
+            return state.Status == EndpointStatus.Degraded ? "degraded" : $"not eligible ({state.Status})";
+        }
+
+        return profile.Method switch
+        {
+            RoutingMethod.Performance when latency is null => decision.Row is null ? "no latency table entry for the client" : $"no latency to {endpoint.Location ?? "its location"} from {decision.Row.NetworkText}",
+            RoutingMethod.Performance => "higher latency",
+            RoutingMethod.Priority => "higher priority value",
+            RoutingMethod.MultiValue => endpoint.Kind is EndpointTargetKind.Name ? "not an address" : "other address family or beyond MaxReturn",
+            RoutingMethod.Subnet => endpoint.HasSubnets ? "its subnets do not contain the client" : "a later endpoint without subnets",
+            _ => "not first eligible",
+        };
+    }
+}

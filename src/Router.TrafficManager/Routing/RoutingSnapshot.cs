@@ -1,0 +1,135 @@
+using System.Net;
+using Router.Dns;
+using Router.TrafficManager.Configuration;
+
+namespace Router.TrafficManager.Routing;
+
+/// <summary>
+/// Everything the DNS answer path and Explain read, immutable: the zone apex, the latency table, and each profile
+/// with its endpoints' states. A status change makes a new snapshot with <see cref="WithEndpointStates"/>, which
+/// shares everything but the one profile; readers take <see cref="RoutingSnapshotHolder.Current"/> once per query.
+/// </summary>
+internal sealed partial class RoutingSnapshot
+{
+    /// <summary>CNAME links followed at most inside the zone in one answer.</summary>
+    public const int MaxChainLength = 8;
+
+    private const int EmptyNonTerminal = -1;
+
+    private readonly ProfileRouting[] _profiles;
+    private readonly Dictionary<byte[], int>.AlternateLookup<ReadOnlySpan<byte>> _byWire;
+    private readonly Dictionary<string, int> _byName;
+
+    private RoutingSnapshot(TrafficManagerZone zone, LatencyTable table, ProfileRouting[] profiles,
+        Dictionary<byte[], int>.AlternateLookup<ReadOnlySpan<byte>> byWire, Dictionary<string, int> byName)
+    {
+        Zone = zone;
+        LatencyTable = table;
+        _profiles = profiles;
+        _byWire = byWire;
+        _byName = byName;
+    }
+
+    public TrafficManagerZone Zone { get; }
+
+    public LatencyTable LatencyTable { get; }
+
+    /// <summary>The profiles in configuration order.</summary>
+    public IReadOnlyList<ProfileRouting> Profiles => _profiles;
+
+    /// <summary>
+    /// Builds a snapshot from options that <see cref="TrafficManagerOptionsValidator"/> accepts.
+    /// </summary>
+    /// <param name="options">The <c>TrafficManager</c> section.</param>
+    /// <param name="state">Each endpoint's current state, by profile and endpoint name.</param>
+    /// <param name="nameServerAddresses">The server's own addresses, for glue of the made-up <c>ns1</c>; none leaves it without.</param>
+    /// <param name="random">Weighted routing's draw: a number in [0, argument). Defaults to <see cref="Random.Shared"/>.</param>
+    public static RoutingSnapshot Build(TrafficManagerOptions options, Func<string, string, EndpointRoutingState> state,
+        IReadOnlyList<IPAddress>? nameServerAddresses = null, Func<int, int>? random = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(state);
+        random ??= Random.Shared.Next;
+        var zone = new TrafficManagerZone(options, nameServerAddresses);
+        var table = LatencyTable.Build(options.LatencyTable);
+        var profiles = new List<ProfileRouting>();
+        var byWire = new Dictionary<byte[], int>(WireNameComparer.Instance);
+        var byName = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        foreach (var profileOptions in options.Profiles)
+        {
+            if (profileOptions?.Name is null || byName.ContainsKey(profileOptions.Name))
+            {
+                continue;
+            }
+
+            string name = profileOptions.Name;
+            var states = profileOptions.Endpoints.Select(e => state(name, e.Name ?? string.Empty)).ToArray();
+            var profile = new ProfileRouting(profileOptions, zone.Apex, table, random, states);
+            byName[name] = profiles.Count;
+            byWire[profile.OwnerWire] = profiles.Count;
+            profiles.Add(profile);
+        }
+
+        // Empty non-terminals between a multi-label profile name and the apex exist, with no data (RFC 8020).
+        foreach (var profile in profiles)
+        {
+            ReadOnlySpan<byte> wire = profile.OwnerWire;
+            for (int position = wire[0] + 1; wire.Length - position > zone.ApexWire.Length; position += wire[position] + 1)
+            {
+                byWire.TryAdd(wire[position..].ToArray(), EmptyNonTerminal);
+            }
+        }
+
+        return new RoutingSnapshot(zone, table, [.. profiles], byWire.GetAlternateLookup<ReadOnlySpan<byte>>(), byName);
+    }
+
+    /// <summary>
+    /// This snapshot with new states for the endpoints of <paramref name="profile"/> (configuration order); the other
+    /// profiles, the zone and the latency table are shared.
+    /// </summary>
+    /// <exception cref="ArgumentException">No such profile, or a state count that does not match its endpoints.</exception>
+    public RoutingSnapshot WithEndpointStates(string profile, IReadOnlyList<EndpointRoutingState> statesInConfigOrder)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        if (!_byName.TryGetValue(profile, out int index))
+        {
+            throw new ArgumentException($"No profile '{profile}'.", nameof(profile));
+        }
+
+        var profiles = (ProfileRouting[])_profiles.Clone();
+        profiles[index] = profiles[index].WithStates(statesInConfigOrder);
+        return new RoutingSnapshot(Zone, LatencyTable, profiles, _byWire, _byName);
+    }
+
+    /// <summary>The profile answered at <paramref name="lowercaseName"/> (wire form), or null. Allocation-free.</summary>
+    public ProfileRouting? FindProfile(ReadOnlySpan<byte> lowercaseName) =>
+        _byWire.TryGetValue(lowercaseName, out int index) && index >= 0 ? _profiles[index] : null;
+
+    /// <summary>The profile named <paramref name="name"/> (case-insensitive), or null.</summary>
+    public ProfileRouting? FindProfile(string name) =>
+        name is not null && _byName.TryGetValue(name, out int index) ? _profiles[index] : null;
+
+    /// <summary>Whether <paramref name="lowercaseName"/> is a profile name or an empty non-terminal above one.</summary>
+    public bool NameExists(ReadOnlySpan<byte> lowercaseName) => _byWire.ContainsKey(lowercaseName);
+
+    /// <summary>Ordinal comparer of lowercased wire names with span lookups, so the answer path never allocates a key.</summary>
+    private sealed class WireNameComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
+    {
+        public static WireNameComparer Instance { get; } = new();
+
+        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(byte[] obj) => GetHashCode(obj.AsSpan());
+
+        public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
+
+        public int GetHashCode(ReadOnlySpan<byte> alternate)
+        {
+            var hash = new HashCode();
+            hash.AddBytes(alternate);
+            return hash.ToHashCode();
+        }
+
+        public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
+    }
+}

@@ -1,0 +1,296 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Router.Dns.Server.Pipeline;
+using Router.TrafficManager.Configuration;
+using Router.TrafficManager.Diagnostics;
+using Router.TrafficManager.Dns;
+using Router.TrafficManager.Monitoring;
+using Router.TrafficManager.Routing;
+using Router.TrafficManager.State;
+
+namespace Router.TrafficManager;
+
+/// <summary>
+/// The traffic manager of one configuration: probes every enabled endpoint (<see cref="ProbeScheduler"/>), keeps the
+/// routing snapshot the DNS handler answers from up to date with endpoint status and manual enable/disable, and
+/// answers the admin API. <see cref="Apply"/> swaps in a new configuration while running.
+/// </summary>
+public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsyncDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly ILogger _logger;
+    private readonly TimeProvider _timeProvider;
+    private readonly ProbeScheduler _scheduler;
+    private readonly EndpointProber? _ownProber;
+    private readonly EndpointOverrideStore _overrides;
+    private readonly RoutingSnapshotHolder _snapshot;
+    private readonly TrafficManagerZoneHandler _handler;
+    private TrafficManagerOptions _options;
+
+    /// <param name="options">A configuration that <see cref="TrafficManagerOptionsValidator"/> accepts.</param>
+    /// <param name="loggerFactory">Where the traffic manager logs.</param>
+    /// <param name="meterFactory">Where its meter comes from.</param>
+    /// <param name="timeProvider">The clock for probe intervals and timeouts.</param>
+    /// <param name="stateFile">Where manual enable/disable is kept across restarts; null keeps it in memory only.</param>
+    public TrafficManagerService(TrafficManagerOptions options, ILoggerFactory loggerFactory, IMeterFactory meterFactory, TimeProvider timeProvider,
+        string? stateFile = null)
+        : this(options, loggerFactory, meterFactory, timeProvider, stateFile, prober: null, jitter: null)
+    {
+    }
+
+    internal TrafficManagerService(TrafficManagerOptions options, ILoggerFactory loggerFactory, IMeterFactory meterFactory, TimeProvider timeProvider,
+        string? stateFile, IEndpointProber? prober, Func<double>? jitter)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        _logger = loggerFactory.CreateLogger<TrafficManagerService>();
+        _timeProvider = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
+        _options = options;
+        _overrides = new EndpointOverrideStore(stateFile, out string? loadError);
+        if (loadError is not null)
+        {
+            Log.StateFileUnreadable(_logger, stateFile!, loadError);
+        }
+
+        var metrics = new TrafficManagerMetrics(meterFactory);
+        _ownProber = prober is null ? new EndpointProber(timeProvider) : null;
+        _scheduler = new ProbeScheduler(prober ?? _ownProber!, OnProbed, loggerFactory, metrics, timeProvider, jitter);
+        _snapshot = new RoutingSnapshotHolder(RoutingSnapshot.Build(options, RoutingState));
+        _handler = new TrafficManagerZoneHandler(_snapshot, new RoutingMetrics(meterFactory));
+    }
+
+    /// <summary>The handler that answers <c>TrafficManager:Zone</c>; give it to the DNS server as an extra handler.</summary>
+    public IDnsHandler DnsHandler => _handler;
+
+    /// <summary>The zone answered, as configured.</summary>
+    public string Zone => _options.Zone!;
+
+    /// <summary>Starts probing.</summary>
+    public void Start()
+    {
+        lock (_gate)
+        {
+            _scheduler.Apply(ProbeTargets(_options));
+        }
+
+        _scheduler.Start();
+        Log.Started(_logger, _options.Zone!, _options.Profiles.Count, _options.Profiles.Sum(p => p.Endpoints.Count));
+    }
+
+    /// <summary>
+    /// Switches to <paramref name="options"/> (already validated). Endpoints whose target and monitor settings are
+    /// unchanged keep their status; an endpoint whose <c>Enabled</c> flag the file changed loses its manual override
+    /// (the newer instruction wins).
+    /// </summary>
+    public void Apply(TrafficManagerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        lock (_gate)
+        {
+            var previous = _options;
+            foreach (var profile in options.Profiles)
+            {
+                var old = previous.Profiles.Find(p => string.Equals(p.Name, profile.Name, StringComparison.OrdinalIgnoreCase));
+                foreach (var endpoint in profile.Endpoints)
+                {
+                    var oldEndpoint = old?.Endpoints.Find(e => string.Equals(e.Name, endpoint.Name, StringComparison.OrdinalIgnoreCase));
+                    if (oldEndpoint is not null && oldEndpoint.Enabled != endpoint.Enabled && _overrides.TryGet(profile.Name!, endpoint.Name!, out _))
+                    {
+                        string? error = _overrides.Remove(profile.Name!, endpoint.Name!);
+                        Log.OverrideClearedByConfiguration(_logger, profile.Name!, endpoint.Name!, endpoint.Enabled);
+                        if (error is not null)
+                        {
+                            Log.StateFileUnwritable(_logger, error);
+                        }
+                    }
+                }
+            }
+
+            _options = options;
+            _scheduler.Apply(ProbeTargets(options));
+            _snapshot.Current = RoutingSnapshot.Build(options, RoutingState);
+        }
+
+        Log.Applied(_logger, options.Profiles.Count);
+    }
+
+    /// <summary>Stops probing; running probes are cancelled.</summary>
+    public Task StopAsync() => _scheduler.StopAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _scheduler.DisposeAsync().ConfigureAwait(false);
+        _ownProber?.Dispose();
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<ProfileReport> GetProfiles()
+    {
+        var options = Volatile.Read(ref _options);
+        return [.. options.Profiles.Select(p => Report(options, p))];
+    }
+
+    /// <inheritdoc />
+    public ProfileReport? GetProfile(string name)
+    {
+        var options = Volatile.Read(ref _options);
+        var profile = options.Profiles.Find(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+        return profile is null ? null : Report(options, profile);
+    }
+
+    /// <inheritdoc />
+    public bool TrySetEndpointEnabled(string profile, string endpoint, bool enabled, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        ArgumentNullException.ThrowIfNull(endpoint);
+        ProfileOptions? profileOptions;
+        EndpointOptions? endpointOptions;
+        lock (_gate)
+        {
+            profileOptions = _options.Profiles.Find(p => string.Equals(p.Name, profile, StringComparison.OrdinalIgnoreCase));
+            if (profileOptions is null)
+            {
+                error = $"no profile '{profile}'";
+                return false;
+            }
+
+            endpointOptions = profileOptions.Endpoints.Find(e => string.Equals(e.Name, endpoint, StringComparison.OrdinalIgnoreCase));
+            if (endpointOptions is null)
+            {
+                error = $"profile '{profileOptions.Name}' has no endpoint '{endpoint}'";
+                return false;
+            }
+
+            error = _overrides.Set(new EndpointOverride(profileOptions.Name!, endpointOptions.Name!, enabled, _timeProvider.GetUtcNow()));
+            if (error is not null)
+            {
+                Log.StateFileUnwritable(_logger, error);
+                return false;
+            }
+
+            // Effective for the next query: the snapshot first, then probing follows.
+            _snapshot.Current = _snapshot.Current.WithEndpointStates(profileOptions.Name!, ProfileStates(profileOptions));
+            _scheduler.Apply(ProbeTargets(_options));
+        }
+
+        Log.EndpointSwitched(_logger, profileOptions.Name!, endpointOptions.Name!, enabled ? "enabled" : "disabled");
+        return true;
+    }
+
+    /// <inheritdoc />
+    public ExplainReport? Explain(string name, IPAddress client)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(client);
+        return _snapshot.Current.Explain(name, client);
+    }
+
+    private void OnProbed(EndpointStateChange change)
+    {
+        if (change.Previous.Status == change.Current.Status)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            var profile = _options.Profiles.Find(p => string.Equals(p.Name, change.Profile, StringComparison.OrdinalIgnoreCase));
+            if (profile is not null)
+            {
+                _snapshot.Current = _snapshot.Current.WithEndpointStates(profile.Name!, ProfileStates(profile));
+            }
+        }
+    }
+
+    private EndpointRoutingState[] ProfileStates(ProfileOptions profile) =>
+        [.. profile.Endpoints.Select(e => RoutingState(profile.Name!, e.Name!))];
+
+    private EndpointRoutingState RoutingState(string profile, string endpoint)
+    {
+        bool enabled = IsEnabled(_options, profile, endpoint, out _);
+        if (!enabled)
+        {
+            return new EndpointRoutingState(false, EndpointStatus.Disabled);
+        }
+
+        var status = _scheduler.TryGetState(profile, endpoint, out var state) && state.Status != EndpointStatus.Disabled
+            ? state.Status
+            : EndpointStatus.CheckingEndpoint;
+        return new EndpointRoutingState(true, status);
+    }
+
+    private bool IsEnabled(TrafficManagerOptions options, string profile, string endpoint, out bool? overridden)
+    {
+        overridden = null;
+        if (_overrides.TryGet(profile, endpoint, out var value))
+        {
+            overridden = value!.Enabled;
+            return value.Enabled;
+        }
+
+        var profileOptions = options.Profiles.Find(p => string.Equals(p.Name, profile, StringComparison.OrdinalIgnoreCase));
+        var endpointOptions = profileOptions?.Endpoints.Find(e => string.Equals(e.Name, endpoint, StringComparison.OrdinalIgnoreCase));
+        return endpointOptions?.Enabled ?? false;
+    }
+
+    private List<ProbeTarget> ProbeTargets(TrafficManagerOptions options)
+    {
+        var targets = new List<ProbeTarget>();
+        foreach (var profile in options.Profiles)
+        {
+            foreach (var endpoint in profile.Endpoints)
+            {
+                targets.Add(new ProbeTarget(profile.Name!, endpoint.Name!, endpoint.Target!, IsEnabled(options, profile.Name!, endpoint.Name!, out _), profile.Monitor));
+            }
+        }
+
+        return targets;
+    }
+
+    private ProfileReport Report(TrafficManagerOptions options, ProfileOptions profile)
+    {
+        string zone = options.Zone!.TrimEnd('.');
+        var endpoints = new List<EndpointReport>(profile.Endpoints.Count);
+        for (int i = 0; i < profile.Endpoints.Count; i++)
+        {
+            var endpoint = profile.Endpoints[i];
+            bool enabled = IsEnabled(options, profile.Name!, endpoint.Name!, out bool? overridden);
+            _scheduler.TryGetState(profile.Name!, endpoint.Name!, out var state);
+            var status = !enabled ? EndpointStatus.Disabled
+                : state.Status == EndpointStatus.Disabled ? EndpointStatus.CheckingEndpoint
+                : state.Status;
+            endpoints.Add(new EndpointReport(endpoint.Name!, endpoint.Target!, endpoint.Location, endpoint.Priority ?? i + 1, endpoint.Weight,
+                enabled, overridden, status, state.ConsecutiveFailures, state.LastProbe, state.LastStatusChange));
+        }
+
+        return new ProfileReport(profile.Name!, $"{profile.Name}.{zone}.", profile.RoutingMethod, profile.Ttl, endpoints);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 3600, EventName = "TrafficManagerStarted", Level = LogLevel.Information,
+            Message = "Traffic manager answering zone {Zone}: {Profiles} profiles, {Endpoints} endpoints probed.")]
+        public static partial void Started(ILogger logger, string zone, int profiles, int endpoints);
+
+        [LoggerMessage(EventId = 3601, EventName = "TrafficManagerConfigurationApplied", Level = LogLevel.Information,
+            Message = "Traffic manager configuration applied: {Profiles} profiles.")]
+        public static partial void Applied(ILogger logger, int profiles);
+
+        [LoggerMessage(EventId = 3602, EventName = "EndpointSwitched", Level = LogLevel.Warning,
+            Message = "Endpoint {Profile}/{Endpoint} manually {Action}; effective for the next query.")]
+        public static partial void EndpointSwitched(ILogger logger, string profile, string endpoint, string action);
+
+        [LoggerMessage(EventId = 3603, EventName = "EndpointOverrideCleared", Level = LogLevel.Information,
+            Message = "Endpoint {Profile}/{Endpoint}: the configuration now says Enabled={Enabled}, which replaces the manual setting.")]
+        public static partial void OverrideClearedByConfiguration(ILogger logger, string profile, string endpoint, bool enabled);
+
+        [LoggerMessage(EventId = 3604, EventName = "StateFileUnreadable", Level = LogLevel.Warning,
+            Message = "The state file {Path} cannot be read ({Reason}); starting without manual endpoint settings.")]
+        public static partial void StateFileUnreadable(ILogger logger, string path, string reason);
+
+        [LoggerMessage(EventId = 3605, EventName = "StateFileUnwritable", Level = LogLevel.Error,
+            Message = "Manual endpoint settings were not saved: {Reason}.")]
+        public static partial void StateFileUnwritable(ILogger logger, string reason);
+    }
+}

@@ -1,0 +1,382 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using Router.Cli.Tests.TestSupport;
+using Router.Dns.Server.Tests.Infrastructure;
+using DigResult = Router.Dns.Server.Tests.Infrastructure.DigResult;
+using Xunit.Abstractions;
+using Xunit.Sdk;
+
+namespace Router.Cli.Tests.EndToEnd;
+
+/// <summary>
+/// The traffic manager as a user runs it: a real <c>router serve</c> with Dns, TrafficManager and Admin sections,
+/// three regions' health endpoints on 127.0.0.11-13 (a server whose answers the test flips, or a real
+/// <c>router serve</c> health monitor), checked with the real <c>kdig</c>.
+/// </summary>
+public sealed class TrafficManagerProcessTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const double Interval = 1;
+    private const double Timeout = 0.5;
+    private const int Tolerated = 1;
+    private const string Zone = "tm.registry.test";
+    private const string Contoso = "contoso." + Zone;
+    private const string EastUs = "127.0.0.11";
+    private const string WestEurope = "127.0.0.12";
+    private const string EastAsia = "127.0.0.13";
+
+    /// <summary>Traffic Manager's bound on detection: (interval + timeout) × (tolerated + 1).</summary>
+    private static readonly TimeSpan DetectionBound = TimeSpan.FromSeconds((Interval + Timeout) * (Tolerated + 1));
+
+    /// <summary>What a busy two-core CI machine may add: kdig runs, process scheduling.</summary>
+    private static readonly TimeSpan Slack = TimeSpan.FromSeconds(2);
+
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
+
+    private readonly TempDirectory _directory = new();
+    private FlippableHealthServer _health = null!;
+    private IPEndPoint _dns = null!;
+    private IPEndPoint _admin = null!;
+
+    public async Task InitializeAsync()
+    {
+        _health = await FlippableHealthServer.StartAsync([IPAddress.Parse(EastUs), IPAddress.Parse(WestEurope), IPAddress.Parse(EastAsia)]);
+        _dns = Loopback.FreeEndpoint();
+        _admin = Loopback.FreeEndpoint();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _health.DisposeAsync();
+        _directory.Dispose();
+    }
+
+    [Fact]
+    public async Task Performance_AnswerFollowsLatencyRowAndEcsNetworkWithScope()
+    {
+        // Arrange
+        await using var router = await StartRouterAsync(Config());
+
+        // Act
+        var local = await KdigAsync(Contoso);
+        var fromEurope = await KdigAsync(Contoso, "+subnet=10.20.1.0/24");
+        var fromAsia = await KdigAsync(Contoso, "+subnet=10.30.7.0/24");
+        var unknownNetwork = await KdigAsync(Contoso, "+subnet=192.0.2.0/24");
+
+        // Assert
+        Assert.Equal([EastUs], Addresses(local));
+        Assert.Contains("aa", local.Flags);
+        Assert.Equal(5u, local.Answer[0].Ttl);
+        Assert.Equal([WestEurope], Addresses(fromEurope));
+        Assert.Equal("10.20.1.0/24/16", fromEurope.ClientSubnet);
+        Assert.Equal([EastAsia], Addresses(fromAsia));
+        Assert.Equal("10.30.7.0/24/16", fromAsia.ClientSubnet);
+
+        // No latency row matches: the first eligible endpoint in configuration order.
+        Assert.Equal([EastUs], Addresses(unknownNetwork));
+    }
+
+    [Fact]
+    public async Task Performance_BestEndpointTurns503_AnswerMovesWithinBoundAndComesBack()
+    {
+        // Arrange
+        await using var router = await StartRouterAsync(Config());
+        await WaitForAnswerAsync(Contoso, EastUs, StartTimeout, router);
+
+        // Act: the best region's health endpoint starts failing.
+        var clock = Stopwatch.StartNew();
+        _health.Set(EastUs, 503);
+        await WaitForAnswerAsync(Contoso, WestEurope, DetectionBound + Slack, router);
+        var failover = clock.Elapsed;
+
+        // It recovers: back after the first successful probe.
+        clock.Restart();
+        _health.Set(EastUs, 200);
+        await WaitForAnswerAsync(Contoso, EastUs, TimeSpan.FromSeconds(Interval + Timeout) + Slack, router);
+        var recovery = clock.Elapsed;
+
+        // Assert: not before tolerated + 1 probes could have failed, not after the bound.
+        output.WriteLine($"flip -> answer change: {failover.TotalSeconds:0.00} s (bound (interval + timeout) x (tolerated + 1) = {DetectionBound.TotalSeconds:0.0} s); recovery: {recovery.TotalSeconds:0.00} s");
+        Assert.True(failover >= TimeSpan.FromSeconds(Interval * Tolerated - 0.3),
+            $"the answer moved after {failover.TotalSeconds:0.00} s, sooner than {Tolerated + 1} probes {Interval} s apart can fail");
+        Assert.True(failover <= DetectionBound + Slack, $"failover took {failover.TotalSeconds:0.00} s");
+    }
+
+    [Fact]
+    public async Task AllEndpointsDegraded_AnswersAsIfAllWereOnline()
+    {
+        // Arrange
+        await using var router = await StartRouterAsync(Config());
+        await WaitForAnswerAsync(Contoso, EastUs, StartTimeout, router);
+
+        // Act
+        _health.Set(EastUs, 503);
+        _health.Set(WestEurope, 503);
+        _health.Set(EastAsia, 503);
+        await WaitForStatusAsync("contoso", "eastasia", "Degraded", DetectionBound + Slack, router);
+        await WaitForStatusAsync("contoso", "eastus", "Degraded", DetectionBound + Slack, router);
+        await WaitForStatusAsync("contoso", "westeurope", "Degraded", DetectionBound + Slack, router);
+        var local = await KdigAsync(Contoso);
+        var fromEurope = await KdigAsync(Contoso, "+subnet=10.20.1.0/24");
+
+        // Assert: fail-open, still by latency.
+        Assert.Equal("NOERROR", local.Status);
+        Assert.Equal([EastUs], Addresses(local));
+        Assert.Equal([WestEurope], Addresses(fromEurope));
+    }
+
+    [Fact]
+    public async Task DisabledEndpoint_NeverAnswered_AndManualDisableSurvivesRestart()
+    {
+        // Arrange: westeurope is disabled in the file.
+        string config = Config(westEuropeEnabled: false);
+        await using (var router = await StartRouterAsync(config))
+        {
+            await WaitForAnswerAsync(Contoso, EastUs, StartTimeout, router);
+
+            // Act: Europe's clients cannot get westeurope (next by latency: eastus); eastus is then switched off through the admin API.
+            var fromEurope = await KdigAsync(Contoso, "+subnet=10.20.1.0/24");
+            using var client = new HttpClient { BaseAddress = new Uri($"http://{_admin}/") };
+            using var put = await client.PutAsJsonAsync("api/profiles/contoso/endpoints/eastus", new { enabled = false });
+            var afterDisable = await KdigAsync(Contoso);
+
+            // Assert
+            Assert.Equal([EastUs], Addresses(fromEurope));
+            Assert.True(put.IsSuccessStatusCode, $"PUT answered {(int)put.StatusCode}: {await put.Content.ReadAsStringAsync()}");
+            Assert.Equal([EastAsia], Addresses(afterDisable));
+            await router.SendSigtermAsync();
+            Assert.Equal(0, await router.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        }
+
+        // Act: a restart keeps the manual setting.
+        await using (var restarted = await StartRouterAsync(config))
+        {
+            var afterRestart = await KdigAsync(Contoso);
+            Assert.True(Addresses(afterRestart).SequenceEqual([EastAsia]),
+                $"after a restart: {string.Join(", ", Addresses(afterRestart))}; state file: {ReadState()}{Environment.NewLine}{restarted.Describe()}");
+        }
+    }
+
+    [Fact]
+    public async Task StaticZoneCname_CarriesTheTrafficManagerAnswer()
+    {
+        // Arrange
+        await using var router = await StartRouterAsync(Config());
+        await WaitForAnswerAsync(Contoso, EastUs, StartTimeout, router);
+
+        // Act
+        var result = await KdigAsync("contoso.registry.test", "+subnet=10.20.1.0/24");
+
+        // Assert
+        Assert.Equal("NOERROR", result.Status);
+        Assert.Contains(result.Answer, r => r.Type == "CNAME" && r.Data == Contoso + ".");
+        Assert.Contains(result.Answer, r => r.Type == "A" && r.Data == WestEurope && r.Name == Contoso + ".");
+    }
+
+    [Fact]
+    public async Task ZoneApex_HasSoaAndNs_AndUnknownNameIsNxdomain()
+    {
+        // Arrange
+        await using var router = await StartRouterAsync(Config());
+
+        // Act
+        var soa = await KdigTypeAsync(Zone, "SOA");
+        var ns = await KdigTypeAsync(Zone, "NS");
+        var missing = await KdigAsync("nothing." + Zone);
+
+        // Assert
+        Assert.Equal("NOERROR", soa.Status);
+        Assert.Single(soa.Answer, r => r.Type == "SOA");
+        Assert.Contains(ns.Answer, r => r.Type == "NS");
+        Assert.Equal("NXDOMAIN", missing.Status);
+        Assert.Contains(missing.Authority, r => r.Type == "SOA");
+        Assert.Contains("aa", missing.Flags);
+    }
+
+    [Fact]
+    public async Task HealthMonitorKilled_WithFallback_AnswerDoesNotMove()
+    {
+        // Arrange: eastus is probed at a real router health monitor on 127.0.0.11; the registry front ("/v2/") it guards
+        // answers on the fallback port. The other regions answer from the flippable server on the same monitor port.
+        string storage = Path.Combine(_directory.Path, "sa-1");
+        Directory.CreateDirectory(storage);
+        await using var registryFront = await FlippableHealthServer.StartAsync([IPAddress.Parse(EastUs)]);
+        await using var otherRegions = await FlippableHealthServer.StartAsync([IPAddress.Parse(WestEurope), IPAddress.Parse(EastAsia)]);
+        string monitorConfig = _directory.Write("monitor.json", $$"""
+            {
+              "Health": {
+                "Region": "eastus",
+                "Listen": "http://{{EastUs}}:{{otherRegions.Port}}",
+                "Evaluation": { "IntervalSeconds": 0.5, "TimeoutSeconds": 0.3, "FailuresToUnhealthy": 1, "SuccessesToHealthy": 1 },
+                "Resources": [ { "Id": "sa-1", "Kind": "Storage", "Check": { "Type": "Filesystem", "Path": "{{storage}}" } } ],
+                "Registries": [ { "Name": "contoso", "Storage": "sa-1" } ]
+              }
+            }
+            """);
+        var monitor = RouterProcess.Start(["serve", "--config", monitorConfig]);
+        await using var monitorGuard = monitor;
+        string fallback = $$""", "Fallback": { "Port": {{registryFront.Port}}, "Path": "/v2/", "ExpectedStatusCodes": [ "200-299", "401" ] }""";
+        await using var router = await StartRouterAsync(Config(monitorPort: otherRegions.Port, fallback: fallback));
+        await WaitForStatusAsync("contoso", "eastus", "Online", StartTimeout, router);
+
+        // The monitor is really what decides: broken storage moves the answer, repaired storage brings it back.
+        Directory.Move(storage, storage + ".off");
+        await WaitForAnswerAsync(Contoso, WestEurope, DetectionBound + Slack + TimeSpan.FromSeconds(1), router);
+        Directory.Move(storage + ".off", storage);
+        await WaitForAnswerAsync(Contoso, EastUs, TimeSpan.FromSeconds(5) + Slack, router);
+
+        // Act: the monitor process dies.
+        await monitor.DisposeAsync();
+        var deadline = Stopwatch.StartNew();
+        var answers = new List<string>();
+        while (deadline.Elapsed < DetectionBound * 2)
+        {
+            answers.AddRange(Addresses(await KdigAsync(Contoso)));
+            await Task.Delay(200);
+        }
+
+        // Assert: the fallback probe (registry front answers) keeps eastus online.
+        Assert.All(answers, a => Assert.Equal(EastUs, a));
+        var profile = await GetProfileAsync("contoso");
+        Assert.Contains("\"fallback\":true", profile, StringComparison.Ordinal);
+    }
+
+    private string ReadState()
+    {
+        string path = Path.Combine(_directory.Path, "router-state.json");
+        return File.Exists(path) ? File.ReadAllText(path) : "(none)";
+    }
+
+    private string Config(bool westEuropeEnabled = true, int? monitorPort = null, string fallback = "") => $$"""
+        {
+          "Dns": {
+            "Listen": [ "{{_dns}}" ],
+            "Zones": [ { "Name": "registry.test", "Records": [ { "Name": "contoso", "Type": "CNAME", "Value": "{{Contoso}}." } ] } ]
+          },
+          "TrafficManager": {
+            "Zone": "{{Zone}}",
+            "LatencyTable": [
+              { "Network": "127.0.0.0/8", "Latencies": { "eastus": 10, "westeurope": 80, "eastasia": 190 } },
+              { "Network": "10.20.0.0/16", "Latencies": { "eastus": 90, "westeurope": 15, "eastasia": 160 } },
+              { "Network": "10.30.0.0/16", "Latencies": { "eastus": 200, "westeurope": 180, "eastasia": 30 } }
+            ],
+            "Profiles": [
+              { "Name": "contoso", "RoutingMethod": "Performance", "Ttl": 5,
+                "Monitor": { "Protocol": "Http", "Port": {{monitorPort ?? _health.Port}}, "Path": "/health/registries/contoso",
+                             "IntervalSeconds": {{Interval.ToString(CultureInfo.InvariantCulture)}}, "TimeoutSeconds": {{Timeout.ToString(CultureInfo.InvariantCulture)}},
+                             "ToleratedFailures": {{Tolerated}}, "ExpectedStatusCodes": [ "200-299" ],
+                             "Headers": { "Host": "contoso.registry.test" }{{fallback}} },
+                "Endpoints": [
+                  { "Name": "eastus", "Location": "eastus", "Target": "{{EastUs}}" },
+                  { "Name": "westeurope", "Location": "westeurope", "Target": "{{WestEurope}}", "Enabled": {{(westEuropeEnabled ? "true" : "false")}} },
+                  { "Name": "eastasia", "Location": "eastasia", "Target": "{{EastAsia}}" }
+                ] }
+            ]
+          },
+          "Admin": { "Listen": "http://{{_admin}}" }
+        }
+        """;
+
+    private async Task<RouterProcess> StartRouterAsync(string config)
+    {
+        string path = _directory.Write("router.json", config);
+        var router = RouterProcess.Start(["serve", "--config", path]);
+        try
+        {
+            await router.WaitForStdoutAsync(line => line.Contains("Traffic manager answering zone", StringComparison.Ordinal), StartTimeout, "the traffic manager start line");
+            await WaitForAdminAsync(router);
+            return router;
+        }
+        catch
+        {
+            await router.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task WaitForAdminAsync(RouterProcess router)
+    {
+        using var client = new HttpClient { BaseAddress = new Uri($"http://{_admin}/"), Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                using var response = await client.GetAsync("api/profiles");
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException) when (deadline.Elapsed < StartTimeout && !router.HasExited)
+            {
+            }
+
+            if (deadline.Elapsed >= StartTimeout || router.HasExited)
+            {
+                throw new XunitException($"the admin API on {_admin} did not answer.{Environment.NewLine}{router.Describe()}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    private async Task<string> GetProfileAsync(string name)
+    {
+        using var client = new HttpClient { BaseAddress = new Uri($"http://{_admin}/"), Timeout = TimeSpan.FromSeconds(5) };
+        return (await client.GetStringAsync($"api/profiles/{name}")).Replace(" ", string.Empty, StringComparison.Ordinal);
+    }
+
+    private async Task WaitForStatusAsync(string profile, string endpoint, string status, TimeSpan timeout, RouterProcess router)
+    {
+        var deadline = Stopwatch.StartNew();
+        string last = string.Empty;
+        while (deadline.Elapsed < timeout && !router.HasExited)
+        {
+            using var client = new HttpClient { BaseAddress = new Uri($"http://{_admin}/"), Timeout = TimeSpan.FromSeconds(2) };
+            using var document = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync($"api/profiles/{profile}"));
+            foreach (var item in document.RootElement.GetProperty("endpoints").EnumerateArray())
+            {
+                if (item.GetProperty("name").GetString() == endpoint)
+                {
+                    last = item.GetProperty("status").GetString() ?? string.Empty;
+                }
+            }
+
+            if (last == status)
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new XunitException($"{profile}/{endpoint} did not become {status} within {timeout.TotalSeconds:0.#} s (last: {last}).{Environment.NewLine}{router.Describe()}");
+    }
+
+    private async Task WaitForAnswerAsync(string name, string expected, TimeSpan timeout, RouterProcess router, params string[] options)
+    {
+        var deadline = Stopwatch.StartNew();
+        DigResult? last = null;
+        while (deadline.Elapsed < timeout && !router.HasExited)
+        {
+            last = await KdigAsync(name, options);
+            if (Addresses(last).SequenceEqual([expected]))
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new XunitException($"{name} did not answer {expected} within {timeout.TotalSeconds:0.#} s; last:{Environment.NewLine}{last?.Output}{Environment.NewLine}{router.Describe()}");
+    }
+
+    private Task<DigResult> KdigAsync(string name, params string[] options) => KdigTypeAsync(name, "A", options);
+
+    private Task<DigResult> KdigTypeAsync(string name, string type, params string[] options) =>
+        DnsTools.QueryAsync(DnsClientTool.Kdig, _dns, name, type, tcp: false, options);
+
+    private static string[] Addresses(DigResult result) => [.. result.Answer.Where(r => r.Type is "A" or "AAAA").Select(r => r.Data)];
+}

@@ -1,0 +1,102 @@
+using System.Net;
+using Router.TrafficManager.Configuration;
+using Router.TrafficManager.Monitoring;
+
+namespace Router.TrafficManager.Tests.Admin;
+
+/// <summary>A traffic manager whose reports the test writes; records what the admin API asks of it.</summary>
+internal sealed class FakeTrafficManagerControl : ITrafficManagerControl
+{
+    public static readonly DateTimeOffset Started = new(2025, 3, 1, 10, 0, 0, TimeSpan.Zero);
+
+    private readonly Lock _gate = new();
+    private List<ProfileReport> _profiles;
+
+    public FakeTrafficManagerControl(params ProfileReport[] profiles)
+    {
+        _profiles = [.. profiles];
+    }
+
+    public List<(string Profile, string Endpoint, bool Enabled)> SetCalls { get; } = [];
+
+    public List<(string Name, IPAddress Client)> ExplainCalls { get; } = [];
+
+    /// <summary>A Performance profile <c>contoso</c> with an online, a degraded (failing through the fallback) and an unprobed endpoint.</summary>
+    public static FakeTrafficManagerControl Contoso() => new(new ProfileReport("contoso", "contoso.tm.registry.test.", RoutingMethod.Performance, 30,
+    [
+        new EndpointReport("eastus", "127.0.0.11", "eastus", 1, 1, true, null, EndpointStatus.Online, 0,
+            new ProbeResult(true, Started.AddSeconds(30), TimeSpan.FromMilliseconds(12.5), 200), Started),
+        new EndpointReport("westeurope", "127.0.0.12", "westeurope", 2, 1, true, null, EndpointStatus.Degraded, 4,
+            new ProbeResult(false, Started.AddSeconds(31), TimeSpan.FromSeconds(10), null, "timeout after 10 s", UsedFallback: true), Started.AddSeconds(31)),
+        new EndpointReport("eastasia", "eastasia.example.test", null, 3, 1, true, null, EndpointStatus.CheckingEndpoint, 0, null, null),
+    ]));
+
+    public IReadOnlyList<ProfileReport> GetProfiles()
+    {
+        lock (_gate)
+        {
+            return [.. _profiles];
+        }
+    }
+
+    public ProfileReport? GetProfile(string name)
+    {
+        lock (_gate)
+        {
+            return _profiles.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+        }
+    }
+
+    public bool TrySetEndpointEnabled(string profile, string endpoint, bool enabled, out string? error)
+    {
+        lock (_gate)
+        {
+            SetCalls.Add((profile, endpoint, enabled));
+            int p = _profiles.FindIndex(r => string.Equals(r.Name, profile, StringComparison.OrdinalIgnoreCase));
+            if (p < 0)
+            {
+                error = $"no profile '{profile}'";
+                return false;
+            }
+
+            var endpoints = _profiles[p].Endpoints.ToList();
+            int e = endpoints.FindIndex(r => string.Equals(r.Name, endpoint, StringComparison.OrdinalIgnoreCase));
+            if (e < 0)
+            {
+                error = $"profile '{_profiles[p].Name}' has no endpoint '{endpoint}'";
+                return false;
+            }
+
+            endpoints[e] = endpoints[e] with
+            {
+                Enabled = enabled,
+                EnabledOverride = enabled,
+                Status = enabled ? EndpointStatus.CheckingEndpoint : EndpointStatus.Disabled,
+            };
+            _profiles[p] = _profiles[p] with { Endpoints = endpoints };
+            error = null;
+            return true;
+        }
+    }
+
+    public ExplainReport? Explain(string name, IPAddress client)
+    {
+        lock (_gate)
+        {
+            ExplainCalls.Add((name, client));
+        }
+
+        if (!name.TrimEnd('.').Equals("contoso", StringComparison.OrdinalIgnoreCase) &&
+            !name.TrimEnd('.').Equals("contoso.tm.registry.test", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        return new ExplainReport(name, "contoso", RoutingMethod.Performance, client, "127.0.0.0/8",
+        [
+            new ExplainCandidate("eastus", "127.0.0.11", "eastus", EndpointStatus.Online, true, true, 10, 1, 1, true, "lowest latency"),
+            new ExplainCandidate("westeurope", "127.0.0.12", "westeurope", EndpointStatus.Degraded, true, false, 80, 2, 1, false, "degraded"),
+            new ExplainCandidate("eastasia", "eastasia.example.test", null, EndpointStatus.CheckingEndpoint, true, true, null, 3, 1, false, "no latency for its location"),
+        ], "lowest latency among eligible endpoints: eastus 10 ms", ["A 127.0.0.11"], 30, 8);
+    }
+}

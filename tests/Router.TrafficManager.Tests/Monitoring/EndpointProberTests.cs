@@ -1,0 +1,411 @@
+using System.Net;
+using System.Net.Sockets;
+using Router.Testing;
+using Router.TrafficManager.Configuration;
+using Router.TrafficManager.Monitoring;
+
+namespace Router.TrafficManager.Tests.Monitoring;
+
+/// <summary>The prober against real servers on loopback (real time, timeouts of at most a few seconds).</summary>
+public sealed class EndpointProberTests : IDisposable
+{
+    private readonly EndpointProber _prober = new(TimeProvider.System);
+
+    public void Dispose() => _prober.Dispose();
+
+    [Fact]
+    public async Task Probe_Http200_Success()
+    {
+        await using var server = LoopbackProbeServer.Start();
+
+        var result = await _prober.ProbeAsync("127.0.0.1", Monitor(server.Port), CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Error);
+        Assert.Equal(200, result.StatusCode);
+        Assert.Null(result.Error);
+        Assert.False(result.UsedFallback);
+        Assert.True(result.Duration > TimeSpan.Zero);
+    }
+
+    [Fact]
+    public async Task Probe_Http503_FailureWithStatus()
+    {
+        await using var server = LoopbackProbeServer.Start();
+        server.Status = 503;
+
+        var result = await _prober.ProbeAsync("127.0.0.1", Monitor(server.Port, "200-299"), CancellationToken.None);
+
+        Assert.False(result.Succeeded);
+        Assert.Equal(503, result.StatusCode);
+        Assert.Equal("status 503 not in 200-299", result.Error);
+    }
+
+    [Fact]
+    public async Task Probe_FlippedAnswer_EachProbeSeesTheCurrentOne()
+    {
+        await using var server = LoopbackProbeServer.Start();
+        var monitor = Monitor(server.Port);
+
+        var first = await _prober.ProbeAsync("127.0.0.1", monitor, CancellationToken.None);
+        server.Status = 503;
+        var second = await _prober.ProbeAsync("127.0.0.1", monitor, CancellationToken.None);
+        server.Status = 200;
+        var third = await _prober.ProbeAsync("127.0.0.1", monitor, CancellationToken.None);
+
+        Assert.Equal([true, false, true], new[] { first.Succeeded, second.Succeeded, third.Succeeded });
+        Assert.Equal(3, server.Connections); // a connection per probe
+    }
+
+    [Theory]
+    [InlineData(401, true)]
+    [InlineData(204, true)]
+    [InlineData(403, false)]
+    public async Task Probe_ExpectedRanges_StatusCountsAsConfigured(int status, bool succeeded)
+    {
+        await using var server = LoopbackProbeServer.Start();
+        server.Status = status;
+
+        var result = await _prober.ProbeAsync("127.0.0.1", Monitor(server.Port, "200-299", "401"), CancellationToken.None);
+
+        Assert.Equal(succeeded, result.Succeeded);
+        Assert.Equal(status, result.StatusCode);
+        Assert.Equal(succeeded ? null : $"status {status} not in 200-299, 401", result.Error);
+    }
+
+    [Fact]
+    public async Task Probe_Redirect_NotFollowedAndAFailureByDefault()
+    {
+        await using var server = LoopbackProbeServer.Start();
+        server.Status = 302;
+        server.Location = $"http://127.0.0.1:{server.Port}/elsewhere";
+
+        var result = await _prober.ProbeAsync("127.0.0.1", Monitor(server.Port), CancellationToken.None);
+
+        Assert.False(result.Succeeded);
+        Assert.Equal("status 302 not in 200", result.Error);
+        Assert.Single(server.Requests);
+    }
+
+    [Fact]
+    public async Task Probe_HeadersAndPath_SentAsConfigured()
+    {
+        await using var server = LoopbackProbeServer.Start();
+        var monitor = Monitor(server.Port);
+        monitor.Path = "/health/registries/contoso?deep=1";
+        monitor.Headers["Host"] = "contoso.registry.test";
+        monitor.Headers["X-Probe"] = "router";
+
+        var result = await _prober.ProbeAsync("127.0.0.1", monitor, CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Error);
+        var request = Assert.Single(server.Requests);
+        Assert.Equal(("GET", "/health/registries/contoso?deep=1"), (request.Method, request.Target));
+        Assert.Equal("contoso.registry.test", request.Headers["Host"]);
+        Assert.Equal("router", request.Headers["X-Probe"]);
+        Assert.Equal(EndpointProber.UserAgent, request.Headers["User-Agent"]);
+    }
+
+    [Fact]
+    public async Task Probe_ConnectionRefused_Failure()
+    {
+        var result = await _prober.ProbeAsync("127.0.0.1", Monitor(LoopbackProbeServer.ClosedPort()), CancellationToken.None);
+
+        Assert.False(result.Succeeded);
+        Assert.Equal("connection refused", result.Error);
+        Assert.Null(result.StatusCode);
+    }
+
+    [Fact]
+    public async Task Probe_ServerNeverAnswers_TimeoutFailure()
+    {
+        await using var server = LoopbackProbeServer.Start();
+        server.Hang = true;
+        var monitor = Monitor(server.Port);
+        monitor.TimeoutSeconds = 0.5;
+
+        var result = await _prober.ProbeAsync("127.0.0.1", monitor, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.False(result.Succeeded);
+        Assert.Equal("timeout after 0.5 s", result.Error);
+        Assert.InRange(result.Duration, TimeSpan.FromSeconds(0.4), TimeSpan.FromSeconds(5)); // timers may fire a little early
+    }
+
+    [Fact]
+    public async Task Probe_Tcp_ConnectIsSuccessRefusalIsFailure()
+    {
+        await using var server = LoopbackProbeServer.Start();
+        var monitor = Monitor(server.Port);
+        monitor.Protocol = MonitorProtocol.Tcp;
+        var closed = Monitor(LoopbackProbeServer.ClosedPort());
+        closed.Protocol = MonitorProtocol.Tcp;
+
+        var open = await _prober.ProbeAsync("127.0.0.1", monitor, CancellationToken.None);
+        var refused = await _prober.ProbeAsync("127.0.0.1", closed, CancellationToken.None);
+
+        Assert.True(open.Succeeded, open.Error);
+        Assert.Null(open.StatusCode);
+        Assert.Empty(server.Requests); // connect only
+        Assert.False(refused.Succeeded);
+        Assert.Equal("connection refused", refused.Error);
+    }
+
+    [Fact]
+    public async Task Probe_Ipv6LoopbackTarget_Success()
+    {
+        // A host without ::1 cannot show IPv6 probing works: fail loudly rather than pass without testing.
+        Assert.True(Ipv6LoopbackAvailable(), "This test needs the IPv6 loopback address ::1 on this host.");
+        await using var server = LoopbackProbeServer.Start(IPAddress.IPv6Loopback);
+        var monitor = Monitor(server.Port);
+        monitor.Headers["Host"] = "contoso.registry.test";
+
+        var result = await _prober.ProbeAsync("::1", monitor, CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Error);
+        Assert.Equal("contoso.registry.test", Assert.Single(server.Requests).Headers["Host"]);
+    }
+
+    [Fact]
+    public async Task Probe_HostNameTarget_ResolvedAndProbed()
+    {
+        await using var server = LoopbackProbeServer.Start();
+
+        var result = await _prober.ProbeAsync("localhost", Monitor(server.Port), CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Error);
+    }
+
+    [Fact]
+    public async Task Probe_HttpsSelfSignedCertificate_Accepted()
+    {
+        await using var server = LoopbackProbeServer.StartTls();
+        var monitor = Monitor(server.Port);
+        monitor.Protocol = MonitorProtocol.Https;
+        monitor.Headers["Host"] = "contoso.registry.test";
+
+        var result = await _prober.ProbeAsync("127.0.0.1", monitor, CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Error);
+        Assert.Equal("contoso.registry.test", Assert.Single(server.Requests).Headers["Host"]);
+    }
+
+    [Fact]
+    public async Task Probe_HttpsAgainstPlainHttpServer_FailureWithoutFallback()
+    {
+        // The plain server waits for a request line that the TLS handshake never sends: the handshake times out.
+        await using var server = LoopbackProbeServer.Start();
+        var monitor = Monitor(server.Port);
+        monitor.Protocol = MonitorProtocol.Https;
+        monitor.TimeoutSeconds = 0.5;
+        monitor.Fallback = new FallbackMonitorOptions { Protocol = MonitorProtocol.Http };
+
+        var result = await _prober.ProbeAsync("127.0.0.1", monitor, CancellationToken.None);
+
+        Assert.False(result.Succeeded);
+        Assert.False(result.UsedFallback); // it connected
+        Assert.Equal("timeout after 0.5 s", result.Error);
+    }
+
+    [Fact]
+    public async Task Probe_DeepRefusedFallbackAnswers_FallbackResultUsed()
+    {
+        // Arrange: nothing on the deep port; the fallback port answers 401, which the fallback accepts
+        await using var registry = LoopbackProbeServer.Start();
+        registry.Status = 401;
+        var monitor = Monitor(LoopbackProbeServer.ClosedPort(), "200-299");
+        monitor.Headers["Host"] = "contoso.registry.test";
+        monitor.Fallback = new FallbackMonitorOptions { Port = registry.Port, Path = "/v2/", ExpectedStatusCodes = ["200-299", "401"] };
+
+        // Act
+        var result = await _prober.ProbeAsync("127.0.0.1", monitor, CancellationToken.None);
+
+        // Assert
+        Assert.True(result.Succeeded, result.Error);
+        Assert.True(result.UsedFallback);
+        Assert.Equal(401, result.StatusCode);
+        var request = Assert.Single(registry.Requests);
+        Assert.Equal("/v2/", request.Target);
+        Assert.Equal("contoso.registry.test", request.Headers["Host"]); // headers default to the monitor's
+    }
+
+    [Fact]
+    public async Task Probe_DeepConnectTimesOut_FallbackGetsTheRestOfTheTimeout()
+    {
+        // Arrange: a listener whose accept queue is full, so a further connect is never answered (Linux drops the SYN)
+        using var stuffed = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        stuffed.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        stuffed.Listen(0);
+        int stuffedPort = ((IPEndPoint)stuffed.LocalEndPoint!).Port;
+        var fillers = new List<Socket>();
+        try
+        {
+            for (int i = 0; i < 4; i++)
+            {
+                var filler = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                fillers.Add(filler);
+                using var quick = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+                try
+                {
+                    await filler.ConnectAsync(new IPEndPoint(IPAddress.Loopback, stuffedPort), quick.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    break; // the queue is full
+                }
+            }
+
+            await using var registry = LoopbackProbeServer.Start();
+            var monitor = Monitor(stuffedPort);
+            monitor.TimeoutSeconds = 2;
+            monitor.Fallback = new FallbackMonitorOptions { Port = registry.Port };
+
+            // Act
+            var result = await _prober.ProbeAsync("127.0.0.1", monitor, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+            // Assert: the deep probe gave up connecting after half the timeout; the fallback answered within the rest
+            Assert.True(result.Succeeded, result.Error);
+            Assert.True(result.UsedFallback);
+            Assert.InRange(result.Duration, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(2));
+            Assert.Single(registry.Requests);
+        }
+        finally
+        {
+            fillers.ForEach(f => f.Dispose());
+        }
+    }
+
+    [Fact]
+    public async Task Probe_DeepRefusedFallbackFails_FallbackFailureReported()
+    {
+        await using var registry = LoopbackProbeServer.Start();
+        registry.Status = 500;
+        var monitor = Monitor(LoopbackProbeServer.ClosedPort());
+        monitor.Fallback = new FallbackMonitorOptions { Port = registry.Port };
+
+        var result = await _prober.ProbeAsync("127.0.0.1", monitor, CancellationToken.None);
+
+        Assert.False(result.Succeeded);
+        Assert.True(result.UsedFallback);
+        Assert.Equal("status 500 not in 200", result.Error);
+    }
+
+    [Fact]
+    public async Task Probe_Deep503_FailureWithoutFallback()
+    {
+        await using var monitorServer = LoopbackProbeServer.Start();
+        await using var registry = LoopbackProbeServer.Start();
+        monitorServer.Status = 503;
+        var monitor = Monitor(monitorServer.Port);
+        monitor.Fallback = new FallbackMonitorOptions { Port = registry.Port };
+
+        var result = await _prober.ProbeAsync("127.0.0.1", monitor, CancellationToken.None);
+
+        Assert.False(result.Succeeded);
+        Assert.False(result.UsedFallback);
+        Assert.Equal("status 503 not in 200", result.Error);
+        Assert.Equal(0, registry.Connections);
+    }
+
+    [Fact]
+    public async Task Probe_DeepConnectsButNeverAnswers_TimeoutWithoutFallback()
+    {
+        await using var monitorServer = LoopbackProbeServer.Start();
+        await using var registry = LoopbackProbeServer.Start();
+        monitorServer.Hang = true;
+        var monitor = Monitor(monitorServer.Port);
+        monitor.TimeoutSeconds = 0.5;
+        monitor.Fallback = new FallbackMonitorOptions { Port = registry.Port };
+
+        var result = await _prober.ProbeAsync("127.0.0.1", monitor, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.False(result.Succeeded);
+        Assert.False(result.UsedFallback);
+        Assert.Equal("timeout after 0.5 s", result.Error);
+        Assert.Equal(0, registry.Connections);
+    }
+
+    [Fact]
+    public async Task Probe_CallerCancels_Throws()
+    {
+        await using var server = LoopbackProbeServer.Start();
+        server.Hang = true;
+        using var cancellation = new CancellationTokenSource();
+        var probe = _prober.ProbeAsync("127.0.0.1", Monitor(server.Port), cancellation.Token);
+
+        await cancellation.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => probe.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task Probe_HandlerNeverAnswers_TimeoutOnTheInjectedClock()
+    {
+        // Arrange: a handler that waits for cancellation, and a virtual clock
+        var clock = new ManualTimeProvider();
+        using var handler = new NeverAnsweringHandler();
+        using var prober = new EndpointProber(clock, handler);
+        var monitor = Monitor(80);
+        monitor.TimeoutSeconds = 10;
+
+        // Act
+        var probe = prober.ProbeAsync("192.0.2.1", monitor, CancellationToken.None);
+        clock.Advance(TimeSpan.FromSeconds(9.999));
+        Assert.False(probe.IsCompleted);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        var result = await probe.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // Assert
+        Assert.False(result.Succeeded);
+        Assert.Equal("timeout after 10 s", result.Error);
+        Assert.Equal(TimeSpan.FromSeconds(10), result.Duration);
+        Assert.Equal(ManualTimeProvider.DefaultStartTime, result.StartedAt);
+    }
+
+    [Theory]
+    [InlineData(MonitorProtocol.Http, "127.0.0.11", 8081, "/health", "http://127.0.0.11:8081/health")]
+    [InlineData(MonitorProtocol.Https, "::1", 443, "/", "https://[::1]/")]
+    [InlineData(MonitorProtocol.Http, "2001:db8::1", 80, "status", "http://[2001:db8::1]/status")]
+    [InlineData(MonitorProtocol.Http, "eastus.registry.test", 5000, "/v2/?x=1", "http://eastus.registry.test:5000/v2/?x=1")]
+    public void TryBuildUri_Targets_BracketsIpv6(MonitorProtocol protocol, string target, int port, string path, string expected)
+    {
+        Assert.True(EndpointProber.TryBuildUri(protocol, target, port, path, out var uri));
+        Assert.Equal(expected, uri.AbsoluteUri);
+    }
+
+    private static MonitorOptions Monitor(int port, params string[] expected) => new()
+    {
+        Protocol = MonitorProtocol.Http,
+        Port = port,
+        Path = "/health",
+        TimeoutSeconds = 5,
+        IntervalSeconds = 10,
+        ExpectedStatusCodes = [.. expected],
+    };
+
+    private static bool Ipv6LoopbackAvailable()
+    {
+        if (!Socket.OSSupportsIPv6)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var probe = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
+            probe.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private sealed class NeverAnsweringHandler : HttpMessageHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            await Task.Delay(System.Threading.Timeout.Infinite, cancellationToken);
+            throw new InvalidOperationException("unreachable");
+        }
+    }
+}
