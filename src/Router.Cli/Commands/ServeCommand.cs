@@ -21,10 +21,13 @@ internal static partial class ServeCommand
         RouterOptions options;
         Microsoft.Extensions.Configuration.IConfiguration? loggingConfiguration = null;
         string? demoStorage = null;
+        Router.Health.Configuration.HealthOptions? demoSecondRegion = null;
         if (configPath is null)
         {
-            demoStorage = Directory.CreateTempSubdirectory("router-demo-storage-").FullName;
-            options = DemoConfiguration.Create(demoStorage);
+            demoStorage = Directory.CreateTempSubdirectory("router-demo-").FullName;
+            (options, demoSecondRegion) = DemoConfiguration.Create(demoStorage);
+            Directory.CreateDirectory(DemoConfiguration.Storage(demoStorage, "eastus"));
+            Directory.CreateDirectory(DemoConfiguration.Storage(demoStorage, "westeurope"));
         }
         else
         {
@@ -102,6 +105,18 @@ internal static partial class ServeCommand
             builder.Services.AddHostedService<HealthHostedService>();
         }
 
+        if (demoSecondRegion is not null)
+        {
+            // The demo's second region: its own monitor and endpoints, in this process. (AddHostedService would drop it:
+            // it registers one service per implementation type.)
+            builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostedService>(sp =>
+            {
+                var monitor = new HealthMonitor(demoSecondRegion, sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<IMeterFactory>(),
+                    sp.GetRequiredService<TimeProvider>());
+                return new HealthHostedService(monitor, new HealthHttpServer(monitor, demoSecondRegion.Listen, sp.GetRequiredService<ILoggerFactory>()));
+            });
+        }
+
         if (options.Admin is not null)
         {
             // Created now, so it listens to every instrument from the first measurement on.
@@ -144,9 +159,7 @@ internal static partial class ServeCommand
         if (configPath is null)
         {
             var server = host.Services.GetRequiredService<DnsServer>();
-            var health = host.Services.GetRequiredService<HealthHttpServer>();
-            await output.WriteLineAsync(DemoConfiguration.Instructions(server.LocalEndPoints[0].ToString(),
-                health.Address.GetLeftPart(UriPartial.Authority), demoStorage!)).ConfigureAwait(false);
+            await output.WriteLineAsync(DemoConfiguration.Instructions(server.LocalEndPoints[0].ToString(), demoStorage!)).ConfigureAwait(false);
         }
 
         await host.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);

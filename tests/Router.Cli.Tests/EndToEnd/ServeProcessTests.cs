@@ -145,11 +145,21 @@ public sealed class ServeProcessTests : IDisposable
             StartTimeout,
             "a dig line for 127.0.0.1 port 5353");
         await Dig.WaitForAnswerAsync(demo, "www.demo.test", "127.0.0.80", router, StartTimeout);
+
+        // The traffic manager profile: eastus, the nearer region for loopback clients, once its monitor says 200.
+        await Dig.WaitForAnswerAsync(demo, "contoso.tm.demo.test", "127.0.0.11", router, StartTimeout);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        using var eastus = await http.GetAsync(new Uri("http://127.0.0.11:8081/health/registries/contoso"));
+        using var westeurope = await http.GetAsync(new Uri("http://127.0.0.12:8081/health/registries/contoso"));
+        using var admin = await http.GetAsync(new Uri("http://127.0.0.1:8053/api/profiles/contoso"));
         await router.SendSigtermAsync();
         int exit = await router.WaitForExitAsync(StopTimeout);
 
         // Assert
         Assert.Equal(0, exit);
         Assert.Contains(router.Stdout, line => line.Contains(string.Create(CultureInfo.InvariantCulture, $"dig @127.0.0.1 -p 5353 www.demo.test"), StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.OK, eastus.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, westeurope.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, admin.StatusCode);
     }
 }
