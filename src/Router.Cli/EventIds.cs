@@ -8,5 +8,7 @@ internal static class EventIds
     public const int ConfigurationError = 4002;
     public const int ConfigurationReloadFailed = 4003;
     public const int RolesChangeNeedsRestart = 4004;
+    public const int AdminChangeNeedsRestart = 4005;
+    public const int StateDirectoryNotWritable = 4011;
     public const int Started = 4010;
 }

@@ -66,9 +66,9 @@ internal static partial class ServeCommand
         builder.Services.AddMetrics();
         builder.Services.AddSingleton(TimeProvider.System);
         Telemetry.AddOpenTelemetryWhenConfigured(builder);
+        string? stateFile = options.TrafficManager is null ? null : StateFilePath(configPath, options.Admin?.StateFile);
         if (options.TrafficManager is not null)
         {
-            string? stateFile = StateFilePath(configPath, options.Admin?.StateFile);
             builder.Services.AddSingleton(sp => new TrafficManagerService(
                 options.TrafficManager,
                 sp.GetRequiredService<ILoggerFactory>(),
@@ -131,7 +131,7 @@ internal static partial class ServeCommand
         {
             builder.Services.AddSingleton(sp => new ConfigurationWatcher(configPath, sp.GetService<DnsServer>(),
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ConfigurationWatcher>>(), sp.GetService<HealthMonitor>(),
-                sp.GetService<TrafficManagerService>()));
+                sp.GetService<TrafficManagerService>(), options.Admin));
             builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigurationWatcher>());
         }
 
@@ -153,8 +153,12 @@ internal static partial class ServeCommand
         // Loading a large configuration (a million registries) leaves gigabytes of garbage behind in the old
         // generation; collect and compact it once now rather than carry it (and its GC cost) for the process's life.
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        Log.Started(host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ServeCommand)),
-            GC.GetGCMemoryInfo().HeapSizeBytes / (1024 * 1024));
+        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ServeCommand));
+        Log.Started(logger, GC.GetGCMemoryInfo().HeapSizeBytes / (1024 * 1024));
+        if (stateFile is not null && CannotWriteNextTo(stateFile) is { } reason)
+        {
+            Log.StateDirectoryNotWritable(logger, stateFile, reason);
+        }
 
         if (configPath is null)
         {
@@ -202,6 +206,24 @@ internal static partial class ServeCommand
         return Path.GetFullPath(configured ?? "router-state.json", directory);
     }
 
+    /// <summary>Why a file cannot be created next to <paramref name="path"/> (a read-only mount, a missing folder), or null.</summary>
+    private static string? CannotWriteNextTo(string path)
+    {
+        try
+        {
+            string probe = Path.Combine(Path.GetDirectoryName(path)!, $".router-write-check-{Environment.ProcessId}");
+            using (File.Create(probe, 1, FileOptions.DeleteOnClose))
+            {
+            }
+
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return ex.Message;
+        }
+    }
+
     private static void DeleteDemoStorage(string? directory)
     {
         if (directory is null)
@@ -230,5 +252,9 @@ internal static partial class ServeCommand
         [LoggerMessage(EventId = EventIds.Started, EventName = nameof(EventIds.Started), Level = LogLevel.Information,
             Message = "Router started; managed heap {HeapMiB} MiB after start-up.")]
         public static partial void Started(ILogger logger, long heapMiB);
+
+        [LoggerMessage(EventId = EventIds.StateDirectoryNotWritable, EventName = nameof(EventIds.StateDirectoryNotWritable), Level = LogLevel.Warning,
+            Message = "Manual endpoint settings cannot be saved to {Path} ({Reason}): enabling or disabling endpoints through the admin API will fail. Set Admin:StateFile to a writable place.")]
+        public static partial void StateDirectoryNotWritable(ILogger logger, string path, string reason);
     }
 }

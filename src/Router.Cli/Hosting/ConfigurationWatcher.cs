@@ -6,6 +6,7 @@ using Router.Cli.Configuration;
 using Router.Dns.Server;
 using Router.Health.Monitoring;
 using Router.TrafficManager;
+using Router.TrafficManager.Configuration;
 
 namespace Router.Cli.Hosting;
 
@@ -28,6 +29,7 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
     private readonly DnsServer? _server;
     private readonly HealthMonitor? _monitor;
     private readonly TrafficManagerService? _trafficManager;
+    private readonly AdminOptions? _admin;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<ConfigurationWatcher> _logger;
     private readonly PhysicalFileProvider _files;
@@ -42,8 +44,9 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
     private (long Length, DateTime WrittenUtc) _lastStat;
 
     public ConfigurationWatcher(string path, DnsServer? server, TimeProvider timeProvider, ILogger<ConfigurationWatcher> logger,
-        HealthMonitor? monitor = null, TrafficManagerService? trafficManager = null)
+        HealthMonitor? monitor = null, TrafficManagerService? trafficManager = null, AdminOptions? admin = null)
     {
+        _admin = admin;
         _monitor = monitor;
         _trafficManager = trafficManager;
         _path = Path.GetFullPath(path);
@@ -144,9 +147,14 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
             // A role added or removed by the edit needs a restart; the roles that run take their new settings.
             var options = loaded.Options!;
             if ((options.Dns is null) != (_server is null) || (options.Health is null) != (_monitor is null) ||
-                (options.TrafficManager is null) != (_trafficManager is null))
+                (options.TrafficManager is null) != (_trafficManager is null) || (options.Admin is null) != (_admin is null))
             {
                 Log.RolesChangeNeedsRestart(_logger, _path);
+            }
+            else if (options.Admin is not null && _admin is not null &&
+                     (options.Admin.Listen != _admin.Listen || options.Admin.BearerToken != _admin.BearerToken || options.Admin.StateFile != _admin.StateFile))
+            {
+                Log.AdminChangeNeedsRestart(_logger, _path);
             }
 
             if (options.Dns is not null)
@@ -231,8 +239,12 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
         public static partial void ConfigurationError(ILogger logger, string error);
 
         [LoggerMessage(EventId = EventIds.RolesChangeNeedsRestart, EventName = nameof(EventIds.RolesChangeNeedsRestart), Level = LogLevel.Warning,
-            Message = "Configuration {Path} adds or removes a role (Dns, Health); roles start or stop only when router restarts.")]
+            Message = "Configuration {Path} adds or removes a role (Dns, TrafficManager, Health, Admin); roles start or stop only when router restarts.")]
         public static partial void RolesChangeNeedsRestart(ILogger logger, string path);
+
+        [LoggerMessage(EventId = EventIds.AdminChangeNeedsRestart, EventName = nameof(EventIds.AdminChangeNeedsRestart), Level = LogLevel.Warning,
+            Message = "Configuration {Path} changes Admin:Listen, Admin:BearerToken or Admin:StateFile; the admin API takes them when router restarts.")]
+        public static partial void AdminChangeNeedsRestart(ILogger logger, string path);
 
         [LoggerMessage(EventId = EventIds.ConfigurationReloadFailed, EventName = nameof(EventIds.ConfigurationReloadFailed), Level = LogLevel.Error,
             Message = "Reloading configuration {Path} failed; the running configuration stays in force.")]
