@@ -37,7 +37,9 @@ public sealed partial class DnsServer : IAsyncDisposable
     /// <param name="timeProvider">The clock for timeouts, TTL aging and the TCP idle timer.</param>
     /// <param name="extraHandlers">
     /// Handlers asked after the static zones and before forwarding. Those that implement <see cref="IDynamicZone"/> also
-    /// continue CNAME chains that leave the static zones for theirs, and answer names of their zone nested in a static one.
+    /// continue CNAME chains that leave the static zones for theirs, and answer names of their zone nested in a static one;
+    /// those that implement <see cref="IChainedZoneConsumer"/> are given each pipeline's static zones and the specific
+    /// listen addresses when it is built.
     /// </param>
     /// <param name="resolvConfPath">Where default upstreams are read from.</param>
     public DnsServer(DnsServerOptions options, ILoggerFactory loggerFactory, IMeterFactory meterFactory, TimeProvider timeProvider,
@@ -162,8 +164,16 @@ public sealed partial class DnsServer : IAsyncDisposable
             throw new ArgumentException(string.Join(Environment.NewLine, errors), nameof(options));
         }
 
-        // Extra handlers that are zones of their own take part in the static zones' CNAME chains (IDynamicZone).
-        var handlers = new List<IDnsHandler> { new AuthoritativeHandler(zones, [.. _extraHandlers.OfType<IDynamicZone>()]) };
+        // Extra handlers that are zones of their own take part in the static zones' CNAME chains (IDynamicZone), and
+        // continue their own chains in the static zones (IChainedZoneConsumer), before this pipeline answers anything.
+        var authoritative = new AuthoritativeHandler(zones, [.. _extraHandlers.OfType<IDynamicZone>()]);
+        var nameServerAddresses = NameServerAddresses(endpoints);
+        foreach (var consumer in _extraHandlers.OfType<IChainedZoneConsumer>())
+        {
+            consumer.AttachPipeline(authoritative, nameServerAddresses);
+        }
+
+        var handlers = new List<IDnsHandler> { authoritative };
         handlers.AddRange(_extraHandlers);
         ForwardingHandler? forwarder = null;
         if (options.Forwarding.Enabled)
@@ -174,6 +184,21 @@ public sealed partial class DnsServer : IAsyncDisposable
 
         return new DnsPipeline(handlers, options.MaxUdpPayload, _loggerFactory.CreateLogger<DnsPipeline>(), _metrics,
             forwarder is null ? null : forwarder.IsAllowed);
+    }
+
+    /// <summary>The specific listen addresses, as <see cref="ZoneBuilder"/> gives them to a made-up <c>ns1</c>; wildcards left out.</summary>
+    private static IPAddress[] NameServerAddresses(IReadOnlyList<IPEndPoint> endpoints)
+    {
+        var addresses = new List<IPAddress>();
+        foreach (var endpoint in endpoints)
+        {
+            if (!endpoint.Address.Equals(IPAddress.Any) && !endpoint.Address.Equals(IPAddress.IPv6Any) && !addresses.Contains(endpoint.Address))
+            {
+                addresses.Add(endpoint.Address);
+            }
+        }
+
+        return [.. addresses];
     }
 
     private ForwardingHandler BuildForwarder(DnsForwardingOptions options, IReadOnlyList<IPEndPoint> endpoints)

@@ -13,9 +13,10 @@ public interface ITrafficManagerControl
 
     /// <summary>
     /// Manually enables or disables an endpoint: effective for the next query, persisted so it survives a restart.
-    /// Returns false with <paramref name="error"/> when the profile or endpoint does not exist.
+    /// Says whether it was done, or why not: the profile or endpoint does not exist, or the setting could not be saved
+    /// (then nothing changed).
     /// </summary>
-    bool TrySetEndpointEnabled(string profile, string endpoint, bool enabled, out string? error);
+    EndpointSwitchResult SetEndpointEnabled(string profile, string endpoint, bool enabled);
 
     /// <summary>
     /// Why <paramref name="name"/> (a profile name, relative or fully qualified) resolves as it does for
@@ -23,3 +24,21 @@ public interface ITrafficManagerControl
     /// </summary>
     ExplainReport? Explain(string name, IPAddress client);
 }
+
+/// <summary>What became of a manual enable/disable.</summary>
+public enum EndpointSwitchOutcome
+{
+    /// <summary>Done, and saved.</summary>
+    Switched,
+
+    /// <summary>No such profile or endpoint.</summary>
+    NotFound,
+
+    /// <summary>The state file could not be written; nothing changed.</summary>
+    NotSaved,
+}
+
+/// <summary>The outcome of <see cref="ITrafficManagerControl.SetEndpointEnabled"/>, with the reason when it was not done.</summary>
+/// <param name="Outcome">What happened.</param>
+/// <param name="Error">Why it was not done; null when switched.</param>
+public sealed record EndpointSwitchResult(EndpointSwitchOutcome Outcome, string? Error);

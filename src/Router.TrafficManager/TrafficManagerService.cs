@@ -53,6 +53,8 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
             Log.StateFileUnreadable(_logger, stateFile!, loadError);
         }
 
+        ForgetStaleOverrides(options, previous: null);
+
         var metrics = new TrafficManagerMetrics(meterFactory);
         _ownProber = prober is null ? new EndpointProber(timeProvider) : null;
         _scheduler = new ProbeScheduler(prober ?? _ownProber!, OnProbed, loggerFactory, metrics, timeProvider, jitter);
@@ -81,32 +83,15 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
     /// <summary>
     /// Switches to <paramref name="options"/> (already validated). Endpoints whose target and monitor settings are
     /// unchanged keep their status; an endpoint whose <c>Enabled</c> flag the file changed loses its manual override
-    /// (the newer instruction wins).
+    /// (the newer instruction wins), and so does one the file no longer has (adding it again later is newer still).
+    /// The same rules apply at construction against the flag recorded with each saved override.
     /// </summary>
     public void Apply(TrafficManagerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         lock (_gate)
         {
-            var previous = _options;
-            foreach (var profile in options.Profiles)
-            {
-                var old = previous.Profiles.Find(p => string.Equals(p.Name, profile.Name, StringComparison.OrdinalIgnoreCase));
-                foreach (var endpoint in profile.Endpoints)
-                {
-                    var oldEndpoint = old?.Endpoints.Find(e => string.Equals(e.Name, endpoint.Name, StringComparison.OrdinalIgnoreCase));
-                    if (oldEndpoint is not null && oldEndpoint.Enabled != endpoint.Enabled && _overrides.TryGet(profile.Name!, endpoint.Name!, out _))
-                    {
-                        string? error = _overrides.Remove(profile.Name!, endpoint.Name!);
-                        Log.OverrideClearedByConfiguration(_logger, profile.Name!, endpoint.Name!, endpoint.Enabled);
-                        if (error is not null)
-                        {
-                            Log.StateFileUnwritable(_logger, error);
-                        }
-                    }
-                }
-            }
-
+            ForgetStaleOverrides(options, _options);
             _options = options;
             _scheduler.Apply(ProbeTargets(options));
             _snapshot.Current = RoutingSnapshot.Build(options, RoutingState);
@@ -139,8 +124,19 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
         return profile is null ? null : Report(options, profile);
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// <see cref="SetEndpointEnabled"/> as a Try method: false with <paramref name="error"/> when the endpoint does not
+    /// exist or the setting could not be saved.
+    /// </summary>
     public bool TrySetEndpointEnabled(string profile, string endpoint, bool enabled, out string? error)
+    {
+        var result = SetEndpointEnabled(profile, endpoint, enabled);
+        error = result.Error;
+        return result.Outcome == EndpointSwitchOutcome.Switched;
+    }
+
+    /// <inheritdoc />
+    public EndpointSwitchResult SetEndpointEnabled(string profile, string endpoint, bool enabled)
     {
         ArgumentNullException.ThrowIfNull(profile);
         ArgumentNullException.ThrowIfNull(endpoint);
@@ -151,22 +147,20 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
             profileOptions = _options.Profiles.Find(p => string.Equals(p.Name, profile, StringComparison.OrdinalIgnoreCase));
             if (profileOptions is null)
             {
-                error = $"no profile '{profile}'";
-                return false;
+                return new EndpointSwitchResult(EndpointSwitchOutcome.NotFound, $"no profile '{profile}'");
             }
 
             endpointOptions = profileOptions.Endpoints.Find(e => string.Equals(e.Name, endpoint, StringComparison.OrdinalIgnoreCase));
             if (endpointOptions is null)
             {
-                error = $"profile '{profileOptions.Name}' has no endpoint '{endpoint}'";
-                return false;
+                return new EndpointSwitchResult(EndpointSwitchOutcome.NotFound, $"profile '{profileOptions.Name}' has no endpoint '{endpoint}'");
             }
 
-            error = _overrides.Set(new EndpointOverride(profileOptions.Name!, endpointOptions.Name!, enabled, _timeProvider.GetUtcNow()));
+            string? error = _overrides.Set(new EndpointOverride(profileOptions.Name!, endpointOptions.Name!, enabled, _timeProvider.GetUtcNow(), endpointOptions.Enabled));
             if (error is not null)
             {
                 Log.StateFileUnwritable(_logger, error);
-                return false;
+                return new EndpointSwitchResult(EndpointSwitchOutcome.NotSaved, error);
             }
 
             // Effective for the next query: the snapshot first, then probing follows.
@@ -175,7 +169,7 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
         }
 
         Log.EndpointSwitched(_logger, profileOptions.Name!, endpointOptions.Name!, enabled ? "enabled" : "disabled");
-        return true;
+        return new EndpointSwitchResult(EndpointSwitchOutcome.Switched, null);
     }
 
     /// <inheritdoc />
@@ -183,7 +177,7 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(client);
-        return _snapshot.Current.Explain(name, client);
+        return _handler.Explain(name, client);
     }
 
     private void OnProbed(EndpointStateChange change)
@@ -202,6 +196,42 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
             }
         }
     }
+
+    /// <summary>
+    /// Forgets the manual settings <paramref name="options"/> supersedes (newest instruction wins): of endpoints it does
+    /// not have, and of endpoints whose <c>Enabled</c> flag differs from <paramref name="previous"/> (a reload) or from
+    /// the flag recorded with the setting (an edit made while the router was stopped).
+    /// </summary>
+    private void ForgetStaleOverrides(TrafficManagerOptions options, TrafficManagerOptions? previous)
+    {
+        var stale = new List<(string Profile, string Endpoint)>();
+        foreach (var value in _overrides.GetAll())
+        {
+            var endpoint = FindEndpoint(options, value.Profile, value.Endpoint);
+            if (endpoint is null)
+            {
+                stale.Add((value.Profile, value.Endpoint));
+                Log.OverrideForgotten(_logger, value.Profile, value.Endpoint);
+                continue;
+            }
+
+            var old = previous is null ? null : FindEndpoint(previous, value.Profile, value.Endpoint);
+            if ((old is not null && old.Enabled != endpoint.Enabled) || (value.ConfigEnabled is bool recorded && recorded != endpoint.Enabled))
+            {
+                stale.Add((value.Profile, value.Endpoint));
+                Log.OverrideClearedByConfiguration(_logger, value.Profile, value.Endpoint, endpoint.Enabled);
+            }
+        }
+
+        if (stale.Count > 0 && _overrides.Remove(stale) is { } error)
+        {
+            Log.StateFileUnwritable(_logger, error);
+        }
+    }
+
+    private static EndpointOptions? FindEndpoint(TrafficManagerOptions options, string profile, string endpoint) =>
+        options.Profiles.Find(p => string.Equals(p.Name, profile, StringComparison.OrdinalIgnoreCase))
+            ?.Endpoints.Find(e => string.Equals(e.Name, endpoint, StringComparison.OrdinalIgnoreCase));
 
     private EndpointRoutingState[] ProfileStates(ProfileOptions profile) =>
         [.. profile.Endpoints.Select(e => RoutingState(profile.Name!, e.Name!))];
@@ -229,9 +259,7 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
             return value.Enabled;
         }
 
-        var profileOptions = options.Profiles.Find(p => string.Equals(p.Name, profile, StringComparison.OrdinalIgnoreCase));
-        var endpointOptions = profileOptions?.Endpoints.Find(e => string.Equals(e.Name, endpoint, StringComparison.OrdinalIgnoreCase));
-        return endpointOptions?.Enabled ?? false;
+        return FindEndpoint(options, profile, endpoint)?.Enabled ?? false;
     }
 
     private List<ProbeTarget> ProbeTargets(TrafficManagerOptions options)
@@ -284,6 +312,10 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
         [LoggerMessage(EventId = 3603, EventName = "EndpointOverrideCleared", Level = LogLevel.Information,
             Message = "Endpoint {Profile}/{Endpoint}: the configuration now says Enabled={Enabled}, which replaces the manual setting.")]
         public static partial void OverrideClearedByConfiguration(ILogger logger, string profile, string endpoint, bool enabled);
+
+        [LoggerMessage(EventId = 3606, EventName = "EndpointOverrideForgotten", Level = LogLevel.Information,
+            Message = "Endpoint {Profile}/{Endpoint} is not in the configuration; its manual setting is forgotten.")]
+        public static partial void OverrideForgotten(ILogger logger, string profile, string endpoint);
 
         [LoggerMessage(EventId = 3604, EventName = "StateFileUnreadable", Level = LogLevel.Warning,
             Message = "The state file {Path} cannot be read ({Reason}); starting without manual endpoint settings.")]

@@ -183,9 +183,10 @@ internal static partial class ServeCommand
             return (null, null, loaded.Errors);
         }
 
-        // Only the Logging keys are kept.
+        // Only the Logging keys are kept: copied, since the in-memory source keeps the enumerable it is given, and a lazy
+        // one holds the whole configuration root (gigabytes for a million registries) for the life of the process.
         var logging = new ConfigurationBuilder()
-            .AddInMemoryCollection(loaded.Root!.GetSection("Logging").AsEnumerable(makePathsRelative: false))
+            .AddInMemoryCollection(loaded.Root!.GetSection("Logging").AsEnumerable(makePathsRelative: false).ToList())
             .Build()
             .GetSection("Logging");
         return (loaded.Options, logging, []);

@@ -43,13 +43,16 @@ public sealed class DnsRequestContext
 
     /// <summary>
     /// The address to route for: the EDNS Client Subnet address when the query carries one (RFC 7871), else
-    /// <see cref="ClientAddress"/>.
+    /// <see cref="ClientAddress"/>. A Client Subnet with SOURCE PREFIX-LENGTH 0 is the resolver opting out of sending
+    /// client information (RFC 7871 §7.1.2): the query is routed by <see cref="ClientAddress"/>.
     /// </summary>
-    public NetworkAddress RoutingAddress => Query.HasClientSubnet ? Query.ClientSubnet.Address : ClientAddress;
+    public NetworkAddress RoutingAddress =>
+        Query.HasClientSubnet && Query.ClientSubnet.SourcePrefixLength > 0 ? Query.ClientSubnet.Address : ClientAddress;
 
     /// <summary>
     /// The scope prefix length to echo in the Client Subnet option (RFC 7871 §7.2.1): how much of the client's
-    /// address the answer depended on. Handlers that route by address set it; 0 means "valid for everyone".
+    /// address the answer depended on. Handlers that route by address set it; 0 means "valid for everyone". The echo
+    /// is 0 whatever this says when the query's SOURCE PREFIX-LENGTH is 0 (RFC 7871 §7.1.2).
     /// </summary>
     public byte ClientSubnetScope { get; set; }
 

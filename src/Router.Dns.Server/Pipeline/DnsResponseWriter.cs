@@ -188,7 +188,7 @@ public ref struct DnsResponseWriter
     }
 
     // RFC 6891 §6.1.2-§6.1.3: our payload size, the upper bits of the response code, version 0, the DO bit copied
-    // (RFC 3225 §3), and RFC 7871 §7.2.1: FAMILY, SOURCE PREFIX-LENGTH and ADDRESS echoed with our SCOPE.
+    // (RFC 3225 §3), and RFC 7871 §7.2.1: FAMILY, SOURCE PREFIX-LENGTH and ADDRESS echoed with our SCOPE (0 for a /0 source).
     private static void WriteOpt(ref DnsWireWriter writer, DnsRequestContext context, byte extendedCode)
     {
         ref readonly DnsQuery query = ref context.Query;
@@ -201,7 +201,9 @@ public ref struct DnsResponseWriter
         writer.TryWriteUInt16(0);
         if (query.HasClientSubnet)
         {
-            var echo = query.ClientSubnet with { ScopePrefixLength = context.ClientSubnetScope };
+            // RFC 7871 §7.1.2: a query with SOURCE PREFIX-LENGTH 0 gets SCOPE PREFIX-LENGTH 0.
+            byte scope = query.ClientSubnet.SourcePrefixLength == 0 ? (byte)0 : context.ClientSubnetScope;
+            var echo = query.ClientSubnet with { ScopePrefixLength = scope };
             echo.TryWriteOption(ref writer);
         }
 

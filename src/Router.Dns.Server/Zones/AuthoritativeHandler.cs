@@ -11,9 +11,9 @@ namespace Router.Dns.Server.Zones;
 /// <see cref="IDynamicZone"/>s (zones other handlers answer) take part in two ways: a name whose closest enclosing
 /// zone is dynamic (a longer apex than any static zone holding it, e.g. <c>tm.registry.test</c> inside
 /// <c>registry.test</c>) is passed on for its handler to answer, and a CNAME whose target lies in a dynamic zone is
-/// followed there.
+/// followed there. As an <see cref="IStaticZoneChain"/> it lets a dynamic zone continue its own CNAME chains here.
 /// </remarks>
-internal sealed class AuthoritativeHandler(ZoneSet zones, IReadOnlyList<IDynamicZone>? dynamicZones = null) : IDnsHandler
+internal sealed class AuthoritativeHandler(ZoneSet zones, IReadOnlyList<IDynamicZone>? dynamicZones = null) : IDnsHandler, IStaticZoneChain
 {
     private readonly IDynamicZone[] _dynamicZones = dynamicZones is null ? [] : [.. dynamicZones];
 
@@ -46,15 +46,49 @@ internal sealed class AuthoritativeHandler(ZoneSet zones, IReadOnlyList<IDynamic
         }
 
         var writer = new DnsResponseWriter(context);
-        var code = Answer(ref writer, context, name, zone, query.Type);
+        var code = Answer(ref writer, context, name, zone, query.Type, MaxChainLength - 1);
         writer.Complete(code, authoritative: true);
         return DnsHandlerResult.Answered;
     }
 
-    private DnsResponseCode Answer(ref DnsResponseWriter writer, DnsRequestContext context, ReadOnlySpan<byte> name, StaticZone zone,
-        DnsRecordType type)
+    public bool TryAnswerChained(ref DnsResponseWriter writer, DnsRequestContext context, ReadOnlySpan<byte> lowercaseName, DnsRecordType type,
+        int remainingLinks, out DnsResponseCode responseCode)
     {
-        for (int link = 0; ; link++)
+        ArgumentNullException.ThrowIfNull(context);
+        var zone = Zones.FindZone(lowercaseName);
+        if (FindDynamicZone(lowercaseName, zone) is { } dynamicZone)
+        {
+            responseCode = dynamicZone.AnswerChained(ref writer, context, lowercaseName, type, remainingLinks);
+            return true;
+        }
+
+        if (zone is null)
+        {
+            responseCode = DnsResponseCode.NoError;
+            return false;
+        }
+
+        responseCode = Answer(ref writer, context, lowercaseName, zone, type, remainingLinks);
+        return true;
+    }
+
+    public DnsName? FindCname(ReadOnlySpan<byte> lowercaseName)
+    {
+        var zone = Zones.FindZone(lowercaseName);
+        if (zone is null || FindDynamicZone(lowercaseName, zone) is not null)
+        {
+            return null;
+        }
+
+        var cname = zone.Find(lowercaseName)?.Find(DnsRecordType.CNAME);
+        return cname?.Names[0];
+    }
+
+    // remainingLinks: how many more CNAMEs may be followed after the one at name (RFC 1034 §4.3.2 step 3a).
+    private DnsResponseCode Answer(ref DnsResponseWriter writer, DnsRequestContext context, ReadOnlySpan<byte> name, StaticZone zone,
+        DnsRecordType type, int remainingLinks)
+    {
+        for (; ; remainingLinks--)
         {
             var node = zone.Find(name);
             if (node is null)
@@ -91,7 +125,7 @@ internal sealed class AuthoritativeHandler(ZoneSet zones, IReadOnlyList<IDynamic
 
             AddSet(ref writer, DnsSection.Answer, name, cname);
             var target = cname.Names[0]!;
-            if (link + 1 >= MaxChainLength || writer.IsTruncated)
+            if (remainingLinks <= 0 || writer.IsTruncated)
             {
                 return DnsResponseCode.NoError;
             }
@@ -99,7 +133,7 @@ internal sealed class AuthoritativeHandler(ZoneSet zones, IReadOnlyList<IDynamic
             var targetZone = Zones.FindZone(target.Wire);
             if (FindDynamicZone(target.Wire, targetZone) is { } dynamicZone)
             {
-                return dynamicZone.AnswerChained(ref writer, context, target.Wire, type, MaxChainLength - link - 2);
+                return dynamicZone.AnswerChained(ref writer, context, target.Wire, type, remainingLinks - 1);
             }
 
             if (targetZone is null)

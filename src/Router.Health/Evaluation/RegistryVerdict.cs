@@ -6,6 +6,19 @@ namespace Router.Health.Evaluation;
 /// <summary>One dependency of a registry as the verdict saw it.</summary>
 internal readonly record struct DependencyView(ResourceKind Kind, int ResourceIndex, ResourceHealth Health, HealthState EffectiveState, bool Stale);
 
+/// <summary>What one dependency does to the verdict of the registries that use it.</summary>
+internal enum DependencyEffect
+{
+    /// <summary>Healthy with fresh data: nothing to say.</summary>
+    None,
+
+    /// <summary>Counted as healthy only because the monitor does not know better (Unknown or stale): fail-open.</summary>
+    FailOpen,
+
+    /// <summary>Unhealthy with fresh data: the registry cannot be served here.</summary>
+    Unhealthy,
+}
+
 /// <summary>Whether a registry can be served from this region, and why.</summary>
 internal readonly record struct RegistryVerdict(HealthState Status, bool FailOpen, string? Reason);
 
@@ -17,6 +30,9 @@ internal readonly record struct RegistryVerdict(HealthState Status, bool FailOpe
 internal static class RegistryEvaluator
 {
     public const string DeepEvaluationDisabledReason = "deep evaluation disabled";
+
+    /// <summary>Between the reasons of several dependencies in one verdict.</summary>
+    public const string ReasonSeparator = "; ";
 
     public static RegistryVerdict Evaluate(in RegistryDefinition registry, ResourceHealth[] states, HealthTopology topology,
         DeepEvaluationMode globalMode, TimeSpan staleAfter, DateTimeOffset now)
@@ -38,22 +54,14 @@ internal static class RegistryEvaluator
             }
 
             var view = View(kind, index, states[index], staleAfter, now);
-            string name = topology.Resources[index].Id;
-            if (view.EffectiveState == HealthState.Unhealthy)
+            var (effect, reason) = Explain(view, topology.Resources[index].Id, staleAfter);
+            if (effect == DependencyEffect.Unhealthy)
             {
-                unhealthy = Append(unhealthy, $"{Lower(kind)} '{name}' is unhealthy: {view.Health.LastError}");
+                unhealthy = Append(unhealthy, reason!);
             }
-            else if (view.Stale)
+            else if (effect == DependencyEffect.FailOpen)
             {
-                failOpen = Append(failOpen, $"{Lower(kind)} '{name}' has no conclusive result for {staleAfter.TotalSeconds:0} s; counted as healthy");
-            }
-            else if (view.EffectiveState == HealthState.Unknown)
-            {
-                failOpen = Append(failOpen, view.Health.LastConclusiveAt is null
-                    ? view.Health.LastResult is { } last
-                        ? $"{Lower(kind)} '{name}' has no conclusive result yet (last: {last.Error}); counted as healthy"
-                        : $"{Lower(kind)} '{name}' has no result yet; counted as healthy"
-                    : $"{Lower(kind)} '{name}' is not settled yet ({view.Health.ConsecutiveFailures} consecutive failure(s), last: {view.Health.LastError}); counted as healthy");
+                failOpen = Append(failOpen, reason!);
             }
         }
 
@@ -62,12 +70,83 @@ internal static class RegistryEvaluator
             : new RegistryVerdict(HealthState.Healthy, failOpen is not null, failOpen);
     }
 
+    /// <summary>
+    /// <see cref="Evaluate"/>'s status alone, without building the reason: what the monitor needs to find registry
+    /// transitions among the thousands of registries a resource's transition touches.
+    /// </summary>
+    public static HealthState Status(in RegistryDefinition registry, ResourceHealth[] states, DeepEvaluationMode globalMode,
+        TimeSpan staleAfter, DateTimeOffset now)
+    {
+        if (globalMode == DeepEvaluationMode.Disabled || registry.DeepEvaluation == DeepEvaluationMode.Disabled)
+        {
+            return HealthState.Healthy;
+        }
+
+        for (int k = 0; k < RegistryDefinition.KindCount; k++)
+        {
+            var kind = (ResourceKind)k;
+            int index = registry[kind];
+            if (index >= 0 && View(kind, index, states[index], staleAfter, now).EffectiveState == HealthState.Unhealthy)
+            {
+                return HealthState.Unhealthy;
+            }
+        }
+
+        return HealthState.Healthy;
+    }
+
+    /// <summary>
+    /// What one dependency contributes to its registries' verdicts, and the words for it in the verdict's reason
+    /// (null for <see cref="DependencyEffect.None"/>). Depends only on the resource, never on the registry: the
+    /// health endpoint encodes it once per resource state (<see cref="Http.EncodedResource"/>).
+    /// </summary>
+    public static (DependencyEffect Effect, string? Reason) Explain(in DependencyView view, string resourceId, TimeSpan staleAfter)
+    {
+        var kind = view.Kind;
+        if (view.EffectiveState == HealthState.Unhealthy)
+        {
+            return (DependencyEffect.Unhealthy, $"{Lower(kind)} '{resourceId}' is unhealthy: {view.Health.LastError}");
+        }
+
+        if (view.Stale)
+        {
+            return (DependencyEffect.FailOpen, $"{Lower(kind)} '{resourceId}' has no conclusive result for {staleAfter.TotalSeconds:0} s; counted as healthy");
+        }
+
+        if (view.EffectiveState == HealthState.Unknown)
+        {
+            return (DependencyEffect.FailOpen, view.Health.LastConclusiveAt is null
+                ? view.Health.LastResult is { } last
+                    ? $"{Lower(kind)} '{resourceId}' has no conclusive result yet (last: {last.Error}); counted as healthy"
+                    : $"{Lower(kind)} '{resourceId}' has no result yet; counted as healthy"
+                : $"{Lower(kind)} '{resourceId}' is not settled yet ({view.Health.ConsecutiveFailures} consecutive failure(s), last: {view.Health.LastError}); counted as healthy");
+        }
+
+        return (DependencyEffect.None, null);
+    }
+
     /// <summary>How one dependency counts now: stale data (or none that is conclusive) never counts against it.</summary>
     public static DependencyView View(ResourceKind kind, int index, ResourceHealth health, TimeSpan staleAfter, DateTimeOffset now)
     {
         bool stale = health.LastConclusiveAt is { } at ? now - at > staleAfter : health.State != HealthState.Unknown;
         var effective = stale ? HealthState.Unknown : health.State;
         return new DependencyView(kind, index, health, effective, stale);
+    }
+
+    /// <summary>
+    /// <see cref="View"/>'s staleness rule as a deadline: <paramref name="health"/> reads stale at every instant whose
+    /// UTC ticks are greater than the result (<see cref="long.MinValue"/>: always, <see cref="long.MaxValue"/>: never).
+    /// </summary>
+    public static long StaleAfterUtcTicks(ResourceHealth health, TimeSpan staleAfter)
+    {
+        ArgumentNullException.ThrowIfNull(health);
+        if (health.LastConclusiveAt is not { } at)
+        {
+            return health.State != HealthState.Unknown ? long.MinValue : long.MaxValue;
+        }
+
+        long ticks = at.UtcTicks;
+        return staleAfter.Ticks > long.MaxValue - ticks ? long.MaxValue : ticks + staleAfter.Ticks;
     }
 
     private static string Lower(ResourceKind kind) => kind switch
@@ -79,5 +158,5 @@ internal static class RegistryEvaluator
         _ => "metadata",
     };
 
-    private static string Append(string? list, string item) => list is null ? item : list + "; " + item;
+    private static string Append(string? list, string item) => list is null ? item : list + ReasonSeparator + item;
 }

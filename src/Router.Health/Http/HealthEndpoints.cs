@@ -1,5 +1,7 @@
 using System.Buffers;
-using System.Text.Encodings.Web;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Router.Health.Configuration;
@@ -21,8 +23,27 @@ internal sealed class HealthEndpoints(HealthMonitor monitor)
     public const string ResourcesPath = "/health/resources";
 
     // Relaxed escaping keeps reasons readable ("storage 'sa-1'", not \u0027); the body is JSON, never HTML.
-    private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true, Encoder = EncodedResource.Encoder };
     private static readonly byte[] LiveBody = "{\"status\":\"Healthy\"}"u8.ToArray();
+
+    private const string JsonContentType = "application/json; charset=utf-8";
+
+    /// <summary>Names longer than this (in UTF-8) take the escaping path, which allocates.</summary>
+    private const int MaxStackNameBytes = 512;
+
+    // The constant parts of a verdict, in order: {"registry":"NAME","region":"REGION","status":"…","failOpen":…,
+    // "reason":…,"dependencies":[DEPENDENCY,…]}. Field order and spelling as the contract and the earlier writer.
+    private static ReadOnlySpan<byte> RegistryPart => "{\"registry\":\""u8;
+    private static ReadOnlySpan<byte> RegionPart => "\",\"region\":\""u8;
+    private static ReadOnlySpan<byte> HealthyStatusPart => "\",\"status\":\"Healthy\""u8;
+    private static ReadOnlySpan<byte> UnhealthyStatusPart => "\",\"status\":\"Unhealthy\""u8;
+    private static ReadOnlySpan<byte> FailOpenTruePart => ",\"failOpen\":true,\"reason\":"u8;
+    private static ReadOnlySpan<byte> FailOpenFalsePart => ",\"failOpen\":false,\"reason\":"u8;
+    private static ReadOnlySpan<byte> NullLiteral => "null"u8;
+    private static ReadOnlySpan<byte> DependenciesPart => ",\"dependencies\":["u8;
+    private static ReadOnlySpan<byte> EndPart => "]}"u8;
+    private static readonly byte[] ReasonSeparator = Encoding.UTF8.GetBytes(RegistryEvaluator.ReasonSeparator);
+    private static readonly byte[] DisabledReason = JsonEncodedText.Encode(RegistryEvaluator.DeepEvaluationDisabledReason, EncodedResource.Encoder).EncodedUtf8Bytes.ToArray();
 
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_buffer;
@@ -81,52 +102,164 @@ internal sealed class HealthEndpoints(HealthMonitor monitor)
         }
 
         var now = monitor.TimeProvider.GetUtcNow();
+        return Verdict(response, snapshot, index, now.UtcTicks, head);
+    }
+
+    /// <summary>
+    /// Writes the verdict of registry <paramref name="index"/> from the snapshot's pre-encoded resources: one pass to
+    /// pick each dependency's reading and size the body, one to copy bytes into the response. Allocates nothing
+    /// unless the registry's name needs escaping.
+    /// </summary>
+    private Task Verdict(HttpResponse response, HealthSnapshot snapshot, int index, long utcTicks, bool head)
+    {
         ref readonly var registry = ref snapshot.Topology.Registries[index];
-        var verdict = snapshot.Evaluate(index, now);
-        bool healthy = verdict.Status != HealthState.Unhealthy;
-        monitor.Metrics.RegistryAnswered(healthy, verdict.FailOpen);
-        response.StatusCode = healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+        Span<byte> nameScratch = stackalloc byte[MaxStackNameBytes];
+        var name = EncodeName(registry.Name, nameScratch);
+        var region = snapshot.RegionJson;
 
-        var writer = Begin();
-        writer.WriteStartObject();
-        writer.WriteString("registry"u8, registry.Name);
-        writer.WriteString("region"u8, snapshot.Region);
-        writer.WriteString("status"u8, healthy ? "Healthy"u8 : "Unhealthy"u8);
-        writer.WriteBoolean("failOpen"u8, verdict.FailOpen);
-        if (verdict.Reason is null)
-        {
-            writer.WriteNull("reason"u8);
-        }
-        else
-        {
-            writer.WriteString("reason"u8, verdict.Reason);
-        }
-
-        writer.WriteStartArray("dependencies"u8);
+        // Pass 1: the readings, what they do to the verdict, and the body's length.
+        var readings = new Readings();
+        int count = 0;
+        int dependenciesLength = 0;
+        int unhealthyLength = 0;
+        int failOpenLength = 0;
+        int unhealthyCount = 0;
+        int failOpenCount = 0;
         for (int k = 0; k < RegistryDefinition.KindCount; k++)
         {
-            var kind = (ResourceKind)k;
-            int resource = registry[kind];
+            int resource = registry[(ResourceKind)k];
             if (resource < 0)
             {
                 continue;
             }
 
-            var view = RegistryEvaluator.View(kind, resource, snapshot.States[resource], snapshot.StaleAfter, now);
-            writer.WriteStartObject();
-            writer.WriteString("kind"u8, KindName(kind));
-            writer.WriteString("resource"u8, snapshot.Topology.Resources[resource].Id);
-            writer.WriteString("state"u8, StateName(view.EffectiveState));
-            writer.WriteString("since"u8, view.Health.Since);
-            writer.WriteNumber("consecutiveFailures"u8, view.Health.ConsecutiveFailures);
-            WriteNullable(writer, "lastError"u8, view.Health.LastError);
-            writer.WriteBoolean("stale"u8, view.Stale);
-            writer.WriteEndObject();
+            var reading = Volatile.Read(ref snapshot.Encoded[resource]).At(utcTicks);
+            readings[count++] = reading;
+            dependenciesLength += reading.Json.Length;
+            if (reading.Effect == DependencyEffect.Unhealthy)
+            {
+                unhealthyLength += reading.Reason.Length;
+                unhealthyCount++;
+            }
+            else if (reading.Effect == DependencyEffect.FailOpen)
+            {
+                failOpenLength += reading.Reason.Length;
+                failOpenCount++;
+            }
         }
 
-        writer.WriteEndArray();
-        writer.WriteEndObject();
-        return End(response, head);
+        bool disabled = snapshot.DeepEvaluation == DeepEvaluationMode.Disabled || registry.DeepEvaluation == DeepEvaluationMode.Disabled;
+        bool healthy = disabled || unhealthyCount == 0;
+        bool failOpen = disabled || (healthy && failOpenCount > 0);
+        // The reason: the kill switch; else every unhealthy dependency; else every fail-open one; else null.
+        var reasonEffect = disabled ? DependencyEffect.None : healthy ? DependencyEffect.FailOpen : DependencyEffect.Unhealthy;
+        int reasonCount = healthy ? failOpenCount : unhealthyCount;
+        int reasonLength = disabled
+            ? DisabledReason.Length
+            : reasonCount == 0 ? 0 : (healthy ? failOpenLength : unhealthyLength) + ((reasonCount - 1) * ReasonSeparator.Length);
+
+        monitor.Metrics.RegistryAnswered(healthy, failOpen);
+        response.StatusCode = healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+        var status = healthy ? HealthyStatusPart : UnhealthyStatusPart;
+        var failOpenPart = failOpen ? FailOpenTruePart : FailOpenFalsePart;
+        int length = RegistryPart.Length + name.Length + RegionPart.Length + region.Length + status.Length + failOpenPart.Length
+            + (disabled || reasonCount > 0 ? reasonLength + 2 : NullLiteral.Length)
+            + DependenciesPart.Length + dependenciesLength + Math.Max(count - 1, 0) + EndPart.Length;
+        response.ContentType = JsonContentType;
+        response.ContentLength = length;
+        if (head)
+        {
+            return Task.CompletedTask;
+        }
+
+        // Pass 2: the bytes, straight into the response's buffer.
+        var writer = response.BodyWriter;
+        var body = writer.GetSpan(length);
+        int at = 0;
+        Append(body, ref at, RegistryPart);
+        Append(body, ref at, name);
+        Append(body, ref at, RegionPart);
+        Append(body, ref at, region);
+        Append(body, ref at, status);
+        Append(body, ref at, failOpenPart);
+        if (disabled)
+        {
+            body[at++] = (byte)'"';
+            Append(body, ref at, DisabledReason);
+            body[at++] = (byte)'"';
+        }
+        else if (reasonCount > 0)
+        {
+            body[at++] = (byte)'"';
+            bool first = true;
+            for (int i = 0; i < count; i++)
+            {
+                var reading = readings[i];
+                if (reading.Effect != reasonEffect)
+                {
+                    continue;
+                }
+
+                if (!first)
+                {
+                    Append(body, ref at, ReasonSeparator);
+                }
+
+                Append(body, ref at, reading.Reason);
+                first = false;
+            }
+
+            body[at++] = (byte)'"';
+        }
+        else
+        {
+            Append(body, ref at, NullLiteral);
+        }
+
+        Append(body, ref at, DependenciesPart);
+        for (int i = 0; i < count; i++)
+        {
+            if (i > 0)
+            {
+                body[at++] = (byte)',';
+            }
+
+            Append(body, ref at, readings[i].Json);
+        }
+
+        Append(body, ref at, EndPart);
+        Debug.Assert(at == length, "the body's length was computed from the same parts");
+        writer.Advance(length);
+        var flush = writer.FlushAsync();
+        return flush.IsCompletedSuccessfully ? Task.CompletedTask : flush.AsTask();
+    }
+
+    /// <summary>
+    /// The registry's name as escaped JSON string content: transcoded into <paramref name="scratch"/> when it fits and
+    /// needs no escaping (the usual case), else escaped into a new array.
+    /// </summary>
+    private static ReadOnlySpan<byte> EncodeName(string name, Span<byte> scratch)
+    {
+        if (Encoding.UTF8.TryGetBytes(name, scratch, out int written)
+            && EncodedResource.Encoder.FindFirstCharacterToEncodeUtf8(scratch[..written]) < 0)
+        {
+            return scratch[..written];
+        }
+
+        return JsonEncodedText.Encode(name, EncodedResource.Encoder).EncodedUtf8Bytes;
+    }
+
+    private static void Append(Span<byte> body, ref int at, ReadOnlySpan<byte> part)
+    {
+        part.CopyTo(body[at..]);
+        at += part.Length;
+    }
+
+    /// <summary>A registry's readings: at most one per kind, kept on the stack.</summary>
+    [InlineArray(RegistryDefinition.KindCount)]
+    private struct Readings
+    {
+        private EncodedReading _element;
     }
 
     private Task Resources(HttpResponse response, bool head)
@@ -207,7 +340,7 @@ internal sealed class HealthEndpoints(HealthMonitor monitor)
         return flush.IsCompletedSuccessfully ? Task.CompletedTask : flush.AsTask();
     }
 
-    private static void WriteNullable(Utf8JsonWriter writer, ReadOnlySpan<byte> name, string? value)
+    internal static void WriteNullable(Utf8JsonWriter writer, ReadOnlySpan<byte> name, string? value)
     {
         if (value is null)
         {
@@ -219,14 +352,14 @@ internal sealed class HealthEndpoints(HealthMonitor monitor)
         }
     }
 
-    private static ReadOnlySpan<byte> StateName(HealthState state) => state switch
+    internal static ReadOnlySpan<byte> StateName(HealthState state) => state switch
     {
         HealthState.Healthy => "Healthy"u8,
         HealthState.Unhealthy => "Unhealthy"u8,
         _ => "Unknown"u8,
     };
 
-    private static ReadOnlySpan<byte> KindName(ResourceKind kind) => kind switch
+    internal static ReadOnlySpan<byte> KindName(ResourceKind kind) => kind switch
     {
         ResourceKind.Storage => "Storage"u8,
         ResourceKind.Cache => "Cache"u8,

@@ -152,7 +152,7 @@ public sealed partial class HealthMonitor : IAsyncDisposable
         var snapshot = new HealthSnapshot(topology, states, options);
         for (int r = 0; r < topology.Registries.Length; r++)
         {
-            snapshot.RegistryStates[r] = snapshot.Evaluate(r, now).Status;
+            snapshot.RegistryStates[r] = snapshot.Status(r, now);
         }
 
         return snapshot;
@@ -254,7 +254,7 @@ public sealed partial class HealthMonitor : IAsyncDisposable
         var now = _timeProvider.GetUtcNow();
         var previous = snapshot.States[index];
         var next = policy.Next(previous, result, now);
-        Volatile.Write(ref snapshot.States[index], next);
+        snapshot.Publish(index, next);
         _metrics.CheckCompleted(resource.Kind, resource.Check.Type, result);
 
         if (result.Outcome == CheckOutcome.Inconclusive && previous.LastResult?.Outcome != CheckOutcome.Inconclusive)
@@ -297,9 +297,8 @@ public sealed partial class HealthMonitor : IAsyncDisposable
         {
             foreach (int registry in snapshot.Dependents[resourceIndex])
             {
-                var verdict = snapshot.Evaluate(registry, now);
                 var before = snapshot.RegistryStates[registry];
-                var after = verdict.Status == HealthState.Unhealthy ? HealthState.Unhealthy : HealthState.Healthy;
+                var after = snapshot.Status(registry, now);
                 if (before == after || (before == HealthState.Unknown && after == HealthState.Healthy))
                 {
                     snapshot.RegistryStates[registry] = after;
@@ -314,6 +313,8 @@ public sealed partial class HealthMonitor : IAsyncDisposable
                     continue;
                 }
 
+                // The reason is built only for the transitions logged one by one.
+                var verdict = snapshot.Evaluate(registry, now);
                 string name = snapshot.Topology.Registries[registry].Name;
                 if (after == HealthState.Unhealthy)
                 {

@@ -1,5 +1,7 @@
 using Router.Health.Configuration;
+using System.Text.Json;
 using Router.Health.Evaluation;
+using Router.Health.Http;
 using Router.Health.Topology;
 
 namespace Router.Health.Monitoring;
@@ -21,6 +23,12 @@ internal sealed class HealthSnapshot
         Interval = TimeSpan.FromSeconds(options.Evaluation.IntervalSeconds);
         RegistryStates = new HealthState[topology.Registries.Length];
         Dependents = BuildDependents(topology);
+        RegionJson = JsonEncodedText.Encode(Region, EncodedResource.Encoder).EncodedUtf8Bytes.ToArray();
+        Encoded = new EncodedResource[states.Length];
+        for (int i = 0; i < states.Length; i++)
+        {
+            Encoded[i] = EncodedResource.Create(topology.Resources[i], states[i], StaleAfter, previous: null);
+        }
     }
 
     public HealthTopology Topology { get; }
@@ -28,6 +36,15 @@ internal sealed class HealthSnapshot
     public ResourceHealth[] States { get; }
 
     public string Region { get; }
+
+    /// <summary><see cref="Region"/> as escaped JSON string content (no quotes).</summary>
+    public byte[] RegionJson { get; }
+
+    /// <summary>
+    /// For each resource, its current element of <see cref="States"/> encoded for the registry endpoint; replaced
+    /// with it by <see cref="Publish"/>. Readers take one element and use only it, so they always see one state.
+    /// </summary>
+    public EncodedResource[] Encoded { get; }
 
     public DeepEvaluationMode DeepEvaluation { get; }
 
@@ -41,8 +58,20 @@ internal sealed class HealthSnapshot
     /// <summary>For each resource, the registries that depend on it.</summary>
     public int[][] Dependents { get; }
 
+    /// <summary>Publishes the next state of resource <paramref name="index"/>. One writer per resource (its probe loop).</summary>
+    public void Publish(int index, ResourceHealth next)
+    {
+        Volatile.Write(ref States[index], next);
+        var encoded = EncodedResource.Create(Topology.Resources[index], next, StaleAfter, Volatile.Read(ref Encoded[index]));
+        Volatile.Write(ref Encoded[index], encoded);
+    }
+
     public RegistryVerdict Evaluate(int registry, DateTimeOffset now) =>
         RegistryEvaluator.Evaluate(Topology.Registries[registry], States, Topology, DeepEvaluation, StaleAfter, now);
+
+    /// <summary>The status of <see cref="Evaluate"/> without its reason (no allocation).</summary>
+    public HealthState Status(int registry, DateTimeOffset now) =>
+        RegistryEvaluator.Status(Topology.Registries[registry], States, DeepEvaluation, StaleAfter, now);
 
     private static int[][] BuildDependents(HealthTopology topology)
     {

@@ -25,9 +25,15 @@ namespace Router.TrafficManager.Admin;
 /// <remarks>
 /// When a bearer token is configured (<c>Admin:BearerToken</c> or <c>ROUTER_ADMIN_TOKEN</c>) every request must carry
 /// <c>Authorization: Bearer &lt;token&gt;</c>, compared in constant time; otherwise 401 with <c>WWW-Authenticate: Bearer</c>.
-/// Without a token the server only listens on a loopback address. Without a traffic manager (<see cref="Control"/> null)
-/// the profile list is empty, profiles and explain answer 404, and <c>/metrics</c> still works. Errors are JSON
-/// <c>{"error": "…"}</c>; answers carry <c>Cache-Control: no-store</c>.
+/// Without a token the server only listens on a loopback address, and only answers requests addressed to it by an IP
+/// address or <c>localhost</c> (the <c>Host</c> header, any port): anything else is 421 Misdirected Request, so a web
+/// page whose name a DNS-rebinding attacker points at 127.0.0.1 cannot read or change anything through the visitor's
+/// browser. A request without <c>Host</c> (HTTP/1.0) is no browser's and is served. With a token the host is not
+/// checked: the token is the protection. With or without a token, a <c>PUT</c> carrying an <c>Origin</c> header that is
+/// not this server's own origin is refused with 403 (browsers send <c>Origin</c> on cross-origin writes; the CLI sends
+/// none). Without a traffic manager (<see cref="Control"/> null) the profile list is empty, profiles and explain answer
+/// 404, and <c>/metrics</c> still works. Errors are JSON <c>{"error": "…"}</c>; answers carry
+/// <c>Cache-Control: no-store</c>.
 /// </remarks>
 internal sealed partial class AdminHttpServer : IAsyncDisposable
 {
@@ -76,7 +82,10 @@ internal sealed partial class AdminHttpServer : IAsyncDisposable
         Address = new Uri($"http://{_listen}/");
     }
 
-    /// <summary>The traffic manager answered for; replaceable while running (a reload that adds or removes the section).</summary>
+    /// <summary>
+    /// The traffic manager answered for. The host may swap it while the server runs (requests in flight finish with
+    /// the one they started with); nothing does today: a configuration reload applies to the same traffic manager.
+    /// </summary>
     public ITrafficManagerControl? Control
     {
         get => _control;
@@ -95,8 +104,10 @@ internal sealed partial class AdminHttpServer : IAsyncDisposable
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Services.AddLogging();
 
-        // ASP.NET Core's own categories log every request and route match; the admin API logs what matters itself.
-        builder.Services.AddSingleton<ILoggerFactory>(new CategoryFilteringLoggerFactory(_loggerFactory, "Microsoft.AspNetCore."));
+        // ASP.NET Core's own categories log every request and route match, and this inner host's lifetime logs "Now
+        // listening on", "Content root path" and the like as if it were the process; the admin API logs what matters
+        // itself (AdminListening).
+        builder.Services.AddSingleton<ILoggerFactory>(new CategoryFilteringLoggerFactory(_loggerFactory, SilencedCategories));
         // The process's host owns Ctrl+C/SIGTERM and start-up messages; this inner web host only serves.
         builder.Services.AddSingleton<IHostLifetime, HostedLifetime>();
         builder.Services.AddRoutingCore();
@@ -146,11 +157,28 @@ internal sealed partial class AdminHttpServer : IAsyncDisposable
     private Task AuthenticateAsync(HttpContext context, RequestDelegate next)
     {
         context.Response.Headers.CacheControl = "no-store";
-        if (_tokenHash is not null && !HasValidToken(context.Request, _tokenHash, out string failure))
+        var request = context.Request;
+        if (_tokenHash is null && !IsLocalHost(request.Host))
         {
-            Log.Unauthorized(_logger, Client(context), context.Request.Method, context.Request.Path.Value ?? "/", failure);
+            Log.MisdirectedHost(_logger, Client(context), request.Method, request.Path.Value ?? "/", request.Host.Value ?? string.Empty);
+            return WriteErrorAsync(context, StatusCodes.Status421MisdirectedRequest,
+                $"Host '{request.Host.Value}' is not served: without a bearer token this admin API only answers requests addressed to " +
+                $"an IP address or localhost (use {Address.GetLeftPart(UriPartial.Authority)}), which keeps web pages from reaching it " +
+                "through DNS rebinding; configure Admin:BearerToken to serve other names");
+        }
+
+        if (_tokenHash is not null && !HasValidToken(request, _tokenHash, out string failure))
+        {
+            Log.Unauthorized(_logger, Client(context), request.Method, request.Path.Value ?? "/", failure);
             context.Response.Headers.WWWAuthenticate = failure == MissingToken ? "Bearer" : "Bearer error=\"invalid_token\"";
             return WriteErrorAsync(context, StatusCodes.Status401Unauthorized, "a valid 'Authorization: Bearer <token>' header is required");
+        }
+
+        if (HttpMethods.IsPut(request.Method) && request.Headers.Origin is { Count: > 0 } origin && !IsSameOrigin(origin.ToString(), request))
+        {
+            Log.CrossOriginRefused(_logger, Client(context), request.Method, request.Path.Value ?? "/", origin.ToString());
+            return WriteErrorAsync(context, StatusCodes.Status403Forbidden,
+                $"cross-origin write refused: Origin '{origin}' is not {request.Scheme}://{request.Host.Value}; the admin API is not for web pages");
         }
 
         // Routing has run: no endpoint means no route (a wrong method on a known path has the 405 endpoint).
@@ -164,6 +192,50 @@ internal sealed partial class AdminHttpServer : IAsyncDisposable
     }
 
     private const string MissingToken = "no bearer token";
+
+    private static readonly string[] SilencedCategories = ["Microsoft.AspNetCore.", "Microsoft.Hosting.", "Microsoft.Extensions.Hosting."];
+
+    /// <summary>
+    /// Whether a <c>Host</c> header names this machine in a way no one else's DNS can: an IPv4 or IPv6 address
+    /// (IPv6 in brackets), or <c>localhost</c> in any case; any port. An absent header counts (no browser omits it).
+    /// </summary>
+    internal static bool IsLocalHost(HostString host)
+    {
+        if (!host.HasValue)
+        {
+            return true;
+        }
+
+        string name = host.Host;
+        if (string.Equals(name, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        if (name.Length > 2 && name[0] == '[' && name[^1] == ']')
+        {
+            return IPAddress.TryParse(name.AsSpan(1, name.Length - 2), out var v6) && v6.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+        }
+
+        // Dotted-quad only: "1234" or "10.1" parse as addresses but are not how anyone writes one in a URL.
+        return TryParseClient(name, out var v4) && v4.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork;
+    }
+
+    /// <summary>Whether <paramref name="origin"/> (an <c>Origin</c> header) is the scheme, host and port the request was sent to.</summary>
+    internal static bool IsSameOrigin(string origin, HttpRequest request)
+    {
+        if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.AbsolutePath != "/" || !string.IsNullOrEmpty(uri.Query)
+            || !request.Host.HasValue)
+        {
+            return false; // "null" (sandboxed or file pages), a malformed value, or nothing to compare with
+        }
+
+        int requestPort = request.Host.Port ?? (string.Equals(request.Scheme, "https", StringComparison.OrdinalIgnoreCase) ? 443 : 80);
+        string requestHost = request.Host.Host.Trim('[', ']');
+        return string.Equals(uri.Scheme, request.Scheme, StringComparison.OrdinalIgnoreCase)
+            && string.Equals(uri.IdnHost.Trim('[', ']'), requestHost, StringComparison.OrdinalIgnoreCase)
+            && uri.Port == requestPort;
+    }
 
     /// <summary>Runs the endpoint; a failure is logged here (ASP.NET Core's own logs are off) and answered 500.</summary>
     private async Task RunGuardedAsync(HttpContext context, RequestDelegate next)
@@ -249,12 +321,24 @@ internal sealed partial class AdminHttpServer : IAsyncDisposable
 
         string client = Client(context);
         var control = _control;
-        string? error = null;
-        if (control is null || !control.TrySetEndpointEnabled(profileName, endpointName, enabled, out error))
+        var (switchStatus, error) = control is null
+            ? (StatusCodes.Status404NotFound, "no traffic manager is configured (no TrafficManager section)")
+            : SetEndpointEnabled(control, profileName, endpointName, enabled);
+        if (control is null || switchStatus != StatusCodes.Status200OK)
         {
-            error ??= control is null ? "no traffic manager is configured (no TrafficManager section)" : $"profile '{profileName}' or its endpoint '{endpointName}' not found";
-            Log.EndpointChangeRejected(_logger, client, profileName, endpointName, enabled, error);
-            await WriteErrorAsync(context, StatusCodes.Status404NotFound, error).ConfigureAwait(false);
+            error ??= switchStatus == StatusCodes.Status404NotFound
+                ? $"profile '{profileName}' or its endpoint '{endpointName}' not found"
+                : "the change could not be saved";
+            if (switchStatus == StatusCodes.Status404NotFound)
+            {
+                Log.EndpointChangeRejected(_logger, client, profileName, endpointName, enabled, error);
+            }
+            else
+            {
+                Log.EndpointChangeFailed(_logger, client, profileName, endpointName, enabled, error);
+            }
+
+            await WriteErrorAsync(context, switchStatus, error).ConfigureAwait(false);
             return;
         }
 
@@ -267,6 +351,17 @@ internal sealed partial class AdminHttpServer : IAsyncDisposable
 
         // Set, then gone: a reload removed it in between.
         await WriteErrorAsync(context, StatusCodes.Status404NotFound, $"profile '{profileName}' or its endpoint '{endpointName}' not found").ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Asks the traffic manager to switch the endpoint; the answer as an HTTP status with the traffic manager's reason:
+    /// 200 switched, 404 no such profile or endpoint, 500 not saved (the state file could not be written; nothing changed).
+    /// </summary>
+    private static (int Status, string? Error) SetEndpointEnabled(ITrafficManagerControl control, string profile, string endpoint, bool enabled)
+    {
+        var result = control.SetEndpointEnabled(profile, endpoint, enabled);
+        return (result.Outcome switch { EndpointSwitchOutcome.Switched => StatusCodes.Status200OK, EndpointSwitchOutcome.NotFound => StatusCodes.Status404NotFound,
+            _ => StatusCodes.Status500InternalServerError }, result.Error);
     }
 
     /// <summary>Reads <c>{"enabled": true|false}</c>; anything else is a 400 that says what is expected.</summary>
@@ -389,11 +484,13 @@ internal sealed partial class AdminHttpServer : IAsyncDisposable
         return JsonSerializer.SerializeAsync(context.Response.Body, value, typeInfo, context.RequestAborted);
     }
 
-    /// <summary>Hands out the shared factory's loggers, except for categories under <paramref name="silencedPrefix"/>.</summary>
-    private sealed class CategoryFilteringLoggerFactory(ILoggerFactory inner, string silencedPrefix) : ILoggerFactory
+    /// <summary>Hands out the shared factory's loggers, except for categories under one of <paramref name="silencedPrefixes"/>.</summary>
+    private sealed class CategoryFilteringLoggerFactory(ILoggerFactory inner, string[] silencedPrefixes) : ILoggerFactory
     {
         public ILogger CreateLogger(string categoryName) =>
-            categoryName.StartsWith(silencedPrefix, StringComparison.Ordinal) ? NullLogger.Instance : inner.CreateLogger(categoryName);
+            Array.Exists(silencedPrefixes, prefix => categoryName.StartsWith(prefix, StringComparison.Ordinal))
+                ? NullLogger.Instance
+                : inner.CreateLogger(categoryName);
 
         public void AddProvider(ILoggerProvider provider) => inner.AddProvider(provider);
 
@@ -424,6 +521,18 @@ internal sealed partial class AdminHttpServer : IAsyncDisposable
         [LoggerMessage(EventId = AdminEventIds.EndpointChangeRejected, EventName = nameof(AdminEventIds.EndpointChangeRejected), Level = LogLevel.Information,
             Message = "Admin API: {Client} asked to set endpoint {Profile}/{Endpoint} enabled={Enabled}, rejected: {Reason}.")]
         public static partial void EndpointChangeRejected(ILogger logger, string client, string profile, string endpoint, bool enabled, string reason);
+
+        [LoggerMessage(EventId = AdminEventIds.EndpointChangeFailed, EventName = nameof(AdminEventIds.EndpointChangeFailed), Level = LogLevel.Error,
+            Message = "Admin API: {Client} asked to set endpoint {Profile}/{Endpoint} enabled={Enabled}, failed: {Reason}.")]
+        public static partial void EndpointChangeFailed(ILogger logger, string client, string profile, string endpoint, bool enabled, string reason);
+
+        [LoggerMessage(EventId = AdminEventIds.MisdirectedHost, EventName = nameof(AdminEventIds.MisdirectedHost), Level = LogLevel.Warning,
+            Message = "Admin API: refused {Method} {Path} from {Client}: Host '{Host}' is neither an IP address nor localhost, and no token is configured.")]
+        public static partial void MisdirectedHost(ILogger logger, string client, string method, string path, string host);
+
+        [LoggerMessage(EventId = AdminEventIds.CrossOriginRefused, EventName = nameof(AdminEventIds.CrossOriginRefused), Level = LogLevel.Warning,
+            Message = "Admin API: refused {Method} {Path} from {Client}: cross-origin request from '{Origin}'.")]
+        public static partial void CrossOriginRefused(ILogger logger, string client, string method, string path, string origin);
 
         [LoggerMessage(EventId = AdminEventIds.RequestFailed, EventName = nameof(AdminEventIds.RequestFailed), Level = LogLevel.Error,
             Message = "Admin API: {Method} {Path} failed.")]

@@ -12,6 +12,7 @@ internal static class MonitoringEventIds
     public const int ProbeCrashed = 3010;
     public const int ProbeSkipped = 3011;
     public const int StateCallbackFailed = 3012;
+    public const int TickFailed = 3013;
     public const int SchedulerStarted = 3020;
     public const int SchedulerStopped = 3021;
     public const int TargetsApplied = 3022;
@@ -49,6 +50,10 @@ internal static partial class MonitoringLog
         Message = "Publishing the state of {Profile}/{Endpoint} failed.")]
     public static partial void StateCallbackFailed(ILogger logger, string profile, string endpoint, Exception exception);
 
+    [LoggerMessage(EventId = MonitoringEventIds.TickFailed, EventName = nameof(MonitoringEventIds.TickFailed), Level = LogLevel.Error,
+        Message = "A scheduled probe of {Profile}/{Endpoint} could not be started; the schedule continues.")]
+    public static partial void TickFailed(ILogger logger, string profile, string endpoint, Exception exception);
+
     [LoggerMessage(EventId = MonitoringEventIds.SchedulerStarted, EventName = nameof(MonitoringEventIds.SchedulerStarted), Level = LogLevel.Information,
         Message = "Endpoint monitoring started: {Enabled} of {Endpoints} endpoints probed.")]
     public static partial void SchedulerStarted(ILogger logger, int enabled, int endpoints);
@@ -58,6 +63,6 @@ internal static partial class MonitoringLog
     public static partial void SchedulerStopped(ILogger logger);
 
     [LoggerMessage(EventId = MonitoringEventIds.TargetsApplied, EventName = nameof(MonitoringEventIds.TargetsApplied), Level = LogLevel.Debug,
-        Message = "Probe targets applied: {Added} added, {Removed} removed, {Reset} restarted (settings changed), {Kept} kept.")]
-    public static partial void TargetsApplied(ILogger logger, int added, int removed, int reset, int kept);
+        Message = "Probe targets applied: {Added} added, {Removed} removed, {Reset} restarted (what is probed changed), {Updated} kept with new timing or thresholds, {Kept} kept.")]
+    public static partial void TargetsApplied(ILogger logger, int added, int removed, int reset, int updated, int kept);
 }

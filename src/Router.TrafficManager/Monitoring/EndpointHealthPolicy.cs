@@ -57,6 +57,30 @@ internal static class EndpointHealthPolicy
     }
 
     /// <summary>
+    /// The state under changed thresholds (<c>ToleratedFailures</c>, <c>SuccessesToOnline</c>) with the same probe
+    /// history: the counters are kept and judged by <paramref name="monitor"/> as <see cref="Next"/> would have judged
+    /// the last result. An <see cref="EndpointStatus.Online"/> or <see cref="EndpointStatus.CheckingEndpoint"/> endpoint
+    /// whose consecutive failures already exceed the new <c>ToleratedFailures</c> becomes <see cref="EndpointStatus.Degraded"/>;
+    /// a <see cref="EndpointStatus.Degraded"/> endpoint becomes <see cref="EndpointStatus.Online"/> only when its
+    /// consecutive successes already reach the new <c>SuccessesToOnline</c> (a raised tolerance does not undo a
+    /// verdict: only successes do). <see cref="EndpointStatus.Disabled"/> is kept. Returns <paramref name="state"/>
+    /// unchanged when the status stays.
+    /// </summary>
+    public static EndpointMonitorState Reevaluate(EndpointMonitorState state, MonitorOptions monitor, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(monitor);
+        var status = state.Status switch
+        {
+            EndpointStatus.Online or EndpointStatus.CheckingEndpoint when state.ConsecutiveFailures > Math.Max(0, monitor.ToleratedFailures)
+                => EndpointStatus.Degraded,
+            EndpointStatus.Degraded when state.ConsecutiveSuccesses > 0 && state.ConsecutiveSuccesses >= Math.Max(1, monitor.SuccessesToOnline)
+                => EndpointStatus.Online,
+            _ => state.Status,
+        };
+        return status == state.Status ? state : state with { Status = status, LastStatusChange = now };
+    }
+
+    /// <summary>
     /// Enables (<see cref="EndpointStatus.Disabled"/> → <see cref="EndpointStatus.CheckingEndpoint"/>) or disables (any
     /// other status → <see cref="EndpointStatus.Disabled"/>) the endpoint with its counters reset; the last probe is
     /// kept for display. Returns <paramref name="state"/> unchanged when it already is as asked.

@@ -13,7 +13,8 @@ namespace Router.TrafficManager.Monitoring;
 /// Scheduling: each enabled endpoint has its own timer on the injected <see cref="TimeProvider"/>. The first probe
 /// starts at a random offset in [0, interval) (the <c>jitter</c> seam), so endpoints are spread over the interval;
 /// later probes start every interval after that (fixed rate, measured from the previous start, not the previous
-/// end). Probes of one endpoint never overlap: a tick that finds the previous probe still running is skipped. Every
+/// end). A new <c>IntervalSeconds</c> keeps the phase where it can: the next probe comes when the old schedule had it,
+/// or one new interval from the change if that is sooner, then every new interval. Probes of one endpoint never overlap: a tick that finds the previous probe still running is skipped. Every
 /// probe runs on its own, under a hard deadline of <c>TimeoutSeconds</c> that the scheduler enforces itself (a
 /// probe that does not finish by then is abandoned and counted as a failure, <c>timeout after N s</c>), so a hung
 /// endpoint delays no other. Nothing here runs on the DNS answer path: readers take the published states.
@@ -71,11 +72,16 @@ internal sealed class ProbeScheduler : IAsyncDisposable
     }
 
     /// <summary>
-    /// Makes <paramref name="targets"/> the endpoints probed. An endpoint whose target and monitor settings are
-    /// unchanged keeps its state and schedule (a changed <c>Enabled</c> flag moves it to or from
-    /// <see cref="EndpointStatus.Disabled"/> with counters reset); one whose settings changed starts over at
-    /// <see cref="EndpointStatus.CheckingEndpoint"/>; endpoints not listed are forgotten. Probes of disabled, changed
-    /// or removed endpoints that are running are cancelled and their results dropped.
+    /// Makes <paramref name="targets"/> the endpoints probed. An endpoint whose probe is unchanged (see
+    /// <see cref="SameProbe"/>) keeps its status, counters and running probe: a changed <c>Enabled</c> flag moves it to
+    /// or from <see cref="EndpointStatus.Disabled"/> with counters reset; new thresholds (<c>ToleratedFailures</c>,
+    /// <c>SuccessesToOnline</c>) re-judge the counters it has (<see cref="EndpointHealthPolicy.Reevaluate"/>), so a
+    /// degraded endpoint stays out of answers; a new <c>IntervalSeconds</c> reschedules it (next probe no later than
+    /// one new interval from now); a new <c>TimeoutSeconds</c> applies from the next probe. An endpoint whose probe
+    /// changed (target, protocol, port, path, headers, expected status codes, fallback) starts over at
+    /// <see cref="EndpointStatus.CheckingEndpoint"/>: what it knew is about something else. Endpoints not listed are
+    /// forgotten. Probes of disabled, changed or removed endpoints that are running are cancelled and their results
+    /// dropped.
     /// </summary>
     /// <exception cref="ArgumentException">Two targets have the same profile and endpoint name.</exception>
     public void Apply(IReadOnlyList<ProbeTarget> targets)
@@ -93,7 +99,7 @@ internal sealed class ProbeScheduler : IAsyncDisposable
 
         var transitions = new List<(ProbeTarget Target, EndpointMonitorState Previous, EndpointMonitorState Current, string Cause)>();
         var cancel = new List<CancellationTokenSource>();
-        int added = 0, reset = 0, kept = 0, removed = 0;
+        int added = 0, reset = 0, updated = 0, kept = 0, removed = 0;
         lock (_lock)
         {
             var now = _timeProvider.GetUtcNow();
@@ -114,20 +120,38 @@ internal sealed class ProbeScheduler : IAsyncDisposable
                     var fresh = Add_NeedsLock(key, target, now);
                     if (fresh.State.Status != runner.State.Status)
                     {
-                        transitions.Add((target, runner.State, fresh.State, "monitor settings or target changed"));
+                        transitions.Add((target, runner.State, fresh.State, "the target or what is probed changed"));
                     }
 
                     continue;
                 }
 
-                kept++;
-                bool enabledChanged = runner.Target.Enabled != target.Enabled;
+                var before = runner.Target;
                 runner.Target = target;
-                if (!enabledChanged)
+                if (before.Enabled == target.Enabled)
                 {
+                    if (SameTiming(before.Monitor, target.Monitor))
+                    {
+                        kept++;
+                        continue;
+                    }
+
+                    updated++;
+                    if (target.Enabled && !SameThresholds(before.Monitor, target.Monitor))
+                    {
+                        var judged = runner.State;
+                        runner.State = EndpointHealthPolicy.Reevaluate(judged, target.Monitor, now);
+                        if (runner.State.Status != judged.Status)
+                        {
+                            transitions.Add((target, judged, runner.State, ThresholdsChanged(target.Monitor)));
+                        }
+                    }
+
+                    Reschedule_NeedsLock(runner, now);
                     continue;
                 }
 
+                kept++;
                 var previous = runner.State;
                 runner.State = EndpointHealthPolicy.SetEnabled(previous, target.Enabled, now);
                 if (target.Enabled)
@@ -160,7 +184,7 @@ internal sealed class ProbeScheduler : IAsyncDisposable
             MonitoringLog.StatusChanged(_logger, target.Profile, target.Endpoint, previous.Status, current.Status, cause, current.ConsecutiveFailures);
         }
 
-        MonitoringLog.TargetsApplied(_logger, added, removed, reset, kept);
+        MonitoringLog.TargetsApplied(_logger, added, removed, reset, updated, kept);
     }
 
     /// <summary>Starts probing the enabled endpoints (those applied before and after this call).</summary>
@@ -264,11 +288,25 @@ internal sealed class ProbeScheduler : IAsyncDisposable
         }
     }
 
-    /// <summary>Whether two targets are probed the same way (same target and every monitor setting equal).</summary>
+    /// <summary>
+    /// Whether two targets are probed the same way: same target, protocol, port, path, headers, expected status codes
+    /// and fallback. Timing and thresholds (interval, timeout, tolerated failures, successes to online) do not count:
+    /// they change when and how results are judged, not what a result says.
+    /// </summary>
     internal static bool SameProbe(ProbeTarget a, ProbeTarget b) =>
-        string.Equals(a.Target, b.Target, StringComparison.OrdinalIgnoreCase) && SameMonitor(a.Monitor, b.Monitor);
+        string.Equals(a.Target, b.Target, StringComparison.OrdinalIgnoreCase) && SameProbedThing(a.Monitor, b.Monitor);
 
-    private static bool SameMonitor(MonitorOptions a, MonitorOptions b)
+    /// <summary>Same interval, timeout and thresholds.</summary>
+    private static bool SameTiming(MonitorOptions a, MonitorOptions b) =>
+        a.IntervalSeconds.Equals(b.IntervalSeconds) && a.TimeoutSeconds.Equals(b.TimeoutSeconds) && SameThresholds(a, b);
+
+    private static bool SameThresholds(MonitorOptions a, MonitorOptions b) =>
+        a.ToleratedFailures == b.ToleratedFailures && a.SuccessesToOnline == b.SuccessesToOnline;
+
+    private static string ThresholdsChanged(MonitorOptions monitor) => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"thresholds changed (ToleratedFailures {monitor.ToleratedFailures}, SuccessesToOnline {monitor.SuccessesToOnline})");
+
+    private static bool SameProbedThing(MonitorOptions a, MonitorOptions b)
     {
         if (ReferenceEquals(a, b))
         {
@@ -276,8 +314,6 @@ internal sealed class ProbeScheduler : IAsyncDisposable
         }
 
         return a.Protocol == b.Protocol && a.Port == b.Port && string.Equals(a.Path, b.Path, StringComparison.Ordinal)
-            && a.IntervalSeconds.Equals(b.IntervalSeconds) && a.TimeoutSeconds.Equals(b.TimeoutSeconds)
-            && a.ToleratedFailures == b.ToleratedFailures && a.SuccessesToOnline == b.SuccessesToOnline
             && a.ExpectedStatusCodes.SequenceEqual(b.ExpectedStatusCodes, StringComparer.Ordinal)
             && SameHeaders(a.Headers, b.Headers)
             && (a.Fallback, b.Fallback) switch
@@ -348,10 +384,38 @@ internal sealed class ProbeScheduler : IAsyncDisposable
         var interval = Seconds(runner.Target.Monitor.IntervalSeconds, DefaultInterval);
         double jitter = _jitter();
         jitter = jitter >= 0 ? Math.Min(jitter, 0.999_999) : 0; // NaN and negatives → 0
-        var tick = new Tick(runner, new CancellationTokenSource());
+        var due = interval * jitter;
+        // Complete before the timer exists: a real timer may fire at once, on another thread.
+        var tick = new Tick(this, runner, new CancellationTokenSource());
         runner.Cancellation = tick.Cancellation;
-        runner.Timer = _timeProvider.CreateTimer(static s => ((Tick)s!).Owner.OnTick((Tick)s!), tick, interval * jitter, interval);
-        tick.Owner = this;
+        runner.FirstDue = _timeProvider.GetUtcNow() + due;
+        runner.Period = interval;
+        runner.Timer = _timeProvider.CreateTimer(static s => ((Tick)s!).Fire(), tick, due, interval);
+    }
+
+    /// <summary>
+    /// Moves a scheduled runner to its target's interval: the next probe when the old schedule had it, or one new
+    /// interval from <paramref name="now"/> if that is sooner; then every new interval. A running probe continues.
+    /// </summary>
+    private void Reschedule_NeedsLock(Runner runner, DateTimeOffset now)
+    {
+        var interval = Seconds(runner.Target.Monitor.IntervalSeconds, DefaultInterval);
+        if (runner.Timer is not { } timer || interval == runner.Period)
+        {
+            return; // not scheduled (Start or enabling schedules with the new interval), or no change
+        }
+
+        var next = runner.FirstDue;
+        if (now >= next)
+        {
+            long elapsed = (now - next).Ticks / runner.Period.Ticks;
+            next += runner.Period * (elapsed + 1);
+        }
+
+        var due = next - now < interval ? next - now : interval;
+        runner.FirstDue = now + due;
+        runner.Period = interval;
+        timer.Change(due, interval);
     }
 
     /// <summary>Stops the runner's timer; its probe's cancellation goes to <paramref name="cancel"/>, for after the lock.</summary>
@@ -379,6 +443,32 @@ internal sealed class ProbeScheduler : IAsyncDisposable
         foreach (var cancellation in cancel)
         {
             cancellation.Cancel();
+        }
+    }
+
+    /// <summary>A timer callback: nothing may escape it (an exception on a timer thread ends the process).</summary>
+    private void OnTimer(Tick tick)
+    {
+        try
+        {
+            OnTick(tick);
+        }
+        catch (Exception ex)
+        {
+            string profile, endpoint;
+            lock (_lock)
+            {
+                (profile, endpoint) = (tick.Runner.Target.Profile, tick.Runner.Target.Endpoint);
+            }
+
+            try
+            {
+                MonitoringLog.TickFailed(_logger, profile, endpoint, ex);
+            }
+            catch (Exception)
+            {
+                // A failing logger leaves nothing to report to; the timer thread must survive.
+            }
         }
     }
 
@@ -600,6 +690,11 @@ internal sealed class ProbeScheduler : IAsyncDisposable
 
         public ITimer? Timer { get; set; }
 
+        /// <summary>When <see cref="Timer"/> first fires; it fires every <see cref="Period"/> after that.</summary>
+        public DateTimeOffset FirstDue { get; set; }
+
+        public TimeSpan Period { get; set; }
+
         /// <summary>Cancels this schedule's probes; a new one per schedule, so late ticks of an old timer are recognised.</summary>
         public CancellationTokenSource? Cancellation { get; set; }
 
@@ -610,12 +705,13 @@ internal sealed class ProbeScheduler : IAsyncDisposable
         public bool Retired { get; set; }
     }
 
-    private sealed class Tick(Runner runner, CancellationTokenSource cancellation)
+    /// <summary>One schedule of one runner: the timer's state, complete before the timer is created.</summary>
+    private sealed class Tick(ProbeScheduler owner, Runner runner, CancellationTokenSource cancellation)
     {
         public Runner Runner { get; } = runner;
 
         public CancellationTokenSource Cancellation { get; } = cancellation;
 
-        public ProbeScheduler Owner { get; set; } = null!;
+        public void Fire() => owner.OnTimer(this);
     }
 }

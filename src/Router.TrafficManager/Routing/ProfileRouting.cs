@@ -31,14 +31,20 @@ internal enum EndpointTargetKind
     Name,
 }
 
-/// <summary>Which address family a query asks for (MultiValue answers only that family).</summary>
+/// <summary>
+/// Which address family a query asks for. Routing chooses among the endpoints that can answer it: for
+/// <see cref="IPv4"/> the IPv4 and name (CNAME) targets, for <see cref="IPv6"/> the IPv6 and name targets, otherwise
+/// all; MultiValue (addresses only) answers that family alone.
+/// </summary>
 internal enum RouteFamily
 {
-    /// <summary>Not an address query (ANY, CNAME, Explain): MultiValue answers IPv4 when it has IPv4 endpoints, else IPv6.</summary>
+    /// <summary>Not an address query (ANY, CNAME, MX, …): every endpoint; MultiValue answers IPv4 when it has eligible IPv4 endpoints, else IPv6.</summary>
     Any,
 
+    /// <summary>An A query: IPv4 and name targets.</summary>
     IPv4,
 
+    /// <summary>An AAAA query: IPv6 and name targets.</summary>
     IPv6,
 }
 
@@ -63,7 +69,7 @@ internal enum RoutingRule
     /// <summary>MultiValue: up to MaxReturn eligible endpoints of the queried family.</summary>
     MultiValue,
 
-    /// <summary>MultiValue: no enabled endpoint of the queried family.</summary>
+    /// <summary>Endpoints are enabled, but none that can answer the queried family: NODATA.</summary>
     NoEndpointOfFamily,
 
     /// <summary>Subnet: the eligible endpoint whose subnets contain the client.</summary>
@@ -190,20 +196,16 @@ internal sealed class EndpointRouting
 }
 
 /// <summary>
-/// One profile with its endpoints' current states and the eligible sets derived from them. Immutable: a state change
-/// makes a new instance (<see cref="WithStates"/>) that shares the endpoints. <see cref="Route"/> is the one
-/// implementation of the routing methods; it never allocates.
+/// One profile with its endpoints' current states and the eligible sets derived from them, per queried family
+/// (<see cref="RouteFamily"/>). Immutable: a state change makes a new instance (<see cref="WithStates"/>) that shares
+/// the endpoints. <see cref="Route"/> is the one implementation of the routing methods; it never allocates.
 /// </summary>
 internal sealed class ProfileRouting
 {
     private readonly Func<int, int> _random;
-    private readonly int[] _eligible;
-    private readonly int[] _eligibleV4;
-    private readonly int[] _eligibleV6;
-    private readonly bool[] _isEligible;
-    private readonly bool _allDegraded;
-    private readonly bool _allDegradedV4;
-    private readonly bool _allDegradedV6;
+    private readonly CandidateSet _all;
+    private readonly CandidateSet _v4;
+    private readonly CandidateSet _v6;
 
     public ProfileRouting(ProfileOptions options, DnsName apex, LatencyTable table, Func<int, int> random, EndpointRoutingState[] states)
     {
@@ -221,9 +223,7 @@ internal sealed class ProfileRouting
         Subnets = Method == RoutingMethod.Subnet ? SubnetMap.Build([.. options.Endpoints.Select(e => (IReadOnlyList<string>)e.Subnets)]) : SubnetMap.Empty;
         _random = random;
         States = states;
-        (_eligible, _isEligible, _allDegraded) = Eligible(states, null);
-        (_eligibleV4, _, _allDegradedV4) = Eligible(states, EndpointTargetKind.IPv4);
-        (_eligibleV6, _, _allDegradedV6) = Eligible(states, EndpointTargetKind.IPv6);
+        (_all, _v4, _v6) = (Eligible(states, null), Eligible(states, EndpointTargetKind.IPv4), Eligible(states, EndpointTargetKind.IPv6));
     }
 
     private ProfileRouting(ProfileRouting source, EndpointRoutingState[] states)
@@ -239,9 +239,7 @@ internal sealed class ProfileRouting
         Subnets = source.Subnets;
         _random = source._random;
         States = states;
-        (_eligible, _isEligible, _allDegraded) = Eligible(states, null);
-        (_eligibleV4, _, _allDegradedV4) = Eligible(states, EndpointTargetKind.IPv4);
-        (_eligibleV6, _, _allDegradedV6) = Eligible(states, EndpointTargetKind.IPv6);
+        (_all, _v4, _v6) = (Eligible(states, null), Eligible(states, EndpointTargetKind.IPv4), Eligible(states, EndpointTargetKind.IPv6));
     }
 
     /// <summary>The profile name as configured.</summary>
@@ -268,14 +266,20 @@ internal sealed class ProfileRouting
     /// <summary>The endpoints' states, in configuration order.</summary>
     public IReadOnlyList<EndpointRoutingState> States { get; }
 
-    /// <summary>Whether endpoint <paramref name="index"/> is in the eligible set (after the all-degraded rule).</summary>
-    public bool IsEligible(int index) => _isEligible[index];
+    /// <summary>
+    /// Whether endpoint <paramref name="index"/> is in the eligible set of <paramref name="family"/>'s candidates
+    /// (after the all-degraded rule, applied within them).
+    /// </summary>
+    public bool IsEligible(int index, RouteFamily family = RouteFamily.Any) => Candidates(family).IsEligible[index];
 
-    /// <summary>Whether the all-degraded rule is in force (no enabled endpoint is healthy).</summary>
-    public bool AllDegraded => _allDegraded;
+    /// <summary>Whether endpoint <paramref name="index"/> can answer a query of <paramref name="family"/> at all.</summary>
+    public bool IsCandidate(int index, RouteFamily family = RouteFamily.Any) => Candidates(family).Contains(Endpoints[index].Kind);
 
-    /// <summary>The eligible endpoints in configuration order.</summary>
-    public ReadOnlySpan<int> EligibleEndpoints => _eligible;
+    /// <summary>Whether the all-degraded rule is in force among <paramref name="family"/>'s candidates (none enabled is healthy).</summary>
+    public bool AllDegraded(RouteFamily family = RouteFamily.Any) => Candidates(family).AllDegraded;
+
+    /// <summary>The eligible endpoints among <paramref name="family"/>'s candidates, in configuration order.</summary>
+    public ReadOnlySpan<int> EligibleEndpoints(RouteFamily family = RouteFamily.Any) => Candidates(family).Eligible;
 
     /// <summary>This profile with other endpoint states (configuration order); everything else is shared.</summary>
     public ProfileRouting WithStates(IReadOnlyList<EndpointRoutingState> states)
@@ -297,46 +301,59 @@ internal sealed class ProfileRouting
         decision.Row = null;
         decision.MatchedSubnet = null;
         decision.MappedEndpoint = -1;
-        decision.AllDegraded = _allDegraded;
-        if (_eligible.Length == 0)
+        decision.AllDegraded = _all.AllDegraded;
+        if (_all.Eligible.Length == 0)
         {
             decision.Rule = RoutingRule.NoEnabledEndpoint;
+            return;
+        }
+
+        // The eligible set and the all-degraded rule are those of the endpoints that can answer the queried family.
+        var candidates = Candidates(family);
+        decision.AllDegraded = candidates.AllDegraded;
+        if (candidates.Eligible.Length == 0)
+        {
+            decision.Rule = RoutingRule.NoEndpointOfFamily;
             return;
         }
 
         switch (Method)
         {
             case RoutingMethod.Performance:
-                RoutePerformance(client, ref decision);
+                RoutePerformance(client, candidates.Eligible, ref decision);
                 break;
             case RoutingMethod.Priority:
-                Choose(ref decision, LowestPriority(), RoutingRule.LowestPriority);
+                Choose(ref decision, LowestPriority(candidates.Eligible), RoutingRule.LowestPriority);
                 break;
             case RoutingMethod.Weighted:
-                Choose(ref decision, RandomByWeight(), RoutingRule.RandomByWeight);
+                Choose(ref decision, RandomByWeight(candidates.Eligible), RoutingRule.RandomByWeight);
                 break;
             case RoutingMethod.MultiValue:
-                RouteMultiValue(family, ref decision);
+                RouteMultiValue(candidates.Eligible, ref decision);
                 break;
             case RoutingMethod.Subnet:
-                RouteSubnet(client, ref decision);
+                RouteSubnet(client, candidates, ref decision);
                 break;
             default:
-                Choose(ref decision, _eligible[0], RoutingRule.FirstEligible);
+                Choose(ref decision, candidates.Eligible[0], RoutingRule.FirstEligible);
                 break;
         }
     }
 
-    /// <summary>The probability that Weighted routing answers endpoint <paramref name="index"/> (0 when not eligible).</summary>
-    public double WeightedProbability(int index)
+    /// <summary>
+    /// The probability that Weighted routing answers endpoint <paramref name="index"/> to a query of
+    /// <paramref name="family"/> (0 when not eligible for it).
+    /// </summary>
+    public double WeightedProbability(int index, RouteFamily family = RouteFamily.Any)
     {
-        if (!_isEligible[index])
+        var candidates = Candidates(family);
+        if (!candidates.IsEligible[index])
         {
             return 0;
         }
 
         long total = 0;
-        foreach (int e in _eligible)
+        foreach (int e in candidates.Eligible)
         {
             total += Endpoints[e].Weight;
         }
@@ -344,7 +361,17 @@ internal sealed class ProfileRouting
         return (double)Endpoints[index].Weight / total;
     }
 
-    private void RoutePerformance(NetworkAddress client, ref RoutingDecision decision)
+    // MultiValue answers addresses only (names are refused by validation), one family per answer: for a non-address
+    // query the IPv4 endpoints when any is eligible, else the IPv6 ones.
+    private CandidateSet Candidates(RouteFamily family) => family switch
+    {
+        RouteFamily.IPv4 => _v4,
+        RouteFamily.IPv6 => _v6,
+        _ when Method == RoutingMethod.MultiValue => _v4.Eligible.Length > 0 ? _v4 : _v6,
+        _ => _all,
+    };
+
+    private void RoutePerformance(NetworkAddress client, int[] eligible, ref RoutingDecision decision)
     {
         var row = LatencyTable.Lookup(client, out byte scope);
         decision.Row = row;
@@ -354,7 +381,7 @@ internal sealed class ProfileRouting
         if (row is not null)
         {
             // Strictly lower wins, so ties go to configuration order; endpoints without a latency never beat one with.
-            foreach (int e in _eligible)
+            foreach (int e in eligible)
             {
                 double latency = row.LatencyTo(Endpoints[e].LocationIndex);
                 if (!double.IsNaN(latency) && latency < bestLatency)
@@ -367,7 +394,7 @@ internal sealed class ProfileRouting
 
         if (best < 0)
         {
-            Choose(ref decision, _eligible[0], RoutingRule.FirstEligibleWithoutLatency);
+            Choose(ref decision, eligible[0], RoutingRule.FirstEligibleWithoutLatency);
         }
         else
         {
@@ -375,10 +402,10 @@ internal sealed class ProfileRouting
         }
     }
 
-    private int LowestPriority()
+    private int LowestPriority(int[] eligible)
     {
-        int best = _eligible[0];
-        foreach (int e in _eligible)
+        int best = eligible[0];
+        foreach (int e in eligible)
         {
             if (Endpoints[e].Priority < Endpoints[best].Priority)
             {
@@ -389,16 +416,16 @@ internal sealed class ProfileRouting
         return best;
     }
 
-    private int RandomByWeight()
+    private int RandomByWeight(int[] eligible)
     {
         int total = 0;
-        foreach (int e in _eligible)
+        foreach (int e in eligible)
         {
             total += Endpoints[e].Weight;
         }
 
         int draw = _random(total);
-        foreach (int e in _eligible)
+        foreach (int e in eligible)
         {
             draw -= Endpoints[e].Weight;
             if (draw < 0)
@@ -407,24 +434,11 @@ internal sealed class ProfileRouting
             }
         }
 
-        return _eligible[^1];
+        return eligible[^1];
     }
 
-    private void RouteMultiValue(RouteFamily family, ref RoutingDecision decision)
+    private void RouteMultiValue(int[] eligible, ref RoutingDecision decision)
     {
-        int[] eligible = family switch
-        {
-            RouteFamily.IPv4 => _eligibleV4,
-            RouteFamily.IPv6 => _eligibleV6,
-            _ => _eligibleV4.Length > 0 ? _eligibleV4 : _eligibleV6,
-        };
-        decision.AllDegraded = ReferenceEquals(eligible, _eligibleV4) ? _allDegradedV4 : _allDegradedV6;
-        if (eligible.Length == 0)
-        {
-            decision.Rule = RoutingRule.NoEndpointOfFamily;
-            return;
-        }
-
         decision.Rule = RoutingRule.MultiValue;
         int count = Math.Min(MaxReturn, eligible.Length);
         for (int i = 0; i < count; i++)
@@ -435,19 +449,19 @@ internal sealed class ProfileRouting
         decision.Count = count;
     }
 
-    private void RouteSubnet(NetworkAddress client, ref RoutingDecision decision)
+    private void RouteSubnet(NetworkAddress client, CandidateSet candidates, ref RoutingDecision decision)
     {
         int mapped = Subnets.Find(client, out byte scope, out string? matched);
         decision.Scope = scope;
         decision.MatchedSubnet = matched;
         decision.MappedEndpoint = mapped;
-        if (mapped >= 0 && _isEligible[mapped])
+        if (mapped >= 0 && candidates.IsEligible[mapped])
         {
             Choose(ref decision, mapped, RoutingRule.SubnetMatch);
             return;
         }
 
-        foreach (int e in _eligible)
+        foreach (int e in candidates.Eligible)
         {
             if (!Endpoints[e].HasSubnets)
             {
@@ -467,8 +481,9 @@ internal sealed class ProfileRouting
     }
 
     // Eligible: enabled and Online or CheckingEndpoint; when none is, every enabled endpoint (Traffic Manager's
-    // all-degraded rule). Disabled endpoints never are. With a family, only that family's endpoints count.
-    private (int[] Eligible, bool[] IsEligible, bool AllDegraded) Eligible(EndpointRoutingState[] states, EndpointTargetKind? kind)
+    // all-degraded rule). Disabled endpoints never are. With an address family, only that family's endpoints and the
+    // name targets (answered as CNAME to any query) count.
+    private CandidateSet Eligible(EndpointRoutingState[] states, EndpointTargetKind? family)
     {
         if (states.Length != Endpoints.Length)
         {
@@ -479,7 +494,7 @@ internal sealed class ProfileRouting
         var enabled = new List<int>();
         for (int i = 0; i < states.Length; i++)
         {
-            if (kind is { } k && Endpoints[i].Kind != k)
+            if (family is { } f && Endpoints[i].Kind != f && Endpoints[i].Kind != EndpointTargetKind.Name)
             {
                 continue;
             }
@@ -502,6 +517,20 @@ internal sealed class ProfileRouting
             isEligible[e] = true;
         }
 
-        return (eligible, isEligible, allDegraded);
+        return new CandidateSet(family, eligible, isEligible, allDegraded);
+    }
+
+    /// <summary>The endpoints that can answer one family, and which of them are eligible.</summary>
+    private sealed class CandidateSet(EndpointTargetKind? family, int[] eligible, bool[] isEligible, bool allDegraded)
+    {
+        /// <summary>The eligible endpoints, in configuration order.</summary>
+        public int[] Eligible { get; } = eligible;
+
+        /// <summary>By endpoint index: whether it is in <see cref="Eligible"/>.</summary>
+        public bool[] IsEligible { get; } = isEligible;
+
+        public bool AllDegraded { get; } = allDegraded;
+
+        public bool Contains(EndpointTargetKind kind) => family is not { } f || kind == f || kind == EndpointTargetKind.Name;
     }
 }

@@ -10,11 +10,15 @@ internal sealed partial class RoutingSnapshot
 {
     /// <summary>
     /// Why <paramref name="name"/> (a profile name, relative or fully qualified) resolves as it does for
-    /// <paramref name="client"/>, routed by <see cref="ProfileRouting.Route"/> exactly as a DNS query whose
-    /// Client Subnet (or source) address is <paramref name="client"/>; null when the name is not a profile. Weighted
-    /// profiles draw as a query would, so the answer shown is one possible answer; the candidates carry the odds.
+    /// <paramref name="client"/>, routed by <see cref="ProfileRouting.Route"/> exactly as a DNS query of
+    /// <paramref name="type"/> whose Client Subnet (or source) address is <paramref name="client"/>; null when the name
+    /// is not a profile. Weighted profiles draw as a query would, so the answer shown is one possible answer; the
+    /// candidates carry the odds.
     /// </summary>
-    public ExplainReport? Explain(string name, IPAddress client)
+    /// <param name="name">The profile name, relative to the zone or fully qualified.</param>
+    /// <param name="client">The address routed for.</param>
+    /// <param name="type">The query type: A (the default) routes among IPv4 and name targets, AAAA among IPv6 and name targets, others among all.</param>
+    public ExplainReport? Explain(string name, IPAddress client, DnsRecordType type = DnsRecordType.A)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(client);
@@ -25,8 +29,9 @@ internal sealed partial class RoutingSnapshot
         }
 
         var address = NetworkAddress.FromIPAddress(client);
+        var family = FamilyOf(type);
         var decision = default(RoutingDecision);
-        profile.Route(address, RouteFamily.Any, ref decision);
+        profile.Route(address, family, ref decision);
 
         var chosen = new HashSet<int>();
         for (int i = 0; i < decision.Count; i++)
@@ -47,14 +52,20 @@ internal sealed partial class RoutingSnapshot
 
             var status = state.IsEnabled ? state.Status : EndpointStatus.Disabled;
             candidates.Add(new ExplainCandidate(
-                endpoint.Name, endpoint.Target, endpoint.Location, status, state.IsEnabled, profile.IsEligible(i), latency,
-                endpoint.Priority, endpoint.Weight, chosen.Contains(i), Note(profile, i, decision, chosen.Contains(i), latency)));
+                endpoint.Name, endpoint.Target, endpoint.Location, status, state.IsEnabled, profile.IsEligible(i, family), latency,
+                endpoint.Priority, endpoint.Weight, chosen.Contains(i), Note(profile, i, family, type, decision, chosen.Contains(i), latency)));
         }
 
+        // As the DNS answer: a name target is a CNAME for every type; an address only for its own type (or ANY).
         var answer = new List<string>();
         for (int i = 0; i < decision.Count; i++)
         {
             var endpoint = profile.Endpoints[decision[i]];
+            if (endpoint.Kind != EndpointTargetKind.Name && type != DnsRecordType.ANY && endpoint.RecordType != type)
+            {
+                continue;
+            }
+
             answer.Add(endpoint.Kind switch
             {
                 EndpointTargetKind.IPv4 => $"A {new IPAddress(endpoint.Rdata)}",
@@ -65,8 +76,16 @@ internal sealed partial class RoutingSnapshot
 
         return new ExplainReport(
             name, profile.Name, profile.Method, client, decision.Row?.NetworkText ?? decision.MatchedSubnet, candidates,
-            Rule(profile, decision), answer, (int)profile.Ttl, decision.Scope);
+            Rule(profile, family, type, decision), answer, (int)profile.Ttl, decision.Scope);
     }
+
+    /// <summary>The family a query of <paramref name="type"/> is routed for.</summary>
+    internal static RouteFamily FamilyOf(DnsRecordType type) => type switch
+    {
+        DnsRecordType.A => RouteFamily.IPv4,
+        DnsRecordType.AAAA => RouteFamily.IPv6,
+        _ => RouteFamily.Any,
+    };
 
     private ProfileRouting? ResolveProfile(string name)
     {
@@ -85,7 +104,7 @@ internal sealed partial class RoutingSnapshot
             : null;
     }
 
-    private static string Rule(ProfileRouting profile, in RoutingDecision decision)
+    private static string Rule(ProfileRouting profile, RouteFamily family, DnsRecordType type, in RoutingDecision decision)
     {
         string first = decision.Count > 0 ? profile.Endpoints[decision[0]].Name : string.Empty;
         string rule = decision.Rule switch
@@ -99,10 +118,10 @@ internal sealed partial class RoutingSnapshot
             RoutingRule.LowestPriority => string.Create(CultureInfo.InvariantCulture,
                 $"lowest priority value among eligible endpoints: {first} (priority {profile.Endpoints[decision[0]].Priority})"),
             RoutingRule.RandomByWeight => string.Create(CultureInfo.InvariantCulture,
-                $"random by weight among eligible endpoints ({string.Join(", ", Weights(profile))}); this time {first}"),
+                $"random by weight among eligible endpoints ({string.Join(", ", Weights(profile, family))}); this time {first}"),
             RoutingRule.MultiValue => string.Create(CultureInfo.InvariantCulture,
                 $"every eligible endpoint of the family, up to MaxReturn {profile.MaxReturn}"),
-            RoutingRule.NoEndpointOfFamily => "no enabled endpoint of the queried address family: NODATA",
+            RoutingRule.NoEndpointOfFamily => $"no enabled endpoint can answer {type} ({Candidates(family)}): NODATA",
             RoutingRule.SubnetMatch => $"the client is in {decision.MatchedSubnet}, mapped to {first}",
             RoutingRule.SubnetCatchAll => $"no endpoint's subnets contain the client: the endpoint without subnets, {first}",
             RoutingRule.SubnetMappedNotEligible =>
@@ -113,19 +132,34 @@ internal sealed partial class RoutingSnapshot
             _ => $"first eligible endpoint in configuration order: {first}",
         };
 
-        return decision.AllDegraded ? rule + " (no enabled endpoint is online: all enabled endpoints are eligible, Traffic Manager's all-degraded rule)" : rule;
+        if (decision.AllDegraded)
+        {
+            rule += " (no enabled endpoint is online: all enabled endpoints are eligible, Traffic Manager's all-degraded rule)";
+        }
+
+        // Say so when the query type left endpoints out of the choice (a dual-stack profile).
+        bool restricted = decision.Rule != RoutingRule.NoEndpointOfFamily && Enumerable.Range(0, profile.Endpoints.Length).Any(i => !profile.IsCandidate(i, family));
+        return restricted ? $"{rule}; {type} queries are routed among the {Candidates(family)} only" : rule;
     }
 
-    private static IEnumerable<string> Weights(ProfileRouting profile)
+    private static string Candidates(RouteFamily family) => family switch
     {
-        foreach (int e in profile.EligibleEndpoints.ToArray())
+        RouteFamily.IPv4 => "IPv4 and name targets",
+        RouteFamily.IPv6 => "IPv6 and name targets",
+        _ => "endpoints",
+    };
+
+    private static IEnumerable<string> Weights(ProfileRouting profile, RouteFamily family)
+    {
+        foreach (int e in profile.EligibleEndpoints(family).ToArray())
         {
             yield return string.Create(CultureInfo.InvariantCulture,
-                $"{profile.Endpoints[e].Name} weight {profile.Endpoints[e].Weight}, p={profile.WeightedProbability(e):0.###}");
+                $"{profile.Endpoints[e].Name} weight {profile.Endpoints[e].Weight}, p={profile.WeightedProbability(e, family):0.###}");
         }
     }
 
-    private static string Note(ProfileRouting profile, int index, in RoutingDecision decision, bool chosen, double? latency)
+    private static string Note(ProfileRouting profile, int index, RouteFamily family, DnsRecordType type, in RoutingDecision decision, bool chosen,
+        double? latency)
     {
         var state = profile.States[index];
         var endpoint = profile.Endpoints[index];
@@ -134,9 +168,14 @@ internal sealed partial class RoutingSnapshot
             return "disabled";
         }
 
-        if (profile.Method == RoutingMethod.Weighted && profile.IsEligible(index))
+        if (!profile.IsCandidate(index, family))
         {
-            string odds = string.Create(CultureInfo.InvariantCulture, $"probability {profile.WeightedProbability(index):0.###}");
+            return $"cannot answer {type} (an {(endpoint.Kind == EndpointTargetKind.IPv4 ? "IPv4" : "IPv6")} address)";
+        }
+
+        if (profile.Method == RoutingMethod.Weighted && profile.IsEligible(index, family))
+        {
+            string odds = string.Create(CultureInfo.InvariantCulture, $"probability {profile.WeightedProbability(index, family):0.###}");
             return chosen ? $"chosen (random by weight, {odds})" : $"not drawn this time ({odds})";
         }
 
@@ -145,7 +184,7 @@ internal sealed partial class RoutingSnapshot
             return decision.AllDegraded ? "chosen (all enabled endpoints are degraded)" : "chosen";
         }
 
-        if (!profile.IsEligible(index))
+        if (!profile.IsEligible(index, family))
         {
             return state.Status == EndpointStatus.Degraded ? "degraded" : $"not eligible ({state.Status})";
         }

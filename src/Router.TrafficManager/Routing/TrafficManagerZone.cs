@@ -29,8 +29,15 @@ internal sealed class TrafficManagerZone
         NsRdata = Encode(new NameRecordData(DnsRecordType.NS, nameServer));
         NegativeTtl = Math.Min(Ttl, minimum);
 
+        Glue = EncodeGlue(nameServerAddresses ?? []);
+    }
+
+    /// <summary>A and AAAA RDATA of <paramref name="addresses"/>, wildcards and duplicates left out (the glue of <c>ns1</c>).</summary>
+    public static (DnsRecordType Type, byte[] Rdata)[] EncodeGlue(IReadOnlyList<IPAddress> addresses)
+    {
+        ArgumentNullException.ThrowIfNull(addresses);
         var glue = new List<(DnsRecordType, byte[])>();
-        foreach (var address in nameServerAddresses ?? [])
+        foreach (var address in addresses)
         {
             if (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any))
             {
@@ -45,7 +52,7 @@ internal sealed class TrafficManagerZone
             }
         }
 
-        Glue = [.. glue];
+        return [.. glue];
     }
 
     /// <summary>The apex, lowercased.</summary>
@@ -67,7 +74,10 @@ internal sealed class TrafficManagerZone
     /// <summary><c>ns1.&lt;zone&gt;</c> in lowercased wire form.</summary>
     public byte[] NameServerWire { get; }
 
-    /// <summary>A/AAAA records of <c>ns1.&lt;zone&gt;</c>; empty when the host gave no addresses (then the name does not exist).</summary>
+    /// <summary>
+    /// A/AAAA records of <c>ns1.&lt;zone&gt;</c> from the addresses given to <see cref="RoutingSnapshot.Build"/>; empty when none
+    /// were. The DNS handler uses the DNS server's listen addresses instead once the server has attached it.
+    /// </summary>
     public (DnsRecordType Type, byte[] Rdata)[] Glue { get; }
 
     /// <summary>Whether <paramref name="lowercaseName"/> (wire form) is the apex or under it.</summary>

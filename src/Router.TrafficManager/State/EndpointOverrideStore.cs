@@ -4,7 +4,16 @@ using System.Text.Json.Serialization;
 namespace Router.TrafficManager.State;
 
 /// <summary>One manual enable/disable made through the admin API.</summary>
-internal sealed record EndpointOverride(string Profile, string Endpoint, bool Enabled, DateTimeOffset ChangedAt);
+/// <param name="Profile">The profile name, as configured when the override was made.</param>
+/// <param name="Endpoint">The endpoint name, as configured when the override was made.</param>
+/// <param name="Enabled">What the admin asked for.</param>
+/// <param name="ChangedAt">When.</param>
+/// <param name="ConfigEnabled">
+/// The configuration's <c>Enabled</c> flag of the endpoint when the override was made, so that a configuration edit
+/// made while the router was stopped is recognised at the next start (the newer instruction wins); null in files
+/// written before it was recorded.
+/// </param>
+internal sealed record EndpointOverride(string Profile, string Endpoint, bool Enabled, DateTimeOffset ChangedAt, bool? ConfigEnabled = null);
 
 /// <summary>
 /// Manual endpoint enable/disable, kept in a JSON file so it survives a restart. Writes go to a temporary file that
@@ -33,7 +42,8 @@ internal sealed class EndpointOverrideStore
             var file = JsonSerializer.Deserialize(File.ReadAllBytes(path), StateFileContext.Default.StateFile);
             foreach (var entry in file?.Endpoints ?? [])
             {
-                if (!string.IsNullOrEmpty(entry.Profile) && !string.IsNullOrEmpty(entry.Endpoint))
+                // A null entry or one without names (a hand edit) is skipped; the rest of the file still counts.
+                if (entry is not null && !string.IsNullOrEmpty(entry.Profile) && !string.IsNullOrEmpty(entry.Endpoint))
                 {
                     _overrides[(entry.Profile, entry.Endpoint)] = entry;
                 }
@@ -53,6 +63,15 @@ internal sealed class EndpointOverrideStore
         lock (_gate)
         {
             return _overrides.TryGetValue((profile, endpoint), out value);
+        }
+    }
+
+    /// <summary>Every override, in no particular order.</summary>
+    public IReadOnlyList<EndpointOverride> GetAll()
+    {
+        lock (_gate)
+        {
+            return [.. _overrides.Values];
         }
     }
 
@@ -76,17 +95,30 @@ internal sealed class EndpointOverrideStore
     }
 
     /// <summary>Forgets the override of one endpoint (configuration changed its flag: the newer instruction wins).</summary>
-    public string? Remove(string profile, string endpoint)
+    public string? Remove(string profile, string endpoint) => Remove([(profile, endpoint)]);
+
+    /// <summary>
+    /// Forgets the overrides of <paramref name="endpoints"/> with one write. Unlike <see cref="Set"/>, they are forgotten
+    /// even when the file cannot be written (the configuration, the newer instruction, decides in this process); the
+    /// error is returned. Endpoints without an override are ignored; when none has one, nothing is written.
+    /// </summary>
+    public string? Remove(IEnumerable<(string Profile, string Endpoint)> endpoints)
     {
+        ArgumentNullException.ThrowIfNull(endpoints);
         lock (_gate)
         {
-            if (!_overrides.ContainsKey((profile, endpoint)))
+            var next = new Dictionary<(string, string), EndpointOverride>(_overrides, KeyComparer.Instance);
+            bool removed = false;
+            foreach (var key in endpoints)
+            {
+                removed |= next.Remove(key);
+            }
+
+            if (!removed)
             {
                 return null;
             }
 
-            var next = new Dictionary<(string, string), EndpointOverride>(_overrides, KeyComparer.Instance);
-            next.Remove((profile, endpoint));
             string? error = Save(next);
             _overrides = next;
             return error;
@@ -119,8 +151,18 @@ internal sealed class EndpointOverrideStore
             File.Move(temporary, _path, overwrite: true);
             return null;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
+            // The previous file is intact; do not leave the half-written or unmovable temporary file behind.
+            try
+            {
+                File.Delete(temporary);
+            }
+            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            {
+                // Best effort: the next save overwrites it.
+            }
+
             return $"cannot save {_path}: {ex.Message}";
         }
     }
@@ -137,7 +179,10 @@ internal sealed class EndpointOverrideStore
     }
 }
 
-/// <summary>The state file's shape: <c>{ "version": 1, "endpoints": [ { "profile", "endpoint", "enabled", "changedAt" } ] }</c>.</summary>
+/// <summary>
+/// The state file's shape: <c>{ "version": 1, "endpoints": [ { "profile", "endpoint", "enabled", "changedAt", "configEnabled" } ] }</c>
+/// (<c>configEnabled</c> optional).
+/// </summary>
 internal sealed class StateFile
 {
     public int Version { get; set; } = 1;
@@ -145,6 +190,7 @@ internal sealed class StateFile
     public List<EndpointOverride> Endpoints { get; set; } = [];
 }
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(StateFile))]
 internal sealed partial class StateFileContext : JsonSerializerContext;

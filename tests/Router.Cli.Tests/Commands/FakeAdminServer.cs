@@ -67,11 +67,8 @@ internal sealed class FakeAdminServer : IAsyncDisposable
 
         public ProfileReport? GetProfile(string name) => GetProfiles().FirstOrDefault(p => p.Name == name);
 
-        public bool TrySetEndpointEnabled(string profile, string endpoint, bool enabled, out string? error)
-        {
-            error = "read-only fake";
-            return false;
-        }
+        public EndpointSwitchResult SetEndpointEnabled(string profile, string endpoint, bool enabled) =>
+            new(EndpointSwitchOutcome.NotFound, "read-only fake");
 
         public ExplainReport? Explain(string name, IPAddress client)
         {

@@ -13,7 +13,8 @@ namespace Router.Dns.Server.Tests.Zones;
 /// <summary>
 /// <see cref="AuthoritativeHandler"/> with an <see cref="IDynamicZone"/> (a zone another handler answers, as the traffic
 /// manager's): CNAME chains from the static zones continue into it, and a dynamic zone nested in a static one answers
-/// its own names.
+/// its own names; and the other way (<see cref="IStaticZoneChain"/>, <see cref="IChainedZoneConsumer"/>): a dynamic
+/// zone's chains continue in the static zones, and the server tells it its listen addresses.
 /// </summary>
 public sealed class DynamicZoneTests
 {
@@ -134,6 +135,113 @@ public sealed class DynamicZoneTests
         Assert.Equal([DnsRecordType.CNAME, DnsRecordType.A], DnsPipelineTests.Parse(context).Answers.Select(a => a.Type));
     }
 
+    [Fact]
+    public void Process_ClientSubnetSourcePrefixZero_RoutedBySourceAndScopeZero()
+    {
+        // Arrange: ECS 0.0.0.0/0 from 192.0.2.9: the resolver asks not to use client information (RFC 7871 §7.1.2).
+        var dynamicZone = new FakeDynamicZone();
+        var pipeline = Pipeline(dynamicZone);
+        var query = RawDns.Query("contoso.registry.test", DnsRecordType.A);
+        query.Edns = new DnsEdns { UdpPayloadSize = 1232, Options = [new EdnsOption(EdnsClientSubnet.OptionCode, [0, 1, 0, 0])] };
+        var context = DnsPipelineTests.Context(query.ToArray(), client: NetworkAddress.FromIPAddress(IPAddress.Parse("192.0.2.9")));
+
+        // Act
+        pipeline.Process(context);
+
+        // Assert: the fake sets scope 16, but the echo of a /0 source is /0.
+        Assert.Equal(IPAddress.Parse("192.0.2.9"), dynamicZone.LastRoutingAddress?.ToIPAddress());
+        var subnet = DnsPipelineTests.Parse(context).Edns?.ClientSubnet;
+        Assert.Equal((byte)0, subnet?.SourcePrefixLength);
+        Assert.Equal((byte)0, subnet?.ScopePrefixLength);
+    }
+
+    [Fact]
+    public void TryAnswerChained_StaticName_AnsweredFollowingCnamesWithLastCode()
+    {
+        // Arrange
+        var (authoritative, _) = Authoritative(new FakeDynamicZone());
+
+        // Act
+        var www = Chained(authoritative, "www.registry.test", 7, out bool wwwFound, out var wwwCode);
+        var missing = Chained(authoritative, "nothing.registry.test", 7, out bool missingFound, out var missingCode);
+        var intoDynamic = Chained(authoritative, "contoso.registry.test", 7, out _, out var intoDynamicCode);
+        var noLinksLeft = Chained(authoritative, "contoso.registry.test", 0, out _, out _);
+        var elsewhere = Chained(authoritative, "www.example.org", 7, out bool elsewhereFound, out _);
+
+        // Assert
+        Assert.True(wwwFound);
+        Assert.Equal(DnsResponseCode.NoError, wwwCode);
+        Assert.Equal(IPAddress.Parse("192.0.2.80"), ((AddressRecordData)Assert.Single(www.Answers).Data).Address);
+        Assert.True(missingFound);
+        Assert.Equal(DnsResponseCode.NameError, missingCode);
+        Assert.Equal("registry.test.", Assert.Single(missing.Authorities).Name.ToString());
+        Assert.Equal([DnsRecordType.CNAME, DnsRecordType.A], intoDynamic.Answers.Select(a => a.Type));
+        Assert.Equal(DnsResponseCode.NoError, intoDynamicCode);
+        Assert.Equal([DnsRecordType.CNAME], noLinksLeft.Answers.Select(a => a.Type));
+        Assert.False(elsewhereFound);
+        Assert.Empty(elsewhere.Answers);
+    }
+
+    [Fact]
+    public void FindCname_StaticCname_TargetElseNull()
+    {
+        // Arrange
+        var (authoritative, _) = Authoritative(new FakeDynamicZone());
+
+        // Act + Assert
+        Assert.Equal("contoso.tm.registry.test.", authoritative.FindCname(Wire("contoso.registry.test"))?.ToString());
+        Assert.Null(authoritative.FindCname(Wire("www.registry.test")));
+        Assert.Null(authoritative.FindCname(Wire("nothing.registry.test")));
+        Assert.Null(authoritative.FindCname(Wire("contoso.tm.registry.test")));
+        Assert.Null(authoritative.FindCname(Wire("www.example.org")));
+    }
+
+    [Fact]
+    public async Task DnsServer_ExtraHandlerIsChainedZoneConsumer_AttachedWithStaticZonesAndSpecificListenAddresses()
+    {
+        // Arrange
+        await using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var consumer = new FakeConsumer();
+        var options = TestDnsServer.Options(RegistryZone());
+        options.Listen = ["127.0.0.1:0", "0.0.0.0:0", "[::]:0"];
+        await using var server = new DnsServer(options, NullLoggerFactory.Instance, services.GetRequiredService<IMeterFactory>(),
+            TimeProvider.System, [consumer], TestDnsServer.NoResolvConf);
+
+        // Act
+        var pipeline = server.Pipeline;
+        var first = consumer.StaticZones;
+        server.Apply(TestDnsServer.Options(RegistryZone()));
+        var second = server.Pipeline;
+
+        // Assert: the pipeline's own static zones, the wildcards left out; a rebuilt pipeline attaches again.
+        Assert.Same(pipeline.Handlers[0], first);
+        Assert.Same(second.Handlers[0], consumer.StaticZones);
+        Assert.NotSame(first, consumer.StaticZones);
+        Assert.Equal(2, consumer.Attachments);
+        Assert.Equal([IPAddress.Loopback], consumer.NameServerAddresses);
+    }
+
+    private static DnsMessage Chained(AuthoritativeHandler authoritative, string name, int remainingLinks, out bool found, out DnsResponseCode code)
+    {
+        var context = DnsPipelineTests.Context(RawDns.QueryBytes("question.example", DnsRecordType.A));
+        new DnsPipeline([], 1232, NullLogger.Instance).Process(context);
+        var writer = new DnsResponseWriter(context);
+        found = authoritative.TryAnswerChained(ref writer, context, Wire(name), DnsRecordType.A, remainingLinks, out code);
+        writer.Complete(code, authoritative: true);
+        return DnsPipelineTests.Parse(context);
+    }
+
+    private static byte[] Wire(string name) => DnsName.Parse(name + ".").ToLowerInvariant().Wire.ToArray();
+
+    private static (AuthoritativeHandler Handler, DnsPipeline Pipeline) Authoritative(FakeDynamicZone dynamicZone)
+    {
+        var errors = new List<string>();
+        var zones = ZoneBuilder.Build([RegistryZone()], [], "Dns:Zones", errors);
+        Assert.Empty(errors);
+        var authoritative = new AuthoritativeHandler(zones, [dynamicZone]);
+        return (authoritative, new DnsPipeline([authoritative, dynamicZone], 1232, NullLogger.Instance));
+    }
+
     private static DnsPipeline Pipeline(FakeDynamicZone dynamicZone)
     {
         var errors = new List<string>();
@@ -153,6 +261,27 @@ public sealed class DynamicZoneTests
             TestZones.Record("www", "A", "192.0.2.80"),
         ],
     };
+
+    /// <summary>Records what <see cref="DnsServer"/> attaches.</summary>
+    private sealed class FakeConsumer : IDnsHandler, IChainedZoneConsumer
+    {
+        public string Name => "fake-consumer";
+
+        public IStaticZoneChain? StaticZones { get; private set; }
+
+        public IReadOnlyList<IPAddress> NameServerAddresses { get; private set; } = [];
+
+        public int Attachments { get; private set; }
+
+        public DnsHandlerResult Handle(DnsRequestContext context) => DnsHandlerResult.Continue;
+
+        public void AttachPipeline(IStaticZoneChain staticZones, IReadOnlyList<IPAddress> nameServerAddresses)
+        {
+            StaticZones = staticZones;
+            NameServerAddresses = nameServerAddresses;
+            Attachments++;
+        }
+    }
 
     /// <summary>
     /// <c>tm.registry.test</c>: <c>contoso</c> answers A 203.0.113.7 with scope 16; every other name is NXDOMAIN (no

@@ -362,4 +362,68 @@ public sealed class HealthEndpointsTests
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("northwind", body.GetProperty("registry").GetString());
     }
+
+    [Fact]
+    public async Task GetRegistry_SeveralDependenciesUnhealthy_ReasonJoinsThemInKindOrderWithErrorsEscaped()
+    {
+        // Arrange: two dependencies of contoso fail, with errors that need JSON escaping.
+        await using var harness = await HealthServerHarness.StartAsync(TestOptions.ContosoAndFabrikam());
+        harness.Monitor.Check("cache").Fail("READONLY \"You can't write\"\nagainst a replica");
+        harness.Monitor.Check("sa-1").Fail("C:\\mount\tgone");
+        await harness.Monitor.StartAsync();
+        await harness.Monitor.RunIntervalsAsync(2);
+
+        // Act
+        var (response, body) = await harness.GetJsonAsync("/health/registries/contoso");
+
+        // Assert
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.False(body.GetProperty("failOpen").GetBoolean());
+        Assert.Equal(
+            "storage 'sa-1' is unhealthy: C:\\mount\tgone; cache 'cache' is unhealthy: READONLY \"You can't write\"\nagainst a replica",
+            body.GetProperty("reason").GetString());
+        Assert.Equal("READONLY \"You can't write\"\nagainst a replica", body.GetProperty("dependencies")[1].GetProperty("lastError").GetString());
+    }
+
+    [Fact]
+    public async Task GetRegistry_NameNeedingEscapes_AnswersWithTheConfiguredName()
+    {
+        // Arrange: a name with a quote, a backslash and non-ASCII letters, configured in another case than asked.
+        var options = TestOptions.ContosoAndFabrikam();
+        options.Registries.Add(new RegistryOptions { Name = "Café-\"Ünï\"\\x", Storage = "sa-2", Cache = "cache", Auth = "auth", Container = "api" });
+        await using var harness = await HealthServerHarness.StartAsync(options);
+        await harness.Monitor.StartAsync();
+
+        // Act
+        var (response, body) = await harness.GetJsonAsync("/health/registries/" + Uri.EscapeDataString("café-\"ünï\"\\X"));
+
+        // Assert
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Café-\"Ünï\"\\x", body.GetProperty("registry").GetString());
+        Assert.Equal(4, body.GetProperty("dependencies").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task GetRegistry_ContentLength_MatchesTheBody()
+    {
+        // Arrange: a fail-open verdict (reasons) and a healthy one (none).
+        await using var harness = await HealthServerHarness.StartAsync(TestOptions.ContosoAndFabrikam());
+        var (failOpenLength, failOpen) = await ReadRawAsync(harness, "/health/registries/contoso");
+        await harness.Monitor.StartAsync();
+
+        // Act
+        var (length, healthy) = await ReadRawAsync(harness, "/health/registries/fabrikam");
+
+        // Assert
+        Assert.Equal(failOpen.Length, failOpenLength);
+        Assert.Equal(healthy.Length, length);
+        Assert.True(JsonDocument.Parse(failOpen).RootElement.GetProperty("failOpen").GetBoolean());
+        Assert.False(JsonDocument.Parse(healthy).RootElement.GetProperty("failOpen").GetBoolean());
+    }
+
+    private static async Task<(long ContentLength, byte[] Body)> ReadRawAsync(HealthServerHarness harness, string path)
+    {
+        using var response = await harness.SendAsync(HttpMethod.Get, path);
+        return (response.Content.Headers.ContentLength ?? -1, await response.Content.ReadAsByteArrayAsync());
+    }
 }

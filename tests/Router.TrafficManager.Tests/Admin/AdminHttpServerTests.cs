@@ -231,6 +231,25 @@ public sealed class AdminHttpServerTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task PutEndpoint_StateFileUnwritable_Returns500WithTheReasonAndLogsAnError()
+    {
+        // Arrange
+        var control = FakeTrafficManagerControl.Contoso();
+        control.SaveError = "cannot write /var/lib/router/state.json: read-only file system";
+        await StartAsync(control);
+
+        // Act
+        using var response = await _http.PutAsync(Url("/api/profiles/contoso/endpoints/eastus"), Json("{\"enabled\": false}"));
+
+        // Assert
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal(control.SaveError, await ErrorOf(response));
+        var entry = Assert.Single(_logs.Entries, e => e.EventId.Id == AdminEventIds.EndpointChangeFailed);
+        Assert.Equal(LogLevel.Error, entry.Level);
+        Assert.DoesNotContain(_logs.Entries, e => e.EventId.Id == AdminEventIds.EndpointEnabledSet);
+    }
+
+    [Fact]
     public async Task Explain_NameAndClient_ReturnsTheReport()
     {
         // Arrange
@@ -494,10 +513,151 @@ public sealed class AdminHttpServerTests : IAsyncDisposable
         Assert.NotEqual(0, _server.Address.Port);
         Assert.False(_server.RequiresToken);
         Assert.Contains(_logs.Entries, e => e.EventId.Id == 3400 && e.Level == LogLevel.Information);
-        // ASP.NET Core's per-request logging stays out of the process log.
+        // ASP.NET Core's per-request logging and the inner host's lifetime lines ("Now listening on", "Content root
+        // path") stay out of the process log.
         using var response = await _http.GetAsync(Url("/api/profiles"));
-        Assert.DoesNotContain(_logs.Entries, e => e.Category.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
+        Assert.DoesNotContain(_logs.Entries, e => e.Category.StartsWith("Microsoft.", StringComparison.Ordinal));
+        Assert.DoesNotContain(_logs.Entries, e => e.Message.Contains("Now listening on", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("evil.example")]
+    [InlineData("evil.example:{port}")]
+    [InlineData("127.0.0.1.nip.io:{port}")]
+    [InlineData("localhost.evil.example:{port}")]
+    [InlineData("localhost.:{port}")]
+    [InlineData("router:{port}")]
+    public async Task NoToken_HostNeitherIpNorLocalhost_Returns421AndChangesNothing(string host)
+    {
+        // Arrange: what a page sees after rebinding its own name to 127.0.0.1
+        var control = FakeTrafficManagerControl.Contoso();
+        await StartAsync(control);
+        host = host.Replace("{port}", _server!.Address.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        using var put = new HttpRequestMessage(HttpMethod.Put, Url("/api/profiles/contoso/endpoints/eastus")) { Content = Json("{\"enabled\": false}") };
+        using var get = new HttpRequestMessage(HttpMethod.Get, Url("/api/profiles"));
+        put.Headers.Host = host;
+        get.Headers.Host = host;
+
+        // Act
+        using var putResponse = await _http.SendAsync(put);
+        using var getResponse = await _http.SendAsync(get);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.MisdirectedRequest, putResponse.StatusCode);
+        Assert.Equal(HttpStatusCode.MisdirectedRequest, getResponse.StatusCode);
+        Assert.Contains("DNS rebinding", await ErrorOf(putResponse), StringComparison.Ordinal);
+        Assert.Contains($"Host '{host}'", await ErrorOf(getResponse), StringComparison.Ordinal);
+        Assert.Empty(control.SetCalls);
+        Assert.Equal(2, _logs.Entries.Count(e => e.EventId.Id == AdminEventIds.MisdirectedHost && e.Level == LogLevel.Warning));
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData("127.0.0.1:{port}")]
+    [InlineData("[::1]")]
+    [InlineData("[::1]:{port}")]
+    [InlineData("localhost")]
+    [InlineData("LocalHost:{port}")]
+    [InlineData("192.0.2.7:8080")]
+    public async Task NoToken_HostIpOrLocalhost_IsServed(string host)
+    {
+        // Arrange
+        var control = FakeTrafficManagerControl.Contoso();
+        await StartAsync(control);
+        using var put = new HttpRequestMessage(HttpMethod.Put, Url("/api/profiles/contoso/endpoints/eastus")) { Content = Json("{\"enabled\": false}") };
+        put.Headers.Host = host.Replace("{port}", _server!.Address.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+
+        // Act
+        using var response = await _http.SendAsync(put);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Single(control.SetCalls);
+    }
+
+    [Fact]
+    public async Task TokenConfigured_AnyHost_IsServed()
+    {
+        // Arrange: the token is the protection; a name in front of the router is fine
+        await StartAsync(FakeTrafficManagerControl.Contoso(), new AdminOptions { Listen = "http://127.0.0.1:0", BearerToken = Token });
+        using var request = new HttpRequestMessage(HttpMethod.Get, Url("/api/profiles"));
+        request.Headers.Host = "router.example.com";
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+
+        // Act
+        using var response = await _http.SendAsync(request);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("http://evil.example", false)]
+    [InlineData("null", false)]
+    [InlineData("http://127.0.0.1:1", false)]
+    [InlineData("https://127.0.0.1:{port}", false)]
+    [InlineData("http://localhost:{port}", false)]
+    [InlineData("http://evil.example", true)]
+    public async Task Put_CrossOrigin_Returns403AndChangesNothing(string origin, bool token)
+    {
+        // Arrange
+        var control = FakeTrafficManagerControl.Contoso();
+        await StartAsync(control, new AdminOptions { Listen = "http://127.0.0.1:0", BearerToken = token ? Token : null });
+        using var request = new HttpRequestMessage(HttpMethod.Put, Url("/api/profiles/contoso/endpoints/eastus")) { Content = Json("{\"enabled\": false}") };
+        request.Headers.TryAddWithoutValidation("Origin", origin.Replace("{port}", _server!.Address.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+        if (token)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+        }
+
+        // Act
+        using var response = await _http.SendAsync(request);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.StartsWith("cross-origin write refused", await ErrorOf(response), StringComparison.Ordinal);
+        Assert.Empty(control.SetCalls);
+        Assert.Single(_logs.Entries, e => e.EventId.Id == AdminEventIds.CrossOriginRefused && e.Level == LogLevel.Warning);
+    }
+
+    [Fact]
+    public async Task Put_SameOrigin_IsServedAndGetIsNotOriginChecked()
+    {
+        // Arrange
+        var control = FakeTrafficManagerControl.Contoso();
+        await StartAsync(control);
+        string self = _server!.Address.GetLeftPart(UriPartial.Authority);
+        using var put = new HttpRequestMessage(HttpMethod.Put, Url("/api/profiles/contoso/endpoints/eastus")) { Content = Json("{\"enabled\": false}") };
+        put.Headers.TryAddWithoutValidation("Origin", self);
+        using var get = new HttpRequestMessage(HttpMethod.Get, Url("/api/profiles"));
+        get.Headers.TryAddWithoutValidation("Origin", "http://evil.example");
+
+        // Act
+        using var putResponse = await _http.SendAsync(put);
+        using var getResponse = await _http.SendAsync(get);
+
+        // Assert: reads are harmless (no CORS headers: a foreign page cannot read the answer)
+        Assert.Equal(HttpStatusCode.OK, putResponse.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, getResponse.StatusCode);
+        Assert.False(getResponse.Headers.Contains("Access-Control-Allow-Origin"));
+    }
+
+    [Theory]
+    [InlineData("", true)]
+    [InlineData("127.0.0.1", true)]
+    [InlineData("127.0.0.1:80", true)]
+    [InlineData("[::1]:8080", true)]
+    [InlineData("[2001:db8::1]", true)]
+    [InlineData("LOCALHOST", true)]
+    [InlineData("localhost:1", true)]
+    [InlineData("example.com", false)]
+    [InlineData("localhost.example.com", false)]
+    [InlineData("127.1", false)]
+    [InlineData("2130706433", false)]
+    [InlineData("[example.com]", false)]
+    [InlineData("[127.0.0.1]", false)]
+    public void IsLocalHost_OnlyIpLiteralsAndLocalhost(string host, bool expected) =>
+        Assert.Equal(expected, AdminHttpServer.IsLocalHost(new Microsoft.AspNetCore.Http.HostString(host)));
 
     [Fact]
     public void Constructor_NotLoopbackWithoutToken_Throws()
@@ -520,7 +680,7 @@ public sealed class AdminHttpServerTests : IAsyncDisposable
 
         public ProfileReport? GetProfile(string name) => throw new InvalidOperationException("snapshot unavailable");
 
-        public bool TrySetEndpointEnabled(string profile, string endpoint, bool enabled, out string? error) =>
+        public EndpointSwitchResult SetEndpointEnabled(string profile, string endpoint, bool enabled) =>
             throw new InvalidOperationException("snapshot unavailable");
 
         public ExplainReport? Explain(string name, IPAddress client) => throw new InvalidOperationException("snapshot unavailable");

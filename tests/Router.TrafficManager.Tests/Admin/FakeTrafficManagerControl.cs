@@ -47,7 +47,10 @@ internal sealed class FakeTrafficManagerControl : ITrafficManagerControl
         }
     }
 
-    public bool TrySetEndpointEnabled(string profile, string endpoint, bool enabled, out string? error)
+    /// <summary>When set, switching fails with this error, as when the state file cannot be written.</summary>
+    public string? SaveError { get; set; }
+
+    public EndpointSwitchResult SetEndpointEnabled(string profile, string endpoint, bool enabled)
     {
         lock (_gate)
         {
@@ -55,16 +58,19 @@ internal sealed class FakeTrafficManagerControl : ITrafficManagerControl
             int p = _profiles.FindIndex(r => string.Equals(r.Name, profile, StringComparison.OrdinalIgnoreCase));
             if (p < 0)
             {
-                error = $"no profile '{profile}'";
-                return false;
+                return new(EndpointSwitchOutcome.NotFound, $"no profile '{profile}'");
             }
 
             var endpoints = _profiles[p].Endpoints.ToList();
             int e = endpoints.FindIndex(r => string.Equals(r.Name, endpoint, StringComparison.OrdinalIgnoreCase));
             if (e < 0)
             {
-                error = $"profile '{_profiles[p].Name}' has no endpoint '{endpoint}'";
-                return false;
+                return new(EndpointSwitchOutcome.NotFound, $"profile '{_profiles[p].Name}' has no endpoint '{endpoint}'");
+            }
+
+            if (SaveError is not null)
+            {
+                return new(EndpointSwitchOutcome.NotSaved, SaveError);
             }
 
             endpoints[e] = endpoints[e] with
@@ -74,8 +80,7 @@ internal sealed class FakeTrafficManagerControl : ITrafficManagerControl
                 Status = enabled ? EndpointStatus.CheckingEndpoint : EndpointStatus.Disabled,
             };
             _profiles[p] = _profiles[p] with { Endpoints = endpoints };
-            error = null;
-            return true;
+            return new(EndpointSwitchOutcome.Switched, null);
         }
     }
 

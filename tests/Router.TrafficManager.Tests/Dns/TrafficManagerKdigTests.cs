@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Router.Dns.Server;
 using Router.Dns.Server.Configuration;
+using Router.TrafficManager.Configuration;
 using Router.TrafficManager.Diagnostics;
 using Router.TrafficManager.Dns;
 using Router.TrafficManager.Routing;
@@ -16,7 +17,8 @@ namespace Router.TrafficManager.Tests.Dns;
 
 /// <summary>
 /// A real <see cref="DnsServer"/> on 127.0.0.1 (port 0) with the traffic manager zone as an extra handler, asked by
-/// <c>kdig</c>: the contract's static-zone CNAME into the profile, and ECS changing the answer and the echoed scope.
+/// <c>kdig</c>: the contract's static-zone CNAME into the profile and a profile's CNAME into the static zone, ECS
+/// changing the answer and the echoed scope (and a /0 source opting out), and <c>ns1</c> at the listen address.
 /// </summary>
 public sealed partial class TrafficManagerKdigTests
 {
@@ -28,7 +30,9 @@ public sealed partial class TrafficManagerKdigTests
         // Arrange
         await using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var meterFactory = services.GetRequiredService<IMeterFactory>();
-        var holder = new RoutingSnapshotHolder(RoutingSnapshot.Build(Contract(), AllOnline));
+        var tm = Contract();
+        tm.Profiles.Add(Profile("cn", RoutingMethod.Priority, "www.registry.test"));
+        var holder = new RoutingSnapshotHolder(RoutingSnapshot.Build(tm, AllOnline));
         var handler = new TrafficManagerZoneHandler(holder, new RoutingMetrics(meterFactory));
         var options = new DnsServerOptions
         {
@@ -58,6 +62,9 @@ public sealed partial class TrafficManagerKdigTests
         string direct = await KdigAsync(endpoint, "contoso.tm.registry.test", "A");
         string chained = await KdigAsync(endpoint, "contoso.registry.test", "A", "+tcp");
         string subnet = await KdigAsync(endpoint, "contoso.tm.registry.test", "A", "+subnet=10.1.2.0/24");
+        string optOut = await KdigAsync(endpoint, "contoso.tm.registry.test", "A", "+subnet=0.0.0.0/0");
+        string intoStatic = await KdigAsync(endpoint, "cn.tm.registry.test", "A");
+        string ns1 = await KdigAsync(endpoint, "ns1.tm.registry.test", "A");
         string missing = await KdigAsync(endpoint, "nothing.tm.registry.test", "A");
         string apex = await KdigAsync(endpoint, "tm.registry.test", "SOA");
         holder.Update(s => s.WithEndpointStates("contoso", [Degraded, Online, Online]));
@@ -71,6 +78,10 @@ public sealed partial class TrafficManagerKdigTests
             Answers(chained));
         Assert.Equal(["contoso.tm.registry.test. 30 IN A 127.0.0.12"], Answers(subnet));
         Assert.Equal("10.1.2.0/24/16", SubnetPattern().Match(subnet).Groups[1].Value);
+        Assert.Equal(["contoso.tm.registry.test. 30 IN A 127.0.0.11"], Answers(optOut)); // routed by the source, 127.0.0.1
+        Assert.Equal("0.0.0.0/0/0", SubnetPattern().Match(optOut).Groups[1].Value);
+        Assert.Equal(["cn.tm.registry.test. 60 IN CNAME www.registry.test.", "www.registry.test. 300 IN A 127.0.0.80"], Answers(intoStatic));
+        Assert.Equal(["ns1.tm.registry.test. 300 IN A 127.0.0.1"], Answers(ns1));
         Assert.Contains("status: NXDOMAIN", missing, StringComparison.Ordinal);
         Assert.Matches(@"tm\.registry\.test\.\s+300\s+IN\s+SOA\s+ns1\.tm\.registry\.test\. hostmaster\.tm\.registry\.test\.", missing);
         Assert.Single(Answers(apex));

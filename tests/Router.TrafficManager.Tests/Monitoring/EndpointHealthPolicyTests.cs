@@ -180,6 +180,27 @@ public sealed class EndpointHealthPolicyTests
         Assert.Equal(state, EndpointHealthPolicy.SetEnabled(state, enabled: true, _clock.GetUtcNow()));
     }
 
+    [Theory]
+    [InlineData(EndpointStatus.Online, 2, 0, 1, 1, EndpointStatus.Degraded)]
+    [InlineData(EndpointStatus.Online, 2, 0, 2, 1, EndpointStatus.Online)]
+    [InlineData(EndpointStatus.CheckingEndpoint, 1, 0, 0, 1, EndpointStatus.Degraded)]
+    [InlineData(EndpointStatus.CheckingEndpoint, 1, 0, 1, 1, EndpointStatus.CheckingEndpoint)]
+    [InlineData(EndpointStatus.Degraded, 1, 0, 9, 1, EndpointStatus.Degraded)] // a raised tolerance undoes no verdict
+    [InlineData(EndpointStatus.Degraded, 0, 2, 3, 2, EndpointStatus.Online)]
+    [InlineData(EndpointStatus.Degraded, 0, 2, 3, 3, EndpointStatus.Degraded)]
+    [InlineData(EndpointStatus.Degraded, 0, 1, 3, 0, EndpointStatus.Online)] // 0 means 1, as in Next
+    [InlineData(EndpointStatus.Disabled, 0, 0, 0, 1, EndpointStatus.Disabled)]
+    public void Reevaluate_NewThresholds_JudgesTheCountersItHas(
+        EndpointStatus status, int failures, int successes, int tolerated, int successesToOnline, EndpointStatus expected)
+    {
+        var before = new EndpointMonitorState(status, failures, successes, Failure(), _clock.GetUtcNow());
+        _clock.Advance(Interval);
+
+        var after = EndpointHealthPolicy.Reevaluate(before, new MonitorOptions { ToleratedFailures = tolerated, SuccessesToOnline = successesToOnline }, _clock.GetUtcNow());
+
+        Assert.Equal(before with { Status = expected, LastStatusChange = expected == status ? before.LastStatusChange : _clock.GetUtcNow() }, after);
+    }
+
     private EndpointMonitorState Run(EndpointMonitorState state, MonitorOptions monitor, ProbeResult result)
     {
         _clock.Advance(Interval);

@@ -28,17 +28,27 @@ internal sealed class SchedulerHarness : IAsyncDisposable
     private readonly ServiceProvider _services;
     private readonly SemaphoreSlim _changed = new(0);
 
-    public SchedulerHarness(Func<double>? jitter = null)
+    /// <param name="jitter">The scheduler's jitter seam; 0 (first probe at once) by default.</param>
+    /// <param name="clock">Wraps <see cref="Clock"/> for the scheduler (to misbehave as real timers may); the clock itself by default.</param>
+    /// <param name="extraLogs">A second logger provider next to <see cref="Logs"/> (one that throws, say).</param>
+    public SchedulerHarness(Func<double>? jitter = null, Func<ManualTimeProvider, TimeProvider>? clock = null, ILoggerProvider? extraLogs = null)
     {
         _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var meterFactory = _services.GetRequiredService<IMeterFactory>();
-        LoggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(builder => builder.SetMinimumLevel(LogLevel.Trace).AddProvider(Logs));
+        LoggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(builder =>
+        {
+            builder.SetMinimumLevel(LogLevel.Trace).AddProvider(Logs);
+            if (extraLogs is not null)
+            {
+                builder.AddProvider(extraLogs);
+            }
+        });
         Prober = new FakeProber(Clock);
         Metrics = new TrafficManagerMetrics(meterFactory);
         Probes = new MetricCollector<long>(Metrics.Meter, TrafficManagerMetrics.Probes);
         StatusChanges = new MetricCollector<long>(Metrics.Meter, TrafficManagerMetrics.StatusChanges);
         StatusGauge = new MetricCollector<int>(Metrics.Meter, TrafficManagerMetrics.EndpointStatusGauge);
-        Scheduler = new ProbeScheduler(Prober, OnChange, LoggerFactory, Metrics, Clock, jitter ?? (() => 0));
+        Scheduler = new ProbeScheduler(Prober, OnChange, LoggerFactory, Metrics, clock?.Invoke(Clock) ?? Clock, jitter ?? (() => 0));
     }
 
     public ManualTimeProvider Clock { get; } = new();
@@ -70,8 +80,8 @@ internal sealed class SchedulerHarness : IAsyncDisposable
         }
     }
 
-    public static MonitorOptions Monitor(double interval = 30, double timeout = 10, int tolerated = 3) =>
-        new() { IntervalSeconds = interval, TimeoutSeconds = timeout, ToleratedFailures = tolerated };
+    public static MonitorOptions Monitor(double interval = 30, double timeout = 10, int tolerated = 3, int successesToOnline = 1) =>
+        new() { IntervalSeconds = interval, TimeoutSeconds = timeout, ToleratedFailures = tolerated, SuccessesToOnline = successesToOnline };
 
     public static ProbeTarget Target(string endpoint, MonitorOptions monitor, bool enabled = true, string profile = "contoso", string? target = null) =>
         new(profile, endpoint, target ?? "target-" + endpoint, enabled, monitor);
@@ -81,6 +91,9 @@ internal sealed class SchedulerHarness : IAsyncDisposable
 
     /// <summary>Applies targets outside the test's synchronization context (cancelled probes finish inline).</summary>
     public void Apply(params ProbeTarget[] targets) => WithoutSynchronizationContext(() => Scheduler.Apply(targets));
+
+    /// <summary>Starts the scheduler outside the test's synchronization context (a timer may fire inline).</summary>
+    public void Start() => WithoutSynchronizationContext(Scheduler.Start);
 
     public EndpointMonitorState State(string endpoint, string profile = "contoso")
     {

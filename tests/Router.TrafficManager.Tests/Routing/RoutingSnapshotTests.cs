@@ -262,6 +262,105 @@ public sealed class RoutingSnapshotTests
         Assert.Equal(RoutingRule.NoEndpointOfFamily, decision.Rule);
     }
 
+    [Fact]
+    public void Route_DualStackPriority_PerFamilyCandidates()
+    {
+        // Arrange: e0 IPv6 (priority 1), e1 a name (priority 2), e2 IPv4 (priority 3).
+        var options = Options([Profile("p", RoutingMethod.Priority, "2001:db8::1", "web.example.net", "192.0.2.3")]);
+        var snapshot = RoutingSnapshot.Build(options, AllOnline);
+        var nameDegraded = RoutingSnapshot.Build(options, States(("e1", Degraded)));
+
+        // Act + Assert: A routes among IPv4 and names, AAAA among IPv6 and names, other types among all.
+        Assert.Equal(["e1"], Route(snapshot, "p", "127.0.0.1", RouteFamily.IPv4).Chosen);
+        Assert.Equal(["e0"], Route(snapshot, "p", "127.0.0.1", RouteFamily.IPv6).Chosen);
+        Assert.Equal(["e0"], Route(snapshot, "p", "127.0.0.1", RouteFamily.Any).Chosen);
+        Assert.Equal(["e2"], Route(nameDegraded, "p", "127.0.0.1", RouteFamily.IPv4).Chosen);
+    }
+
+    [Fact]
+    public void Route_FamilyWithoutEnabledEndpoint_NoEndpointOfFamilyNotNoEnabledEndpoint()
+    {
+        // Arrange
+        var options = Options([Profile("p", RoutingMethod.Performance, "2001:db8::1", "192.0.2.2")]);
+
+        // Act
+        var a = Route(RoutingSnapshot.Build(options, States(("e1", Disabled))), "p", "127.0.0.1", RouteFamily.IPv4);
+        var aaaa = Route(RoutingSnapshot.Build(options, States(("e1", Disabled))), "p", "127.0.0.1", RouteFamily.IPv6);
+
+        // Assert: NODATA for A; the IPv6 endpoint still answers AAAA.
+        Assert.Empty(a.Chosen);
+        Assert.Equal(RoutingRule.NoEndpointOfFamily, a.Rule);
+        Assert.Equal(["e0"], aaaa.Chosen);
+    }
+
+    [Fact]
+    public void Route_DualStackAllDegradedRule_AppliedWithinTheFamily()
+    {
+        // Arrange: IPv4 endpoints both degraded, IPv6 online.
+        var options = Options([Profile("p", RoutingMethod.Priority, "192.0.2.1", "192.0.2.2", "2001:db8::3")]);
+        var snapshot = RoutingSnapshot.Build(options, States(("e0", Degraded), ("e1", Degraded)));
+        var profile = snapshot.FindProfile("p")!;
+
+        // Act
+        var a = Route(snapshot, "p", "127.0.0.1", RouteFamily.IPv4);
+        var any = Route(snapshot, "p", "127.0.0.1", RouteFamily.Any);
+
+        // Assert
+        Assert.Equal(["e0"], a.Chosen);
+        Assert.True(a.AllDegraded);
+        Assert.Equal(["e2"], any.Chosen);
+        Assert.False(any.AllDegraded);
+        Assert.True(profile.IsEligible(0, RouteFamily.IPv4));
+        Assert.False(profile.IsEligible(0, RouteFamily.Any));
+        Assert.False(profile.IsCandidate(2, RouteFamily.IPv4));
+    }
+
+    [Fact]
+    public void Route_DualStackWeighted_DrawsAmongTheFamilyOnly()
+    {
+        // Arrange: weights 1 (IPv6), 3 (IPv4), 6 (IPv4).
+        var profile = Profile("w", RoutingMethod.Weighted, "2001:db8::1", "192.0.2.2", "192.0.2.3");
+        profile.Endpoints[0].Weight = 1;
+        profile.Endpoints[1].Weight = 3;
+        profile.Endpoints[2].Weight = 6;
+        var draws = new List<int>();
+        var snapshot = RoutingSnapshot.Build(Options([profile]), AllOnline, random: total =>
+        {
+            draws.Add(total);
+            return 0;
+        });
+
+        // Act
+        var a = Route(snapshot, "w", "127.0.0.1", RouteFamily.IPv4);
+        var aaaa = Route(snapshot, "w", "127.0.0.1", RouteFamily.IPv6);
+
+        // Assert
+        Assert.Equal(["e1"], a.Chosen);
+        Assert.Equal(["e0"], aaaa.Chosen);
+        Assert.Equal([9, 1], draws);
+        Assert.Equal(3.0 / 9, snapshot.FindProfile("w")!.WeightedProbability(1, RouteFamily.IPv4), 9);
+        Assert.Equal(0, snapshot.FindProfile("w")!.WeightedProbability(0, RouteFamily.IPv4));
+    }
+
+    [Fact]
+    public void Route_DualStackSubnet_MappedEndpointOfOtherFamilyFallsToCatchAllOfTheFamily()
+    {
+        // Arrange: 10.1.0.0/16 maps to e0 (IPv6); e1 (IPv4) and e2 (IPv6) have no subnets.
+        var profile = Profile("s", RoutingMethod.Subnet, "2001:db8::1", "192.0.2.2", "2001:db8::3");
+        profile.Endpoints[0].Subnets = ["10.1.0.0/16"];
+        var snapshot = RoutingSnapshot.Build(Options([profile]), AllOnline);
+
+        // Act
+        var a = Route(snapshot, "s", "10.1.2.3", RouteFamily.IPv4);
+        var aaaa = Route(snapshot, "s", "10.1.2.3", RouteFamily.IPv6);
+
+        // Assert
+        Assert.Equal(["e1"], a.Chosen);
+        Assert.Equal(RoutingRule.SubnetMappedNotEligible, a.Rule);
+        Assert.Equal(["e0"], aaaa.Chosen);
+        Assert.Equal(RoutingRule.SubnetMatch, aaaa.Rule);
+    }
+
     public static TheoryData<string, string, int, string> SubnetCases => new()
     {
         { "10.1.2.3", "e0", 16, nameof(RoutingRule.SubnetMatch) },

@@ -10,9 +10,10 @@ namespace KestrelBaseline;
 /// <summary>
 /// A bare Kestrel endpoint for tests/bench/health-scale.sh: listens on the URL given as the only argument
 /// (<c>http://127.0.0.1:PORT</c>) and answers every request with the same 200, <c>Cache-Control: no-store</c> and a
-/// constant JSON body shaped and sized like a healthy registry verdict. Kestrel is set up exactly as Router's
-/// health server (src/Router.Health/Http/HealthHttpServer.cs): slim builder, no logging providers, no Server header,
-/// one request delegate, and the body written the way Router's endpoint writes it.
+/// constant JSON body shaped and sized like a healthy registry verdict. Kestrel is set up as Router's health server
+/// (src/Router.Health/Http/HealthHttpServer.cs): slim builder, no logging providers, no Server header, one request
+/// delegate, and the body written the way Router's endpoint writes it. It keeps Kestrel's default scheduling: Router's
+/// inline scheduling is a choice its never-blocking handler allows, not a default a bare endpoint gets.
 /// </summary>
 public static class Program
 {

@@ -3,7 +3,9 @@ using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Router.Health.Checks;
 using Router.Health.Configuration;
+using Router.Health.Evaluation;
 using Router.Health.Http;
 using Router.Health.Monitoring;
 
@@ -11,7 +13,9 @@ namespace Router.Benchmarks;
 
 /// <summary>
 /// The registry health request without Kestrel: look the registry up in the snapshot, evaluate its verdict and write
-/// the JSON body, as <c>GET /health/registries/{name}</c> does for every request.
+/// the JSON body, as <c>GET /health/registries/{name}</c> does for every request. <see cref="RegistryVerdict"/> is the
+/// state right after start-up (no results yet: fail-open with a reason per dependency); <see cref="HealthyVerdict"/>
+/// the steady state health-scale.sh measures (every dependency Healthy, no reason).
 /// </summary>
 [MemoryDiagnoser]
 public class HealthEndpointBenchmarks
@@ -19,6 +23,8 @@ public class HealthEndpointBenchmarks
     private HealthEndpoints _endpoints = null!;
     private DefaultHttpContext _context = null!;
     private HealthMonitor _monitor = null!;
+    private HealthEndpoints _healthyEndpoints = null!;
+    private DefaultHttpContext _healthyContext = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -55,6 +61,28 @@ public class HealthEndpointBenchmarks
         _context.Request.Method = "GET";
         _context.Request.Path = "/health/registries/reg-12344";
         _context.Response.Body = Stream.Null;
+
+        var healthy = new HealthMonitor(options, NullLoggerFactory.Instance, meterFactory, TimeProvider.System);
+        var snapshot = healthy.Snapshot;
+        var now = TimeProvider.System.GetUtcNow();
+        for (int i = 0; i < snapshot.States.Length; i++)
+        {
+            snapshot.Publish(i, snapshot.States[i] with
+            {
+                State = HealthState.Healthy,
+                Since = now,
+                ConsecutiveSuccesses = 1,
+                LastConclusiveAt = now.AddDays(1),
+                LastCheckedAt = now,
+                LastResult = CheckResult.Success(TimeSpan.FromMilliseconds(1)),
+            });
+        }
+
+        _healthyEndpoints = new HealthEndpoints(healthy);
+        _healthyContext = new DefaultHttpContext();
+        _healthyContext.Request.Method = "GET";
+        _healthyContext.Request.Path = "/health/registries/reg-12344";
+        _healthyContext.Response.Body = Stream.Null;
     }
 
     [Benchmark]
@@ -62,5 +90,12 @@ public class HealthEndpointBenchmarks
     {
         _context.Response.Headers.Clear();
         return _endpoints.HandleAsync(_context);
+    }
+
+    [Benchmark]
+    public Task HealthyVerdict()
+    {
+        _healthyContext.Response.Headers.Clear();
+        return _healthyEndpoints.HandleAsync(_healthyContext);
     }
 }
