@@ -294,10 +294,10 @@ start_router() { # SERVER: router, or router-tm (with the TrafficManager section
     PORT_OF[$s]=$PORT
     LOG_OF[$s]=$dir/router.log
     if [[ $s == router-tm ]]; then
-        start_probe_listener
-        router_config_json "$PORT" "$PROBE_PORT" >"$dir/router.json"
+        start_probe_listener # takes a port of its own
+        router_config_json "${PORT_OF[$s]}" "$PROBE_PORT" >"$dir/router.json"
     else
-        router_config_json "$PORT" >"$dir/router.json"
+        router_config_json "${PORT_OF[$s]}" >"$dir/router.json"
     fi
     "$ROUTER_BIN" serve --config "$dir/router.json" >"${LOG_OF[$s]}" 2>&1 &
     PID[$s]=$!
