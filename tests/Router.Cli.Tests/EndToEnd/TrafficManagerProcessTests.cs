@@ -242,16 +242,45 @@ public sealed class TrafficManagerProcessTests(ITestOutputHelper output) : IAsyn
         Assert.Contains("\"fallback\":true", profile, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task OtherNames_AreForwardedUpstream_WhileProfilesAreAnswered()
+    {
+        // Arrange: the sidecar role. Its upstream is another router, authoritative for elsewhere.test.
+        var upstreamEndpoint = Loopback.FreeEndpoint();
+        string upstreamConfig = _directory.Write("upstream.json", $$"""
+            { "Dns": { "Listen": [ "{{upstreamEndpoint}}" ],
+                       "Zones": [ { "Name": "elsewhere.test", "Records": [ { "Name": "www", "Type": "A", "Value": "127.0.0.99" } ] } ] } }
+            """);
+        await using var upstream = RouterProcess.Start(["serve", "--config", upstreamConfig]);
+        await upstream.WaitForStdoutAsync(line => line.Contains("DNS listening", StringComparison.Ordinal), StartTimeout, "the upstream's listening line");
+        string forwarding = $$"""
+             "Forwarding": { "Enabled": true, "Upstreams": [ "{{upstreamEndpoint}}" ], "AllowedClients": [ "127.0.0.0/8" ] },
+            """;
+        await using var router = await StartRouterAsync(Config(forwarding: forwarding));
+
+        // Act
+        var forwarded = await KdigAsync("www.elsewhere.test");
+        var profile = await KdigAsync(Contoso);
+
+        // Assert
+        Assert.Equal("NOERROR", forwarded.Status);
+        Assert.Equal(["127.0.0.99"], Addresses(forwarded));
+        Assert.DoesNotContain("aa", forwarded.Flags);
+        Assert.Contains("ra", forwarded.Flags);
+        Assert.Equal([EastUs], Addresses(profile));
+        Assert.Contains("aa", profile.Flags);
+    }
+
     private string ReadState()
     {
         string path = Path.Combine(_directory.Path, "router-state.json");
         return File.Exists(path) ? File.ReadAllText(path) : "(none)";
     }
 
-    private string Config(bool westEuropeEnabled = true, int? monitorPort = null, string fallback = "") => $$"""
+    private string Config(bool westEuropeEnabled = true, int? monitorPort = null, string fallback = "", string forwarding = "") => $$"""
         {
           "Dns": {
-            "Listen": [ "{{_dns}}" ],
+            "Listen": [ "{{_dns}}" ],{{forwarding}}
             "Zones": [ { "Name": "registry.test", "Records": [ { "Name": "contoso", "Type": "CNAME", "Value": "{{Contoso}}." } ] } ]
           },
           "TrafficManager": {
