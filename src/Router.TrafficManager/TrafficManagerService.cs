@@ -142,6 +142,9 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
         ArgumentNullException.ThrowIfNull(endpoint);
         ProfileOptions? profileOptions;
         EndpointOptions? endpointOptions;
+        RoutingSnapshot before;
+        RoutingSnapshot after;
+        TrafficManagerOptions options;
         lock (_gate)
         {
             profileOptions = _options.Profiles.Find(p => string.Equals(p.Name, profile, StringComparison.OrdinalIgnoreCase));
@@ -164,11 +167,15 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
             }
 
             // Effective for the next query: the snapshot first, then probing follows.
-            _snapshot.Current = _snapshot.Current.WithEndpointStates(profileOptions.Name!, ProfileStates(profileOptions));
+            before = _snapshot.Current;
+            after = before.WithEndpointStates(profileOptions.Name!, ProfileStates(profileOptions));
+            _snapshot.Current = after;
+            options = _options;
             _scheduler.Apply(ProbeTargets(_options));
         }
 
         Log.EndpointSwitched(_logger, profileOptions.Name!, endpointOptions.Name!, enabled ? "enabled" : "disabled");
+        ReportAnswerChanges(before, after, options, profileOptions, $"{endpointOptions.Name} manually {(enabled ? "enabled" : "disabled")}");
         return new EndpointSwitchResult(EndpointSwitchOutcome.Switched, null);
     }
 
@@ -187,13 +194,48 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
             return;
         }
 
+        RoutingSnapshot before;
+        RoutingSnapshot after;
+        ProfileOptions? profile;
+        TrafficManagerOptions options;
         lock (_gate)
         {
-            var profile = _options.Profiles.Find(p => string.Equals(p.Name, change.Profile, StringComparison.OrdinalIgnoreCase));
-            if (profile is not null)
+            options = _options;
+            profile = options.Profiles.Find(p => string.Equals(p.Name, change.Profile, StringComparison.OrdinalIgnoreCase));
+            if (profile is null)
             {
-                _snapshot.Current = _snapshot.Current.WithEndpointStates(profile.Name!, ProfileStates(profile));
+                return;
             }
+
+            before = _snapshot.Current;
+            after = before.WithEndpointStates(profile.Name!, ProfileStates(profile));
+            _snapshot.Current = after;
+        }
+
+        string cause = $"{change.Endpoint} {change.Previous.Status} -> {change.Current.Status}" +
+            (change.Current.LastProbe is { } probe ? $" ({probe.Error ?? "probe succeeded"})" : string.Empty);
+        ReportAnswerChanges(before, after, options, profile, cause);
+    }
+
+    /// <summary>Logs, per group of clients, how the profile's answer changed (event 3607), so a failover has a timeline.</summary>
+    private void ReportAnswerChanges(RoutingSnapshot before, RoutingSnapshot after, TrafficManagerOptions options, ProfileOptions profile, string cause)
+    {
+        if (!_logger.IsEnabled(LogLevel.Warning))
+        {
+            return;
+        }
+
+        try
+        {
+            foreach (var change in AnswerChanges.Compare(before, after, options, profile, out _))
+            {
+                Log.AnswerChanged(_logger, profile.Name!, change.Type, change.Clients, change.Before, change.After, cause);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Reporting must never disturb routing.
+            Log.AnswerReportFailed(_logger, profile.Name!, ex);
         }
     }
 
@@ -316,6 +358,14 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
         [LoggerMessage(EventId = 3606, EventName = "EndpointOverrideForgotten", Level = LogLevel.Information,
             Message = "Endpoint {Profile}/{Endpoint} is not in the configuration; its manual setting is forgotten.")]
         public static partial void OverrideForgotten(ILogger logger, string profile, string endpoint);
+
+        [LoggerMessage(EventId = 3607, EventName = "AnswerChanged", Level = LogLevel.Warning,
+            Message = "Profile {Profile} {Type} answer for {Clients} changed: {Before} -> {After}; cause: {Cause}.")]
+        public static partial void AnswerChanged(ILogger logger, string profile, string type, string clients, string before, string after, string cause);
+
+        [LoggerMessage(EventId = 3608, EventName = "AnswerReportFailed", Level = LogLevel.Error,
+            Message = "Could not report how profile {Profile}'s answers changed.")]
+        public static partial void AnswerReportFailed(ILogger logger, string profile, Exception exception);
 
         [LoggerMessage(EventId = 3604, EventName = "StateFileUnreadable", Level = LogLevel.Warning,
             Message = "The state file {Path} cannot be read ({Reason}); starting without manual endpoint settings.")]

@@ -202,3 +202,59 @@ public sealed class TrafficManagerServiceProbeTests
         Assert.Equal(Primary, Address(service, "app"));
     }
 }
+
+/// <summary>The failover timeline's routing events: how a profile's answer changed, for whom, and why (event 3607).</summary>
+public sealed class TrafficManagerServiceAnswerChangeTests
+{
+    private const int AnswerChanged = 3607;
+
+    [Fact]
+    public async Task Degraded_LogsAnswerChangedWithCause_RecoveryLogsItBack()
+    {
+        // Arrange
+        await using var harness = new ServiceHarness();
+        var service = harness.Started();
+        Assert.Empty(harness.Events(AnswerChanged));
+
+        // Act: the primary degrades (tolerated 1 → second failure), then recovers.
+        harness.Prober.Set(Primary, FakeBehaviour.Fail);
+        harness.Advance(Interval);
+        harness.Advance(Interval);
+        var failover = harness.Events(AnswerChanged).ToList();
+        harness.Prober.Set(Primary, FakeBehaviour.Succeed);
+        harness.Advance(Interval);
+        var all = harness.Events(AnswerChanged).ToList();
+
+        // Assert: Priority has one client group; the A answer moved and came back, each with its cause.
+        var moved = Assert.Single(failover, e => State(e, "Profile") == "app" && State(e, "Type") == "A");
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, moved.Level);
+        Assert.Equal("other clients", State(moved, "Clients"));
+        Assert.Equal($"primary (A {Primary})", State(moved, "Before"));
+        Assert.Equal($"secondary (A {Secondary})", State(moved, "After"));
+        Assert.StartsWith("primary Online -> Degraded (", State(moved, "Cause"), StringComparison.Ordinal);
+        var back = Assert.Single(all.Skip(failover.Count), e => State(e, "Profile") == "app" && State(e, "Type") == "A");
+        Assert.Equal($"primary (A {Primary})", State(back, "After"));
+        Assert.StartsWith("primary Degraded -> Online (probe succeeded", State(back, "Cause"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ManualDisable_OfAnEndpointNotAnswered_LogsNoAnswerChange()
+    {
+        // Arrange
+        await using var harness = new ServiceHarness();
+        var service = harness.Started();
+
+        // Act: the tertiary endpoint is not the answer for anyone; the primary is.
+        Assert.True(TrySet(service, "app", "tertiary", false, out string? error), error);
+        int afterTertiary = harness.Events(AnswerChanged).Count;
+        Assert.True(TrySet(service, "app", "primary", false, out error), error);
+
+        // Assert
+        Assert.Equal(0, afterTertiary);
+        var moved = Assert.Single(harness.Events(AnswerChanged), e => State(e, "Type") == "A");
+        Assert.Equal("primary manually disabled", State(moved, "Cause"));
+    }
+
+    private static string? State(Router.Testing.CollectedLogEntry entry, string key) =>
+        entry.State.FirstOrDefault(p => p.Key == key).Value?.ToString();
+}
