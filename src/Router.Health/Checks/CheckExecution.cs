@@ -75,6 +75,32 @@ internal static class CheckExecution
         }
     }
 
+    /// <summary>
+    /// The latency budget rule, the same for every check type: a <see cref="CheckOutcome.Success"/> that took longer
+    /// than <paramref name="budget"/> becomes a <see cref="CheckOutcome.Failure"/> "slow: 1234 ms &gt; budget 500 ms"
+    /// (same duration); every other result, and every result when there is no budget, is returned as it is.
+    /// </summary>
+    /// <remarks>
+    /// A dependency that answers correctly but only after seconds (a hung cache behind its timeouts, a crawling
+    /// region) serves clients as badly as one that fails; a timeout alone would let it pass until it stops
+    /// answering altogether. The duration is rounded up to whole milliseconds, so the reason never reads
+    /// "500 ms &gt; budget 500 ms".
+    /// </remarks>
+    public static CheckResult ApplyLatencyBudget(CheckResult result, TimeSpan? budget)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (budget is not { } limit || result.Outcome != CheckOutcome.Success || result.Duration <= limit)
+        {
+            return result;
+        }
+
+        string took = Math.Ceiling(result.Duration.TotalMilliseconds).ToString("0", CultureInfo.InvariantCulture);
+        return CheckResult.Failure($"slow: {took} ms > budget {Milliseconds(limit)} ms", result.Duration);
+    }
+
+    /// <summary>Milliseconds as an operator reads them: <c>500</c>, <c>0.5</c>.</summary>
+    public static string Milliseconds(TimeSpan duration) => duration.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture);
+
     /// <summary>"timed out after 3 s".</summary>
     public static string TimedOut(TimeSpan timeout) => $"timed out after {Seconds(timeout)} s";
 

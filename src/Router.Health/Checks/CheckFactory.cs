@@ -23,21 +23,23 @@ internal static class CheckFactory
 
     private static readonly string TypeList = string.Join(", ", CheckTypes.All);
 
-    // Which keys each type uses; Type and TimeoutSeconds apply to all.
+    // Which keys each type uses; Type, TimeoutSeconds and LatencyBudgetMilliseconds apply to all.
     private static readonly (string Key, Func<CheckOptions, bool> IsSet, string[] UsedBy)[] TypeKeys =
     [
         (nameof(CheckOptions.Path), o => !string.IsNullOrEmpty(o.Path), [CheckTypes.Filesystem]),
-        (nameof(CheckOptions.Url), o => !string.IsNullOrEmpty(o.Url), [CheckTypes.Http]),
+        (nameof(CheckOptions.Url), o => !string.IsNullOrEmpty(o.Url), [CheckTypes.Http, CheckTypes.Registry]),
         (nameof(CheckOptions.Method), o => !string.IsNullOrEmpty(o.Method), [CheckTypes.Http]),
         (nameof(CheckOptions.Headers), o => o.Headers is { Count: > 0 }, [CheckTypes.Http]),
-        (nameof(CheckOptions.Username), o => !string.IsNullOrEmpty(o.Username), [CheckTypes.Http]),
-        (nameof(CheckOptions.Password), o => !string.IsNullOrEmpty(o.Password), [CheckTypes.Http, CheckTypes.Redis]),
+        (nameof(CheckOptions.Username), o => !string.IsNullOrEmpty(o.Username), [CheckTypes.Http, CheckTypes.Registry]),
+        (nameof(CheckOptions.Password), o => !string.IsNullOrEmpty(o.Password), [CheckTypes.Http, CheckTypes.Redis, CheckTypes.Registry]),
         (nameof(CheckOptions.BearerToken), o => !string.IsNullOrEmpty(o.BearerToken), [CheckTypes.Http]),
         (nameof(CheckOptions.ExpectedStatusCodes), o => o.ExpectedStatusCodes is { Count: > 0 }, [CheckTypes.Http]),
         (nameof(CheckOptions.BodyContains), o => !string.IsNullOrEmpty(o.BodyContains), [CheckTypes.Http]),
         (nameof(CheckOptions.Endpoint), o => !string.IsNullOrEmpty(o.Endpoint), [CheckTypes.Tcp, CheckTypes.Redis]),
         (nameof(CheckOptions.ConnectionString), o => !string.IsNullOrEmpty(o.ConnectionString), [CheckTypes.Postgres]),
         (nameof(CheckOptions.Query), o => !string.IsNullOrEmpty(o.Query), [CheckTypes.Postgres]),
+        (nameof(CheckOptions.Repository), o => !string.IsNullOrEmpty(o.Repository), [CheckTypes.Registry]),
+        (nameof(CheckOptions.Reference), o => !string.IsNullOrEmpty(o.Reference), [CheckTypes.Registry]),
     ];
 
     /// <summary>
@@ -59,6 +61,7 @@ internal static class CheckFactory
                 $"{path}:TimeoutSeconds: must be greater than 0 and at most {MaxTimeoutSeconds} (got {timeout})"));
         }
 
+        var budget = ValidateLatencyBudget(options, path, errors);
         if (string.IsNullOrWhiteSpace(options.Type))
         {
             errors.Add($"{path}:Type: required (one of {TypeList})");
@@ -80,14 +83,47 @@ internal static class CheckFactory
             }
         }
 
-        return type switch
+        IResourceCheck? check = type switch
         {
             CheckTypes.Filesystem => CreateFilesystem(options, path, timeProvider, errors, before),
             CheckTypes.Http => CreateHttp(options, path, timeProvider, errors, before),
             CheckTypes.Tcp => CreateTcp(options, path, timeProvider, errors, before),
             CheckTypes.Redis => CreateRedis(options, path, timeProvider, errors, before),
+            CheckTypes.Registry => CreateRegistry(options, path, timeProvider, errors, before),
             _ => CreatePostgres(options, path, timeProvider, errors, before),
         };
+
+        // The budget is one rule for every type, applied around the check rather than inside each.
+        return check is not null && budget is { } limit ? new LatencyBudgetCheck(check, limit) : check;
+    }
+
+    /// <summary>
+    /// <c>LatencyBudgetMilliseconds</c>: greater than 0 and less than the check's timeout. Only an explicit
+    /// <c>TimeoutSeconds</c> is known here; the relation to <c>Evaluation:TimeoutSeconds</c> is
+    /// <see cref="HealthOptionsValidator"/>'s to check.
+    /// </summary>
+    private static TimeSpan? ValidateLatencyBudget(CheckOptions options, string path, List<string> errors)
+    {
+        if (options.LatencyBudgetMilliseconds is not double milliseconds)
+        {
+            return null;
+        }
+
+        if (!(milliseconds > 0 && milliseconds < MaxTimeoutSeconds * 1000))
+        {
+            errors.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{path}:LatencyBudgetMilliseconds: must be greater than 0 and less than the check's timeout (got {milliseconds})"));
+            return null;
+        }
+
+        if (options.TimeoutSeconds is double timeout && timeout > 0 && milliseconds >= timeout * 1000)
+        {
+            errors.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{path}:LatencyBudgetMilliseconds: must be less than TimeoutSeconds ({timeout * 1000} ms)"));
+            return null;
+        }
+
+        return TimeSpan.FromMilliseconds(milliseconds);
     }
 
     private static FilesystemCheck? CreateFilesystem(CheckOptions options, string path, TimeProvider timeProvider, List<string> errors, int before)
@@ -207,6 +243,74 @@ internal static class CheckFactory
             ConnectTimeout = options.TimeoutSeconds is double seconds ? TimeSpan.FromSeconds(seconds) : null,
         };
         return new HttpCheck(settings, timeProvider);
+    }
+
+    private static RegistryCheck? CreateRegistry(CheckOptions options, string path, TimeProvider timeProvider, List<string> errors, int before)
+    {
+        Uri? url = null;
+        if (string.IsNullOrWhiteSpace(options.Url))
+        {
+            errors.Add($"{path}:Url: required for Type Registry (the registry's base URL, like http://127.0.0.11:5000)");
+        }
+        else if (!Uri.TryCreate(options.Url, UriKind.Absolute, out url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+        {
+            errors.Add($"{path}:Url: '{options.Url}' is not an absolute http or https URL");
+        }
+        else if (!string.IsNullOrEmpty(url.UserInfo))
+        {
+            errors.Add($"{path}:Url: must not carry credentials (they are not sent); use Username and Password");
+        }
+        else if (url.Query.Length > 0 || url.Fragment.Length > 0)
+        {
+            errors.Add($"{path}:Url: '{options.Url}' must not have a query or fragment (give the registry's base URL, like http://127.0.0.11:5000)");
+        }
+        else if (url.AbsolutePath.TrimEnd('/').EndsWith("/v2", StringComparison.OrdinalIgnoreCase))
+        {
+            errors.Add($"{path}:Url: '{options.Url}' is the API root; give the registry's base URL (like http://127.0.0.11:5000): /v2/ is added");
+        }
+
+        if (string.IsNullOrEmpty(options.Repository))
+        {
+            errors.Add($"{path}:Repository: required for Type Registry (the canary image's repository, like canary)");
+        }
+        else if (!DistributionNames.IsRepository(options.Repository))
+        {
+            errors.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{path}:Repository: '{options.Repository}' is not a repository name (lower-case components like canary or team/canary: a-z, 0-9 and single '.', '_', '__' or dashes between them, joined by '/', at most {DistributionNames.MaxRepositoryLength} characters)"));
+        }
+
+        if (!string.IsNullOrEmpty(options.Reference) && !DistributionNames.IsReference(options.Reference))
+        {
+            errors.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{path}:Reference: '{options.Reference}' is neither a tag (A-Z, a-z, 0-9, '_', '.', '-', not starting with '.' or '-', at most {DistributionNames.MaxTagLength} characters) nor a digest (sha256: and 64 lower-case hex digits)"));
+        }
+
+        bool hasUser = !string.IsNullOrEmpty(options.Username);
+        if (!string.IsNullOrEmpty(options.Password) && !hasUser)
+        {
+            errors.Add($"{path}:Username: required when Password is set");
+        }
+        else if (hasUser && options.Username!.Contains(':', StringComparison.Ordinal))
+        {
+            errors.Add($"{path}:Username: must not contain ':' (RFC 7617)");
+        }
+
+        if (errors.Count != before)
+        {
+            return null;
+        }
+
+        string baseText = url!.GetLeftPart(UriPartial.Path);
+        var settings = new RegistryCheckSettings
+        {
+            BaseUrl = new Uri(baseText.EndsWith('/') ? baseText : baseText + "/"),
+            Repository = options.Repository!,
+            Reference = string.IsNullOrEmpty(options.Reference) ? RegistryCheckSettings.DefaultReference : options.Reference,
+            Username = hasUser ? options.Username : null,
+            Password = hasUser ? options.Password : null,
+            ConnectTimeout = options.TimeoutSeconds is double seconds ? TimeSpan.FromSeconds(seconds) : null,
+        };
+        return new RegistryCheck(settings, timeProvider);
     }
 
     private static List<KeyValuePair<string, string>> ValidateHeaders(CheckOptions options, string path, bool hasCredentials, List<string> errors)

@@ -8,7 +8,8 @@ internal static class CheckTypes
     public const string Tcp = "Tcp";
     public const string Redis = "Redis";
     public const string Postgres = "Postgres";
+    public const string Registry = "Registry";
 
     /// <summary>Every type, in the order error messages list them.</summary>
-    public static readonly IReadOnlyList<string> All = [Filesystem, Http, Tcp, Redis, Postgres];
+    public static readonly IReadOnlyList<string> All = [Filesystem, Http, Tcp, Redis, Postgres, Registry];
 }

@@ -161,7 +161,8 @@ internal sealed class HttpCheck : IResourceCheck, IDisposable
         }
     }
 
-    private static string? Describe(Exception exception)
+    /// <summary>An HTTP client error in words (<c>connection refused</c>), or null when it is not one (then it is ours: Inconclusive).</summary>
+    internal static string? Describe(Exception exception)
     {
         if (exception is not (HttpRequestException or IOException))
         {

@@ -80,16 +80,22 @@ public sealed class ResourceOptions
 /// <summary>How a resource is checked. <see cref="Type"/> chooses which keys apply.</summary>
 public sealed class CheckOptions
 {
-    /// <summary><c>Filesystem</c>, <c>Http</c>, <c>Tcp</c>, <c>Redis</c> or <c>Postgres</c>.</summary>
+    /// <summary><c>Filesystem</c>, <c>Http</c>, <c>Tcp</c>, <c>Redis</c>, <c>Postgres</c> or <c>Registry</c>.</summary>
     public string? Type { get; set; }
 
     /// <summary>Overrides <c>Evaluation:TimeoutSeconds</c> for this check.</summary>
     public double? TimeoutSeconds { get; set; }
 
+    /// <summary>
+    /// Any type: a probe that succeeds but takes longer than this is a failure (<c>slow: 1234 ms &gt; budget 500 ms</c>).
+    /// Greater than 0 and less than the check's timeout. <value>The default value is none (no budget).</value>
+    /// </summary>
+    public double? LatencyBudgetMilliseconds { get; set; }
+
     /// <summary>Filesystem: the directory a sentinel file is written to, read back and deleted from.</summary>
     public string? Path { get; set; }
 
-    /// <summary>Http: the URL.</summary>
+    /// <summary>Http: the URL; Registry: the registry's base URL (<c>http://127.0.0.11:5000</c>).</summary>
     public string? Url { get; set; }
 
     /// <summary>Http: the method. <value>The default value is GET.</value></summary>
@@ -98,10 +104,10 @@ public sealed class CheckOptions
     /// <summary>Http: extra request headers.</summary>
     public Dictionary<string, string> Headers { get; set; } = [];
 
-    /// <summary>Http: basic credentials.</summary>
+    /// <summary>Http: basic credentials; Registry: basic credentials, also for the token endpoint.</summary>
     public string? Username { get; set; }
 
-    /// <summary>Http: basic credentials; Redis: the AUTH password.</summary>
+    /// <summary>Http, Registry: the password of <see cref="Username"/>; Redis: the AUTH password.</summary>
     public string? Password { get; set; }
 
     /// <summary>Http: a bearer token.</summary>
@@ -121,6 +127,12 @@ public sealed class CheckOptions
 
     /// <summary>Postgres: the query. <value>The default value is <c>SELECT 1</c>.</value></summary>
     public string? Query { get; set; }
+
+    /// <summary>Registry: the repository of the canary image (<c>canary</c>, <c>team/canary</c>).</summary>
+    public string? Repository { get; set; }
+
+    /// <summary>Registry: the canary's tag or digest. <value>The default value is <c>latest</c>.</value></summary>
+    public string? Reference { get; set; }
 }
 
 /// <summary>One registry and the resources it depends on, by kind.</summary>

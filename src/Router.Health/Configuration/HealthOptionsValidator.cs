@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Options;
 using Router.Health.Topology;
 
@@ -67,6 +68,14 @@ public sealed class HealthOptionsValidator : IValidateOptions<HealthOptions>
             if (options.Resources[i].Check?.TimeoutSeconds is double timeout && timeout > 0 && timeout >= evaluation.IntervalSeconds)
             {
                 errors.Add($"{path}:Resources:{i}:Check:TimeoutSeconds: must be less than Evaluation:IntervalSeconds ({evaluation.IntervalSeconds})");
+            }
+
+            // A budget against an explicit Check:TimeoutSeconds is the factory's to check; against the default, here.
+            if (options.Resources[i].Check is { TimeoutSeconds: null, LatencyBudgetMilliseconds: double budget }
+                && budget > 0 && evaluation.TimeoutSeconds > 0 && budget >= evaluation.TimeoutSeconds * 1000)
+            {
+                errors.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"{path}:Resources:{i}:Check:LatencyBudgetMilliseconds: must be less than the check's timeout, Evaluation:TimeoutSeconds ({evaluation.TimeoutSeconds * 1000} ms)"));
             }
         }
 

@@ -168,6 +168,6 @@ internal sealed class HealthTopology
         return string.Join('\u001f', resource.Kind, check.Type, check.TimeoutSeconds, check.Path, check.Url, check.Method,
             string.Join(',', check.Headers.OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => h.Key + "=" + h.Value)),
             check.Username, check.Password, check.BearerToken, string.Join(',', check.ExpectedStatusCodes), check.BodyContains,
-            check.Endpoint, check.ConnectionString, check.Query);
+            check.Endpoint, check.ConnectionString, check.Query, check.Repository, check.Reference, check.LatencyBudgetMilliseconds);
     }
 }

@@ -84,16 +84,135 @@ public sealed class CheckFactoryTests
     }
 
     [Fact]
+    public void TryCreate_RegistryWithDefaults_LatestAnonymous()
+    {
+        using var check = AssertCreated<RegistryCheck>(new CheckOptions { Type = "registry", Url = "http://127.0.0.11:5000", Repository = "canary" });
+
+        Assert.Equal("Registry", check.Type);
+        Assert.Equal(new Uri("http://127.0.0.11:5000/"), check.Settings.BaseUrl);
+        Assert.Equal("canary", check.Settings.Repository);
+        Assert.Equal("latest", check.Settings.Reference);
+        Assert.Null(check.Settings.Username);
+        Assert.Null(check.Settings.Password);
+        Assert.Null(check.Settings.ConnectTimeout);
+    }
+
+    [Fact]
+    public void TryCreate_RegistryWithEverything_SettingsCarried()
+    {
+        string digest = "sha256:" + new string('c', 64);
+        using var check = AssertCreated<RegistryCheck>(new CheckOptions
+        {
+            Type = "Registry",
+            Url = "https://registry.internal/mirror",
+            Repository = "team/canary-image",
+            Reference = digest,
+            Username = "probe",
+            Password = "secret",
+            TimeoutSeconds = 2,
+        });
+
+        Assert.Equal(new Uri("https://registry.internal/mirror/"), check.Settings.BaseUrl);
+        Assert.Equal("team/canary-image", check.Settings.Repository);
+        Assert.Equal(digest, check.Settings.Reference);
+        Assert.Equal(("probe", "secret"), (check.Settings.Username, check.Settings.Password));
+        Assert.Equal(TimeSpan.FromSeconds(2), check.Settings.ConnectTimeout);
+    }
+
+    [Theory]
+    [InlineData("Canary")]
+    [InlineData("canary/")]
+    [InlineData("/canary")]
+    [InlineData("can..ary")]
+    [InlineData("-canary")]
+    [InlineData("canary:latest")]
+    [InlineData("team//canary")]
+    public void TryCreate_RegistryRepositoryInvalid_Error(string repository)
+    {
+        var error = Assert.Single(Errors(new CheckOptions { Type = "Registry", Url = "http://r:5000", Repository = repository }));
+
+        Assert.StartsWith($"{Path}:Repository: '{repository}' is not a repository name (", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(".hidden")]
+    [InlineData("-dash")]
+    [InlineData("two words")]
+    [InlineData("sha256:abc")]
+    [InlineData("sha256:ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789")]
+    public void TryCreate_RegistryReferenceInvalid_Error(string reference)
+    {
+        var error = Assert.Single(Errors(new CheckOptions { Type = "Registry", Url = "http://r:5000", Repository = "canary", Reference = reference }));
+
+        Assert.StartsWith($"{Path}:Reference: '{reference}' is neither a tag (", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("v1.2.3-rc_1")]
+    [InlineData("latest")]
+    [InlineData("sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")]
+    public void TryCreate_RegistryReferenceValid_Carried(string reference)
+    {
+        using var check = AssertCreated<RegistryCheck>(new CheckOptions { Type = "Registry", Url = "http://r:5000", Repository = "canary", Reference = reference });
+
+        Assert.Equal(reference, check.Settings.Reference);
+    }
+
+    [Fact]
+    public void TryCreate_RegistryUrlProblems_EachExplained()
+    {
+        AssertErrors(new CheckOptions { Type = "Registry", Url = "ftp://r/", Repository = "canary" },
+            $"{Path}:Url: 'ftp://r/' is not an absolute http or https URL");
+        AssertErrors(new CheckOptions { Type = "Registry", Url = "http://r:5000/v2/", Repository = "canary" },
+            $"{Path}:Url: 'http://r:5000/v2/' is the API root; give the registry's base URL (like http://127.0.0.11:5000): /v2/ is added");
+        AssertErrors(new CheckOptions { Type = "Registry", Url = "http://r:5000/?x=1", Repository = "canary" },
+            $"{Path}:Url: 'http://r:5000/?x=1' must not have a query or fragment (give the registry's base URL, like http://127.0.0.11:5000)");
+        var credentials = Assert.Single(Errors(new CheckOptions { Type = "Registry", Url = "http://probe:s3cret@r:5000", Repository = "canary" }));
+        Assert.DoesNotContain("s3cret", credentials, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TryCreate_RegistryCredentialProblemsAndForeignKeys_AllReported()
+    {
+        AssertErrors(new CheckOptions
+        {
+            Type = "Registry",
+            Url = "http://r:5000",
+            Repository = "canary",
+            Password = "p",
+            BearerToken = "t",
+            Headers = new() { ["X-Probe"] = "1" },
+            ExpectedStatusCodes = ["200"],
+            Endpoint = "r:5000",
+        },
+            $"{Path}:Headers: not used by Type Registry",
+            $"{Path}:BearerToken: not used by Type Registry",
+            $"{Path}:ExpectedStatusCodes: not used by Type Registry",
+            $"{Path}:Endpoint: not used by Type Registry",
+            $"{Path}:Username: required when Password is set");
+        AssertErrors(new CheckOptions { Type = "Registry", Url = "http://r:5000", Repository = "canary", Username = "a:b" },
+            $"{Path}:Username: must not contain ':' (RFC 7617)");
+    }
+
+    [Fact]
+    public void TryCreate_RegistryKeysOnHttp_Reported()
+    {
+        AssertErrors(new CheckOptions { Type = "Http", Url = "http://r:5000/v2/", Repository = "canary", Reference = "latest" },
+            $"{Path}:Repository: not used by Type Http",
+            $"{Path}:Reference: not used by Type Http");
+    }
+
+    [Fact]
     public void TryCreate_TypeMissing_RequiredError()
     {
-        AssertErrors(new CheckOptions(), $"{Path}:Type: required (one of Filesystem, Http, Tcp, Redis, Postgres)");
+        AssertErrors(new CheckOptions(), $"{Path}:Type: required (one of Filesystem, Http, Tcp, Redis, Postgres, Registry)");
     }
 
     [Fact]
     public void TryCreate_TypeUnknown_ListsTheTypes()
     {
         AssertErrors(new CheckOptions { Type = "Redi", Endpoint = "cache:6379" },
-            $"{Path}:Type: 'Redi' is not one of Filesystem, Http, Tcp, Redis, Postgres");
+            $"{Path}:Type: 'Redi' is not one of Filesystem, Http, Tcp, Redis, Postgres, Registry");
     }
 
     [Theory]
@@ -102,9 +221,13 @@ public sealed class CheckFactoryTests
     [InlineData("Tcp", "Endpoint")]
     [InlineData("Redis", "Endpoint")]
     [InlineData("Postgres", "ConnectionString")]
+    [InlineData("Registry", "Url")]
+    [InlineData("Registry", "Repository")]
     public void TryCreate_RequiredKeyMissing_NamesKeyAndType(string type, string key)
     {
-        AssertErrors(new CheckOptions { Type = type }, $"{Path}:{key}: required for Type {type}");
+        var errors = Errors(new CheckOptions { Type = type });
+
+        Assert.Contains(errors, e => e.StartsWith($"{Path}:{key}: required for Type {type}", StringComparison.Ordinal));
     }
 
     [Theory]

@@ -27,6 +27,12 @@ public sealed class DockerRegistryServer : IAsyncDisposable
     /// <summary><c>http://127.0.0.1:port/v2/</c>, the API root every registry client probes first.</summary>
     public Uri ApiRoot => new(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{Port}/v2/"));
 
+    /// <summary><c>http://127.0.0.1:port/</c>, the base URL a Registry check is configured with.</summary>
+    public Uri BaseAddress => new(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{Port}/"));
+
+    /// <summary>The filesystem storage's root directory (storage-wipe: delete what is in it).</summary>
+    public string StorageDirectory => Path.Combine(_directory.FullName, "storage");
+
     private string ConfigPath => Path.Combine(_directory.FullName, "config.yml");
 
     private string HtpasswdPath => Path.Combine(_directory.FullName, "htpasswd");
@@ -61,7 +67,7 @@ public sealed class DockerRegistryServer : IAsyncDisposable
         {
             string htpasswdPath = server.HtpasswdPath;
             await server.WriteHtpasswdAsync(Password);
-            string storage = Directory.CreateDirectory(Path.Combine(server._directory.FullName, "storage")).FullName;
+            string storage = Directory.CreateDirectory(server.StorageDirectory).FullName;
 
             for (int attempt = 1; ; attempt++)
             {
