@@ -6,8 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Real components the tests drive: dig (bind9-dnsutils), kdig (knot-dnsutils), knotd (knot) for DNS; redis-server,
-# PostgreSQL, the CNCF distribution registry (docker-registry) and htpasswd (apache2-utils) for the health checks.
-packages=(bind9-dnsutils knot-dnsutils knot redis-server redis-tools postgresql docker-registry apache2-utils)
+# PostgreSQL, the CNCF distribution registry (docker-registry) and htpasswd (apache2-utils) for the health checks; and
+# for the end-to-end suite (tests/Router.EndToEndTests, samples/three-regions) the prerequisites of the sample:
+# skopeo (the client), iproute2 (network namespace), iptables (region-unreachable), curl, jq, setpriv (util-linux).
+packages=(bind9-dnsutils knot-dnsutils knot redis-server redis-tools postgresql docker-registry apache2-utils
+          skopeo iproute2 iptables curl jq util-linux)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

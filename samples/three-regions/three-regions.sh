@@ -7,6 +7,7 @@
 #   three-regions.sh heal [REGION [KIND]]    undo faults (all of them by default) and watch the answer come back
 #   three-regions.sh timeline                the failover timeline of the last fault
 #   three-regions.sh exec CMD...             run CMD inside the namespace (resolv.conf names the router)
+#   three-regions.sh deep-evaluation REGION [enabled|disabled]   the region monitor's kill switch, switched live
 #   three-regions.sh config [router | monitor REGION]   print a generated configuration
 #   three-regions.sh down                    stop exactly what `up` started (by PID), unmount, delete the namespace
 #
@@ -241,7 +242,7 @@ monitor_config() { # REGION
     local m=""; [[ ${TMETA[$t]} == 1 ]] && m=", \"Metadata\": \"meta\""
     regs+=("{ \"Name\": \"$t\", \"Storage\": \"${TACCOUNT[$t]}\", \"Cache\": \"cache\", \"Auth\": \"auth-$t\", \"Container\": \"api-$t\"$m }")
   done
-  printf '{\n  "Health": {\n    "Region": "%s",\n    "Listen": "http://%s:%s",\n    "DeepEvaluation": "Enabled",\n' "$r" "$f" "$MONITOR_PORT"
+  printf '{\n  "Health": {\n    "Region": "%s",\n    "Listen": "http://%s:%s",\n    "DeepEvaluation": "%s",\n' "$r" "$f" "$MONITOR_PORT" "$(deep_mode "$r")"
   printf '    "Evaluation": { "IntervalSeconds": %s, "TimeoutSeconds": %s, "FailuresToUnhealthy": %s, "SuccessesToHealthy": %s, "StaleAfterSeconds": %s },\n' \
     "$H_INTERVAL" "$H_TIMEOUT" "$H_FAILS" "$H_SUCCESSES" "$H_STALE"
   printf '    "Resources": [\n'; sep=""
@@ -250,6 +251,9 @@ monitor_config() { # REGION
   for l in "${regs[@]}"; do printf '%s      %s' "$sep" "$l"; sep=$',\n'; done
   printf '\n    ]\n  },\n  "Logging": { "LogLevel": { "Default": "Information" } }\n}\n'
 }
+
+# The region monitor's kill switch: Disabled while the marker written by `deep-evaluation REGION disabled` exists.
+deep_mode() { if [[ -e $(rdir "$1")/deep-evaluation.disabled ]]; then echo Disabled; else echo Enabled; fi; }
 
 upstreams_json() {
   local ups=() ns
@@ -469,6 +473,7 @@ cmd_status() {
     else printf '%-28s %-8s %-6s\n' "$n" - gone; fi
   done
   echo; echo "faults:"; active_faults | sed 's/^/  /'; [[ -n $(active_faults) ]] || echo "  none"
+  local r; for r in "${REGIONS[@]}"; do [[ $(deep_mode "$r") == Enabled ]] || echo "  $r: deep evaluation Disabled (every registry answers 200, fail-open)"; done
   echo; echo "health verdicts (GET /health/registries/NAME on each region's monitor):"
   local r t line
   for r in "${REGIONS[@]}"; do
@@ -747,6 +752,31 @@ cmd_timeline() {
   return 0
 }
 
+# ---------------------------------------------------------------- the kill switch
+# deep-evaluation REGION [enabled|disabled]: sets the region monitor's Health:DeepEvaluation. The generated monitor.json
+# changes, the running monitor reloads it (event 2020) and, while Disabled, answers 200 for every registry (fail-open)
+# whatever its probes find. Kept by a marker in the state dir, so a later `up` keeps it. Without a mode: prints it.
+cmd_deep_evaluation() {
+  local r=${1:-} mode=${2:-} d marker before t0
+  [[ -n $r && -n ${OCTET[$r]:-} ]] || die "usage: $0 deep-evaluation REGION [enabled|disabled]   (regions: ${REGIONS[*]})" 2
+  if [[ -z $mode ]]; then echo "$r: $(deep_mode "$r")"; return 0; fi
+  need_root
+  [[ -d $STATE/pids ]] || die "not up: run '$0 up' first"
+  d=$(rdir "$r"); marker=$d/deep-evaluation.disabled
+  case ${mode,,} in
+    enabled) rm -f "$marker"; mode=Enabled ;;
+    disabled) touch "$marker"; mode=Disabled ;;
+    *) die "usage: $0 deep-evaluation REGION [enabled|disabled]" 2 ;;
+  esac
+  before=$(cat "$d/monitor.json" 2>/dev/null || true); t0=$(now)
+  monitor_config "$r" | write_if_changed "$d/monitor.json"
+  if [[ $(cat "$d/monitor.json") == "$before" ]]; then log "deep evaluation in $r is already $mode"; return 0; fi
+  if ! alive "monitor-$r" > /dev/null; then log "deep evaluation in $r: $mode (the monitor is not running; it starts with it)"; return 0; fi
+  wait_for 15 "the $r monitor to reload" first_event "$d/logs/monitor.log" "$t0" "\\[2020\\] Deep evaluation for \\(all registries\\) switched to $mode" \
+    || die "the $r monitor did not log the switch to $mode within 15 s (see $d/logs/monitor.log)"
+  log "deep evaluation in $r: $mode (the monitor reloaded $d/monitor.json)"
+}
+
 # ---------------------------------------------------------------- down
 cmd_down() {
   need_root
@@ -780,8 +810,9 @@ case ${1:-} in
   fault) shift; cmd_fault "$@" ;;
   heal) shift; cmd_heal "$@" ;;
   timeline) shift; cmd_timeline "$@" ;;
+  deep-evaluation) shift; cmd_deep_evaluation "$@" ;;
   config) shift; case ${1:-router} in router) router_config ;; monitor) [[ -n ${OCTET[${2:-}]:-} ]] || die "usage: $0 config monitor REGION" 2; monitor_config "$2" ;;
             *) die "usage: $0 config [router | monitor REGION]" 2 ;; esac ;;
   exec) shift; [[ $# -gt 0 ]] || die "usage: $0 exec CMD..." 2; exec ip netns exec "$NS" "$@" ;;
-  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
