@@ -43,6 +43,11 @@ read -r passed failed skipped < <(awk '
     gsub(",", ""); for (i = 1; i <= NF; i++) {
       if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
   END { print p + 0, f + 0, s + 0 }' "$log")
+# The failing tests again at the end, with their messages, so a log that keeps only its tail still names them.
+if [ "$failed" -gt 0 ]; then
+  echo "Failed tests:"
+  awk '/^  Failed [^ ]/ { n = 12 } n > 0 { print; n-- }' "$log" | head -n 200
+fi
 echo "Tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
 if [ "$status" -eq 0 ] && [ "$passed" -eq 0 ]; then
   echo "run-all: no test ran" >&2; exit 1

@@ -13,7 +13,7 @@
 #
 # Settings (environment): THREE_REGIONS_NETNS (router3r), THREE_REGIONS_DIR (/tmp/three-regions), ROUTER_BIN (a copy
 # of src/Router.Cli's Release build, built once when missing), THREE_REGIONS_INSTALL=1 (apt-get install what is
-# missing), THREE_REGIONS_CANARY_CHECK (Http | Registry), THREE_REGIONS_STORAGE_SIZE (32m),
+# missing), THREE_REGIONS_CANARY_CHECK (Registry | Http), THREE_REGIONS_STORAGE_SIZE (32m),
 # THREE_REGIONS_WATCH (1: fault/heal wait for the answer to move), THREE_REGIONS_UPSTREAMS (forwarding upstreams,
 # comma-separated IP:port; default: the host's non-loopback resolv.conf nameservers).
 set -euo pipefail
@@ -23,7 +23,7 @@ STATE=${THREE_REGIONS_DIR:-/tmp/three-regions}
 STATE=${STATE%/}
 [[ $STATE == /?*/* || $STATE == /tmp?* ]] || { echo "three-regions: THREE_REGIONS_DIR must be an absolute path below a top-level directory" >&2; exit 2; }
 STORAGE_SIZE=${THREE_REGIONS_STORAGE_SIZE:-32m}
-CANARY_CHECK=${THREE_REGIONS_CANARY_CHECK:-Http}
+CANARY_CHECK=${THREE_REGIONS_CANARY_CHECK:-Registry}
 WATCH=${THREE_REGIONS_WATCH:-1}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)

@@ -23,7 +23,9 @@ namespace Router.TrafficManager.Monitoring;
 /// <para>
 /// Monitor fail-open: when the deep probe cannot connect at all (connection refused, or no connection within the
 /// connect timeout) and <see cref="MonitorOptions.Fallback"/> is set, the fallback probe runs against the same
-/// target and its result is the probe's result (<see cref="ProbeResult.UsedFallback"/>). Any failure after a
+/// target and its result is the probe's result (<see cref="ProbeResult.UsedFallback"/>) — unless, after a fallback
+/// success, a second deep attempt within the time left now connects, in which case the monitor's answer is the
+/// result (it came back while the fallback ran). Any failure after a
 /// connection was made (a 503, a reset, no response in time) is the deep probe's failure, without fallback. The
 /// whole probe, fallback included, stays within <c>TimeoutSeconds</c>: with a fallback configured the deep probe may
 /// spend at most half of it connecting, and the fallback gets what is left (nearly all of it after a refusal, at
@@ -89,6 +91,13 @@ internal sealed class EndpointProber : IEndpointProber, IDisposable
                 var remaining = settings.Timeout - _timeProvider.GetElapsedTime(started);
                 running = AttemptAsync(target, settings.Fallback, remaining > TimeSpan.Zero ? remaining : TimeSpan.FromTicks(1), linked.Token);
                 outcome = await running.WaitAsync(linked.Token).ConfigureAwait(false);
+                if (outcome.Succeeded
+                    && await ConfirmAsync(target, settings, connectBudget, started, cancellationToken).ConfigureAwait(false) is { } deep)
+                {
+                    // The monitor answered after all (it came back while the fallback ran): its verdict stands.
+                    outcome = deep;
+                    usedFallback = false;
+                }
             }
 
             return new ProbeResult(outcome.Succeeded, startedAt, _timeProvider.GetElapsedTime(started), outcome.StatusCode,
@@ -112,6 +121,40 @@ internal sealed class EndpointProber : IEndpointProber, IDisposable
     }
 
     public void Dispose() => _client.Dispose();
+
+    /// <summary>
+    /// After a fallback success, asks the monitor once more within what is left of the timeout: the deep probe's answer
+    /// when it now connects, null when it still cannot (or the time runs out first), so the fallback's success stands.
+    /// </summary>
+    /// <remarks>
+    /// A probe that began while the region was unreachable (the deep probe's connect timed out) can run its fallback
+    /// just after the region came back, while the region's monitor still reports the dependencies it lost as failing;
+    /// trusting the fallback then would bring the endpoint online for a probe or two before the monitor's 503s degrade
+    /// it again. With the monitor dead (the fallback's purpose) the second attempt is refused at once and changes nothing.
+    /// </remarks>
+    private async Task<AttemptOutcome?> ConfirmAsync(string target, ProbeSettings settings, TimeSpan connectBudget, long started, CancellationToken cancellationToken)
+    {
+        var left = settings.Timeout - _timeProvider.GetElapsedTime(started);
+        if (left <= TimeSpan.Zero)
+        {
+            return null;
+        }
+
+        using var deadline = new CancellationTokenSource(left, _timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        Task<AttemptOutcome>? running = null;
+        try
+        {
+            running = AttemptAsync(target, settings.Deep, connectBudget < left ? connectBudget : left, linked.Token);
+            var outcome = await running.WaitAsync(linked.Token).ConfigureAwait(false);
+            return outcome.ConnectFailed ? null : outcome;
+        }
+        catch (Exception) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            ObserveLater(running);
+            return null;
+        }
+    }
 
     /// <summary><c>timeout after 10 s</c>, <c>timeout after 0.5 s</c>.</summary>
     internal static string TimedOut(TimeSpan timeout) => $"timeout after {Seconds(timeout)} s";

@@ -274,6 +274,65 @@ public sealed class EndpointProberTests : IDisposable
     }
 
     [Fact]
+    public async Task Probe_MonitorComesBackWhileTheFallbackRuns_MonitorVerdictStands()
+    {
+        // Arrange: the deep port is closed when the probe starts; the monitor starts there (answering 503, still
+        // counting the dependencies it lost) while the fallback's request is in flight
+        int monitorPort = LoopbackProbeServer.ClosedPort();
+        LoopbackProbeServer? monitorServer = null;
+        await using var registry = LoopbackProbeServer.Start();
+        registry.Status = 401;
+        registry.BeforeAnswer = _ =>
+        {
+            monitorServer = LoopbackProbeServer.StartOn(monitorPort);
+            monitorServer.Status = 503;
+            return Task.CompletedTask;
+        };
+        var monitor = Monitor(monitorPort);
+        monitor.Fallback = new FallbackMonitorOptions { Port = registry.Port, Path = "/v2/", ExpectedStatusCodes = ["200-299", "401"] };
+
+        try
+        {
+            // Act
+            var result = await _prober.ProbeAsync("127.0.0.1", monitor, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+            // Assert: the monitor's 503, not the fallback's 401, is the probe's result
+            Assert.False(result.Succeeded);
+            Assert.False(result.UsedFallback);
+            Assert.Equal(503, result.StatusCode);
+            Assert.Equal("status 503 not in 200", result.Error);
+            Assert.Single(registry.Requests);
+            Assert.Single(monitorServer!.Requests);
+        }
+        finally
+        {
+            if (monitorServer is not null)
+            {
+                await monitorServer.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Probe_MonitorStillDownAfterTheFallback_FallbackSuccessStands()
+    {
+        // Arrange: the monitor stays down; the deep port is asked twice (the probe and the confirmation), both refused
+        await using var registry = LoopbackProbeServer.Start();
+        var monitor = Monitor(LoopbackProbeServer.ClosedPort());
+        monitor.TimeoutSeconds = 2;
+        monitor.Fallback = new FallbackMonitorOptions { Port = registry.Port };
+
+        // Act
+        var result = await _prober.ProbeAsync("127.0.0.1", monitor, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+        // Assert: a refusal is immediate, so the confirmation costs next to nothing
+        Assert.True(result.Succeeded, result.Error);
+        Assert.True(result.UsedFallback);
+        Assert.Equal(200, result.StatusCode);
+        Assert.InRange(result.Duration, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
     public async Task Probe_DeepRefusedFallbackFails_FallbackFailureReported()
     {
         await using var registry = LoopbackProbeServer.Start();

@@ -26,10 +26,10 @@ internal sealed class LoopbackProbeServer : IAsyncDisposable
     private readonly Task _accepting;
     private int _connections;
 
-    private LoopbackProbeServer(IPAddress address, X509Certificate2? certificate)
+    private LoopbackProbeServer(IPAddress address, X509Certificate2? certificate, int port = 0)
     {
         _certificate = certificate;
-        _listener = new TcpListener(address, 0);
+        _listener = new TcpListener(address, port);
         _listener.Start();
         Address = address;
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
@@ -49,11 +49,17 @@ internal sealed class LoopbackProbeServer : IAsyncDisposable
     /// <summary>Read the request and never answer (the connection stays open).</summary>
     public bool Hang { get; set; }
 
+    /// <summary>Runs when a request has been read, before it is answered (to change the world mid-probe).</summary>
+    public Func<ReceivedRequest, Task>? BeforeAnswer { get; set; }
+
     public IReadOnlyList<ReceivedRequest> Requests => [.. _requests];
 
     public int Connections => Volatile.Read(ref _connections);
 
     public static LoopbackProbeServer Start(IPAddress? address = null) => new(address ?? IPAddress.Loopback, null);
+
+    /// <summary>Starts on a given port of 127.0.0.1 (one from <see cref="ClosedPort"/>).</summary>
+    public static LoopbackProbeServer StartOn(int port) => new(IPAddress.Loopback, null, port);
 
     public static LoopbackProbeServer StartTls(IPAddress? address = null) => new(address ?? IPAddress.Loopback, CreateSelfSignedCertificate());
 
@@ -131,6 +137,11 @@ internal sealed class LoopbackProbeServer : IAsyncDisposable
                     }
 
                     _requests.Enqueue(request);
+                    if (BeforeAnswer is { } beforeAnswer)
+                    {
+                        await beforeAnswer(request);
+                    }
+
                     if (Hang)
                     {
                         await Task.Delay(System.Threading.Timeout.Infinite, _stop.Token);
