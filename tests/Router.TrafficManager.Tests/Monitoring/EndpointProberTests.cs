@@ -261,10 +261,12 @@ public sealed class EndpointProberTests : IDisposable
             // Act
             var result = await _prober.ProbeAsync("127.0.0.1", monitor, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
 
-            // Assert: the deep probe gave up connecting after half the timeout; the fallback answered within the rest
+            // Assert: the deep probe gave up connecting after half the timeout; the fallback answered within the rest;
+            // the confirmation (the monitor asked once more) could not connect either and ended with the timeout, so
+            // the fallback's success stands (a little slack over the 2 s for timers and scheduling)
             Assert.True(result.Succeeded, result.Error);
             Assert.True(result.UsedFallback);
-            Assert.InRange(result.Duration, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(2));
+            Assert.InRange(result.Duration, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(2.5));
             Assert.Single(registry.Requests);
         }
         finally
