@@ -8,9 +8,10 @@ cd "$(dirname "$0")/.."
 # Real components the tests drive: dig (bind9-dnsutils), kdig (knot-dnsutils), knotd (knot) for DNS; redis-server,
 # PostgreSQL, the CNCF distribution registry (docker-registry) and htpasswd (apache2-utils) for the health checks; and
 # for the end-to-end suite (tests/Router.EndToEndTests, samples/three-regions) the prerequisites of the sample:
-# skopeo (the client), iproute2 (network namespace), iptables (region-unreachable), curl, jq, setpriv (util-linux).
+# skopeo (the client), iproute2 (network namespace), iptables (region-unreachable), curl, jq, setpriv (util-linux);
+# and procps (kill, sysctl), which a minimal Debian (debootstrap --variant=minbase, slim containers) does not have.
 packages=(bind9-dnsutils knot-dnsutils knot redis-server redis-tools postgresql docker-registry apache2-utils
-          skopeo iproute2 iptables curl jq util-linux)
+          skopeo iproute2 iptables curl jq util-linux procps)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -45,8 +46,10 @@ read -r passed failed skipped < <(awk '
   END { print p + 0, f + 0, s + 0 }' "$log")
 # The failing tests again at the end, with their messages, so a log that keeps only its tail still names them.
 if [ "$failed" -gt 0 ]; then
+  echo "Failed tests, with their messages (at most 200 lines):"
+  awk '/^  Failed [^ ]/ { n = 8 } n > 0 { print; n-- }' "$log" | head -n 200
   echo "Failed tests:"
-  awk '/^  Failed [^ ]/ { n = 12 } n > 0 { print; n-- }' "$log" | head -n 200
+  grep -E '^  Failed [^ ]' "$log" | sed -E 's/^  Failed /  /' || true
 fi
 echo "Tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
 if [ "$status" -eq 0 ] && [ "$passed" -eq 0 ]; then

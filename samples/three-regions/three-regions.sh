@@ -81,7 +81,8 @@ proc_state() { local s; s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1; s=${s#
 # spawn NAME LOG CMD...: runs CMD in the namespace, in a session of its own. Every step exec()s, so $! is the daemon.
 spawn() {
   local name=$1 logf=$2; shift 2
-  ip netns exec "$NS" setsid "$@" >> "$logf" 2>&1 < /dev/null &
+  # From /, not the caller's directory: the daemons run as nobody or postgres, which cannot enter a 0700 home.
+  ( cd / && exec ip netns exec "$NS" setsid "$@" ) >> "$logf" 2>&1 < /dev/null &
   local pid=$! st=""
   for _ in $(seq 1 50); do st=$(starttime "$pid" 2>/dev/null) && break; sleep 0.01; done
   echo "$pid $st" > "$(pidfile "$name")"
@@ -112,7 +113,7 @@ wait_for() {
 # ---------------------------------------------------------------- prerequisites
 PKG_FOR=( "docker-registry:docker-registry" "skopeo:skopeo" "redis-server:redis-server" "redis-cli:redis-tools"
           "htpasswd:apache2-utils" "psql:postgresql" "ip:iproute2" "iptables:iptables" "dig:bind9-dnsutils"
-          "curl:curl" "jq:jq" "setpriv:util-linux" )
+          "curl:curl" "jq:jq" "setpriv:util-linux" "sysctl:procps" )
 check_prereqs() {
   local missing=() pair
   for pair in "${PKG_FOR[@]}"; do command -v "${pair%%:*}" > /dev/null || missing+=("${pair#*:}"); done

@@ -1,4 +1,6 @@
 using System.Diagnostics.Metrics;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -142,10 +144,15 @@ internal static partial class ServeCommand
         {
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException)
+        catch (Exception ex) when (IsListenFailure(ex))
         {
-            // Kestrel reports an address in use as IOException, the DNS listeners as SocketException.
             await error.WriteLineAsync($"router: cannot listen: {ex.Message} (is another server using the address, or is the port privileged?)").ConfigureAwait(false);
+            DeleteDemoStorage(demoStorage);
+            return ExitCodes.RuntimeFailure;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            await error.WriteLineAsync($"router: cannot start: {ex.GetType().Name}: {ex.Message}").ConfigureAwait(false);
             DeleteDemoStorage(demoStorage);
             return ExitCodes.RuntimeFailure;
         }
@@ -224,6 +231,15 @@ internal static partial class ServeCommand
             return ex.Message;
         }
     }
+
+    /// <summary>
+    /// Whether starting failed because a listener could not bind: the DNS listeners throw <see cref="SocketException"/>;
+    /// Kestrel wraps an address in use (<see cref="AddressInUseException"/>) or a refused bind in an <see cref="IOException"/>.
+    /// Any other I/O error (a content root that cannot be read, say) is not a listening problem and is not reported as one.
+    /// </summary>
+    internal static bool IsListenFailure(Exception exception) =>
+        exception is SocketException
+        || (exception is IOException && exception.InnerException is SocketException or AddressInUseException);
 
     private static void DeleteDemoStorage(string? directory)
     {

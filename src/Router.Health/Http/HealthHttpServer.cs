@@ -34,7 +34,10 @@ public sealed partial class HealthHttpServer : IAsyncDisposable
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // Nothing is served from files; the content root is pinned to the program's directory because the default, the
+        // current directory, may not be readable by the user the process runs as (started as nobody from a 0700 home),
+        // and the web host refuses to start on a content root it cannot see.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
 
         // ASP.NET Core's hosting layer starts an Activity and a logging scope for every request as soon as any logger

@@ -101,7 +101,9 @@ internal sealed partial class AdminHttpServer : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         // The empty builder reads no appsettings.json and no ASPNETCORE_* variables: Admin:Listen alone decides.
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        // Nothing is served from files; the content root is pinned to the program's directory, not the current directory
+        // (which the process's user may not be able to read, e.g. started as nobody from a 0700 home).
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Services.AddLogging();
 
         // ASP.NET Core's own categories log every request and route match, and this inner host's lifetime logs "Now

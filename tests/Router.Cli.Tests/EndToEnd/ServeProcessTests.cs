@@ -73,6 +73,75 @@ public sealed class ServeProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_HealthListenAddressInUse_ExitsOneAndSaysCannotListen()
+    {
+        // Arrange: Kestrel (the health endpoint), not the DNS listener, finds its address taken.
+        var endpoint = Loopback.FreeEndpoint();
+        using var held = Loopback.Occupy(endpoint);
+        string path = _directory.Write("router.json", HealthOnly($"http://{endpoint}"));
+        await using var router = RouterProcess.Start(["serve", "--config", path]);
+
+        // Act
+        int exit = await router.WaitForExitAsync(StartTimeout);
+
+        // Assert
+        Assert.True(exit == 1, $"expected exit 1 (runtime failure).{Environment.NewLine}{router.Describe()}");
+        Assert.Contains(router.Stderr, line => line.Contains("cannot listen", StringComparison.Ordinal) && line.Contains(endpoint.Port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Serve_WorkingDirectoryGone_HealthAndAdminStillServe()
+    {
+        // Arrange: a working directory the process cannot see once it runs (as with a daemon started as nobody from a
+        // 0700 home): the web hosts must not need it. It is deleted while the runtime is still starting.
+        var health = Loopback.FreeEndpoint();
+        var admin = Loopback.FreeEndpoint();
+        string config = HealthOnly($"http://{health}").TrimEnd().TrimEnd('}') + $$""", "Admin": { "Listen": "http://{{admin}}" } }""";
+        string path = _directory.Write("router.json", config);
+        string workingDirectory = Directory.CreateDirectory(System.IO.Path.Combine(_directory.Path, "cwd")).FullName;
+        await using var router = RouterProcess.Start(["serve", "--config", path], workingDirectory: workingDirectory);
+        Directory.Delete(workingDirectory);
+
+        // Act
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var live = await GetWhenUpAsync(http, new Uri($"http://{health}/health/live"), router);
+        var metrics = await GetWhenUpAsync(http, new Uri($"http://{admin}/metrics"), router);
+        await router.SendSigtermAsync();
+        int exit = await router.WaitForExitAsync(StopTimeout);
+
+        // Assert
+        Assert.Equal(HttpStatusCode.OK, live);
+        Assert.Equal(HttpStatusCode.OK, metrics);
+        Assert.True(exit == 0, router.Describe());
+    }
+
+    /// <summary>A health monitor alone: one registry on one TCP-checked resource.</summary>
+    private static string HealthOnly(string listen) => $$"""
+        { "Health": { "Region": "eastus", "Listen": "{{listen}}",
+                      "Resources": [ { "Id": "api", "Kind": "Container", "Check": { "Type": "Tcp", "Endpoint": "127.0.0.1:9" } } ],
+                      "Registries": [ { "Name": "contoso", "Container": "api" } ] } }
+        """;
+
+    /// <summary>GETs <paramref name="uri"/> until it answers (bounded by the start timeout); fails if the router exits first.</summary>
+    private static async Task<HttpStatusCode> GetWhenUpAsync(HttpClient http, Uri uri, RouterProcess router)
+    {
+        var deadline = DateTime.UtcNow + StartTimeout;
+        while (true)
+        {
+            Assert.False(router.HasExited, $"the router exited before {uri} answered.{Environment.NewLine}{router.Describe()}");
+            try
+            {
+                using var response = await http.GetAsync(uri);
+                return response.StatusCode;
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Serve_SettingTheLoggingLibraryRejects_ExitsOneWithTheReason()
     {
         // Arrange: validate does not know every key of the logging providers; the library throws while the host is built.
