@@ -113,7 +113,16 @@ internal sealed class ExternalProcess : IAsyncDisposable
     }
 
     /// <summary>Sends a signal (<c>STOP</c>, <c>CONT</c>, <c>TERM</c>) to this process by its PID.</summary>
-    public Task SignalAsync(string signal) => SignalAsync(Id, signal);
+    /// <remarks>Refuses once the process has exited: its PID may by then belong to another process.</remarks>
+    public Task SignalAsync(string signal)
+    {
+        if (_process.HasExited)
+        {
+            Assert.Fail($"cannot send SIG{signal}: the process exited (code {_process.ExitCode}). Output:\n{Output}");
+        }
+
+        return SignalAsync(Id, signal);
+    }
 
     /// <summary>Sends a signal to the process <paramref name="pid"/> with kill(1).</summary>
     public static Task SignalAsync(int pid, string signal) =>

@@ -133,6 +133,16 @@ public sealed class PostgresServer : IAsyncDisposable
             // No postmaster.pid: nothing is running.
         }
 
+        // A postmaster.pid left behind by a postmaster that died names a PID the system may since have given to
+        // another process (PIDs wrap at 32768 on small machines): neither we nor pg_ctl (which signals that PID too)
+        // may touch it unless it is still a postgres. A stale file is removed instead.
+        if (pid is not null && !IsPostgres(pid.Value))
+        {
+            File.Delete(Path.Combine(DataDirectory, "postmaster.pid"));
+            IsRunning = false;
+            return;
+        }
+
         string kill = ExternalProcess.Find("kill", "procps");
         if (pid is not null)
         {
@@ -141,12 +151,25 @@ public sealed class PostgresServer : IAsyncDisposable
         }
 
         var (exitCode, _) = await AsPostgresAsync("pg_ctl", ["-D", DataDirectory, "-m", "immediate", "-w", "-t", "10", "stop"], check: false);
-        if (exitCode != 0 && pid is not null)
+        if (exitCode != 0 && pid is not null && IsPostgres(pid.Value))
         {
             await ExternalProcess.RunAsync(kill, ["-s", "KILL", pid.Value.ToString(CultureInfo.InvariantCulture)], check: false);
         }
 
         IsRunning = false;
+    }
+
+    /// <summary>Whether process <paramref name="pid"/> exists and is a postgres (its comm, from /proc).</summary>
+    private static bool IsPostgres(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/comm").Trim() == "postgres";
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     private Task<(int ExitCode, string Output)> PgCtlStartAsync()

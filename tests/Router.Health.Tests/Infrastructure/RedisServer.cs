@@ -152,7 +152,8 @@ public sealed class RedisServer : IAsyncDisposable
         }
 
         _process = ExternalProcess.Start(ExternalProcess.Find("redis-server", "redis-server"), args, _directory.FullName);
-        if (await ExternalProcess.PollAsync(() => Task.FromResult(_process.HasExited || Answers()), StartupTimeout) && !_process.HasExited)
+        if (await ExternalProcess.PollAsync(() => Task.FromResult(_process.HasExited || Answers()), StartupTimeout) && !_process.HasExited
+            && await IsOursAsync())
         {
             return true;
         }
@@ -160,6 +161,19 @@ public sealed class RedisServer : IAsyncDisposable
         await _process.DisposeAsync();
         _process = null;
         return false;
+    }
+
+    /// <summary>
+    /// Whether the server answering on the port is the one we started (INFO's process_id): another test's redis may
+    /// have taken the port first, and ours then exits; signalling ours would fault nothing the test is looking at.
+    /// </summary>
+    private async Task<bool> IsOursAsync()
+    {
+        var (exitCode, output) = await ExternalProcess.RunAsync(ExternalProcess.Find("redis-cli", "redis-tools"),
+            ["-h", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture), .. (_password is null ? Array.Empty<string>() : ["--no-auth-warning", "-a", _password]), "INFO", "server"],
+            check: false);
+        string expected = "process_id:" + _process!.Id.ToString(CultureInfo.InvariantCulture);
+        return exitCode == 0 && output.Split('\n').Any(line => line.Trim() == expected);
     }
 
     /// <summary>True when something on the port answers an inline PING (+PONG, or -NOAUTH with requirepass).</summary>
