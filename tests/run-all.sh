@@ -47,7 +47,7 @@ read -r passed failed skipped < <(awk '
 # The failing tests again at the end, with their messages, so a log that keeps only its tail still names them.
 if [ "$failed" -gt 0 ]; then
   echo "Failed tests, with their messages (at most 200 lines):"
-  awk '/^  Failed [^ ]/ { n = 8 } n > 0 { print; n-- }' "$log" | head -n 200
+  awk '/^  Failed [^ ]/ { n = 8 } n > 0 && printed < 200 { print; n--; printed++ }' "$log"
   echo "Failed tests:"
   grep -E '^  Failed [^ ]' "$log" | sed -E 's/^  Failed /  /' || true
 fi

@@ -24,6 +24,7 @@ STATE=${STATE%/}
 [[ $STATE == /?*/* || $STATE == /tmp?* ]] || { echo "three-regions: THREE_REGIONS_DIR must be an absolute path below a top-level directory" >&2; exit 2; }
 STORAGE_SIZE=${THREE_REGIONS_STORAGE_SIZE:-32m}
 CANARY_CHECK=${THREE_REGIONS_CANARY_CHECK:-Registry}
+[[ $CANARY_CHECK == Registry || $CANARY_CHECK == Http ]] || { echo "three-regions: THREE_REGIONS_CANARY_CHECK must be Registry or Http (got '$CANARY_CHECK')" >&2; exit 2; }
 WATCH=${THREE_REGIONS_WATCH:-1}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
@@ -139,7 +140,7 @@ check_prereqs() {
 router_bin() {
   if [[ -n ${ROUTER_BIN:-} ]]; then
     [[ -x $ROUTER_BIN ]] || die "ROUTER_BIN=$ROUTER_BIN is not executable"
-    ROUTER=$ROUTER_BIN; return
+    ROUTER=$(realpath -e -- "$ROUTER_BIN"); return
   fi
   ROUTER=$STATE/bin/router
   [[ -x $ROUTER ]] && return
@@ -486,7 +487,7 @@ cmd_status() {
   echo; echo "DNS answers inside $NS:"
   for t in "${TENANTS[@]}"; do local a; a=$(answer "$t"); echo "  $t.$ZONE -> ${a:-?} ($(region_of "$a"))"; done
 }
-router_path() { if [[ -n ${ROUTER_BIN:-} ]]; then echo "$ROUTER_BIN"; else echo "$STATE/bin/router"; fi; }
+router_path() { if [[ -n ${ROUTER_BIN:-} ]]; then realpath -m -- "$ROUTER_BIN"; else echo "$STATE/bin/router"; fi; }
 
 # ---------------------------------------------------------------- faults
 FAULT_KINDS="storage-unreadable storage-wiped disk-full cache-down cache-hung auth-rejected registry-killed registry-hung metadata-down region-unreachable monitor-killed"

@@ -150,9 +150,16 @@ internal static partial class ServeCommand
             DeleteDemoStorage(demoStorage);
             return ExitCodes.RuntimeFailure;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested
+            || host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested)
         {
-            await error.WriteLineAsync($"router: cannot start: {ex.GetType().Name}: {ex.Message}").ConfigureAwait(false);
+            // Ctrl+C or SIGTERM while starting: a clean stop, as after start-up.
+            DeleteDemoStorage(demoStorage);
+            return ExitCodes.Success;
+        }
+        catch (Exception ex)
+        {
+            await error.WriteLineAsync($"router: cannot start: {Describe(ex)}").ConfigureAwait(false);
             DeleteDemoStorage(demoStorage);
             return ExitCodes.RuntimeFailure;
         }
@@ -233,13 +240,33 @@ internal static partial class ServeCommand
     }
 
     /// <summary>
-    /// Whether starting failed because a listener could not bind: the DNS listeners throw <see cref="SocketException"/>;
-    /// Kestrel wraps an address in use (<see cref="AddressInUseException"/>) or a refused bind in an <see cref="IOException"/>.
+    /// Whether starting failed because a listener could not bind: the DNS listeners and Kestrel on an IP address throw
+    /// <see cref="SocketException"/>; Kestrel wraps an address in use (<see cref="AddressInUseException"/>) in an
+    /// <see cref="IOException"/>, and for <c>localhost</c> both loopback failures in an <see cref="AggregateException"/> inside one.
     /// Any other I/O error (a content root that cannot be read, say) is not a listening problem and is not reported as one.
     /// </summary>
     internal static bool IsListenFailure(Exception exception) =>
         exception is SocketException
-        || (exception is IOException && exception.InnerException is SocketException or AddressInUseException);
+        || (exception is IOException && exception.InnerException switch
+        {
+            SocketException or AddressInUseException => true,
+            // "localhost" binds 127.0.0.1 and ::1 and reports both failures together.
+            AggregateException all => all.InnerExceptions.Count > 0 && all.InnerExceptions.All(e => e is SocketException or AddressInUseException or IOException { InnerException: SocketException or AddressInUseException }),
+            _ => false,
+        });
+
+    /// <summary><c>Type: message</c>, followed by the messages of the exceptions inside it (<c>: inner</c>).</summary>
+    private static string Describe(Exception exception)
+    {
+        var text = new System.Text.StringBuilder().Append(exception.GetType().Name).Append(": ").Append(exception.Message);
+        var inners = exception is AggregateException aggregate ? aggregate.InnerExceptions : (IEnumerable<Exception>)(exception.InnerException is null ? [] : [exception.InnerException]);
+        foreach (var inner in inners)
+        {
+            text.Append(" (").Append(Describe(inner)).Append(')');
+        }
+
+        return text.ToString();
+    }
 
     private static void DeleteDemoStorage(string? directory)
     {

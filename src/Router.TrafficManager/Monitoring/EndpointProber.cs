@@ -42,10 +42,13 @@ internal sealed class EndpointProber : IEndpointProber, IDisposable
     /// <summary>The <c>User-Agent</c> sent unless the headers set one.</summary>
     public const string UserAgent = "Router-TrafficManager-Endpoint-Monitor";
 
+    /// <summary>The least time a fallback's confirmation leaves before the probe's timeout.</summary>
+    private static readonly TimeSpan ConfirmMinimumMargin = TimeSpan.FromMilliseconds(50);
+
     /// <summary>The longest probe timeout honoured (a timer cannot be set much further out).</summary>
     private static readonly TimeSpan MaxTimeout = TimeSpan.FromDays(1);
 
-    private static readonly HttpRequestOptionsKey<ConnectBudget> ConnectBudgetKey = new("Router.TrafficManager.ConnectBudget");
+    private static readonly HttpRequestOptionsKey<AttemptState> AttemptStateKey = new("Router.TrafficManager.AttemptState");
 
     private readonly TimeProvider _timeProvider;
     private readonly HttpClient _client;
@@ -123,36 +126,46 @@ internal sealed class EndpointProber : IEndpointProber, IDisposable
     public void Dispose() => _client.Dispose();
 
     /// <summary>
-    /// After a fallback success, asks the monitor once more within what is left of the timeout: the deep probe's answer
-    /// when it now connects, null when it still cannot (or the time runs out first), so the fallback's success stands.
+    /// After a fallback success, asks the monitor once more, ending a margin before the probe's timeout: the deep
+    /// probe's result when a connection to the monitor was made (its answer, or a timeout if it connected and never
+    /// answered, as for any deep probe), null when no connection could be made in time, so the fallback's success stands.
     /// </summary>
     /// <remarks>
     /// A probe that began while the region was unreachable (the deep probe's connect timed out) can run its fallback
     /// just after the region came back, while the region's monitor still reports the dependencies it lost as failing;
     /// trusting the fallback then would bring the endpoint online for a probe or two before the monitor's 503s degrade
-    /// it again. With the monitor dead (the fallback's purpose) the second attempt is refused at once and changes nothing.
+    /// it again. With the monitor dead (the fallback's purpose) the second attempt is refused at once and changes
+    /// nothing. The margin (a tenth of the timeout, at least 50 ms) keeps the result ahead of any deadline the caller
+    /// set at the same timeout, so a fallback success is never lost to a race between the two timers.
     /// </remarks>
     private async Task<AttemptOutcome?> ConfirmAsync(string target, ProbeSettings settings, TimeSpan connectBudget, long started, CancellationToken cancellationToken)
     {
-        var left = settings.Timeout - _timeProvider.GetElapsedTime(started);
+        var margin = settings.Timeout / 10 > ConfirmMinimumMargin ? settings.Timeout / 10 : ConfirmMinimumMargin;
+        var left = settings.Timeout - margin - _timeProvider.GetElapsedTime(started);
         if (left <= TimeSpan.Zero)
         {
             return null;
         }
 
+        var state = new AttemptState(connectBudget < left ? connectBudget : left);
         using var deadline = new CancellationTokenSource(left, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         Task<AttemptOutcome>? running = null;
         try
         {
-            running = AttemptAsync(target, settings.Deep, connectBudget < left ? connectBudget : left, linked.Token);
+            running = AttemptAsync(target, settings.Deep, state, linked.Token);
             var outcome = await running.WaitAsync(linked.Token).ConfigureAwait(false);
-            return outcome.ConnectFailed ? null : outcome;
+            return state.Connected ? outcome : null;
         }
         catch (Exception) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             ObserveLater(running);
-            return null;
+            return state.Connected ? AttemptOutcome.Failure(TimedOut(settings.Timeout), connectFailed: false) : null;
+        }
+        catch
+        {
+            ObserveLater(running);
+            throw;
         }
     }
 
@@ -178,15 +191,19 @@ internal sealed class EndpointProber : IEndpointProber, IDisposable
     };
 
     private Task<AttemptOutcome> AttemptAsync(string target, AttemptSettings attempt, TimeSpan connectBudget, CancellationToken cancellationToken) =>
-        attempt.Protocol == MonitorProtocol.Tcp
-            ? TcpAttemptAsync(target, attempt, connectBudget, cancellationToken)
-            : HttpAttemptAsync(target, attempt, connectBudget, cancellationToken);
+        AttemptAsync(target, attempt, new AttemptState(connectBudget), cancellationToken);
 
-    private async Task<AttemptOutcome> TcpAttemptAsync(string target, AttemptSettings attempt, TimeSpan connectBudget, CancellationToken cancellationToken)
+    private Task<AttemptOutcome> AttemptAsync(string target, AttemptSettings attempt, AttemptState state, CancellationToken cancellationToken) =>
+        attempt.Protocol == MonitorProtocol.Tcp
+            ? TcpAttemptAsync(target, attempt, state, cancellationToken)
+            : HttpAttemptAsync(target, attempt, state, cancellationToken);
+
+    private async Task<AttemptOutcome> TcpAttemptAsync(string target, AttemptSettings attempt, AttemptState state, CancellationToken cancellationToken)
     {
         try
         {
-            using var socket = await ConnectSocketAsync(target, attempt.Port, connectBudget, cancellationToken).ConfigureAwait(false);
+            using var socket = await ConnectSocketAsync(target, attempt.Port, state.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+            state.Connected = true;
             return AttemptOutcome.Success(null);
         }
         catch (ProbeConnectException ex)
@@ -195,7 +212,7 @@ internal sealed class EndpointProber : IEndpointProber, IDisposable
         }
     }
 
-    private async Task<AttemptOutcome> HttpAttemptAsync(string target, AttemptSettings attempt, TimeSpan connectBudget, CancellationToken cancellationToken)
+    private async Task<AttemptOutcome> HttpAttemptAsync(string target, AttemptSettings attempt, AttemptState state, CancellationToken cancellationToken)
     {
         if (!TryBuildUri(attempt.Protocol, target, attempt.Port, attempt.Path, out var uri))
         {
@@ -223,7 +240,7 @@ internal sealed class EndpointProber : IEndpointProber, IDisposable
             }
         }
 
-        request.Options.Set(ConnectBudgetKey, new ConnectBudget(connectBudget));
+        request.Options.Set(AttemptStateKey, state);
         try
         {
             using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
@@ -256,8 +273,13 @@ internal sealed class EndpointProber : IEndpointProber, IDisposable
     /// <summary>The handler's connect step: our own connect, so its timeout is per probe and a failure here is known to be a connect failure.</summary>
     private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
-        var budget = context.InitialRequestMessage.Options.TryGetValue(ConnectBudgetKey, out var value) ? value.Timeout : MaxTimeout;
-        var socket = await ConnectSocketAsync(context.DnsEndPoint.Host, context.DnsEndPoint.Port, budget, cancellationToken).ConfigureAwait(false);
+        var state = context.InitialRequestMessage.Options.TryGetValue(AttemptStateKey, out var value) ? value : null;
+        var socket = await ConnectSocketAsync(context.DnsEndPoint.Host, context.DnsEndPoint.Port, state?.ConnectTimeout ?? MaxTimeout, cancellationToken).ConfigureAwait(false);
+        if (state is not null)
+        {
+            state.Connected = true;
+        }
+
         return new NetworkStream(socket, ownsSocket: true);
     }
 
@@ -371,7 +393,19 @@ internal sealed class EndpointProber : IEndpointProber, IDisposable
         abandoned?.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
             TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
-    private sealed record ConnectBudget(TimeSpan Timeout);
+    /// <summary>One attempt's connect timeout, and whether its connection was made (set by the connect step).</summary>
+    private sealed class AttemptState(TimeSpan connectTimeout)
+    {
+        private volatile bool _connected;
+
+        public TimeSpan ConnectTimeout { get; } = connectTimeout;
+
+        public bool Connected
+        {
+            get => _connected;
+            set => _connected = value;
+        }
+    }
 
     /// <summary>One probe attempt's outcome; <see cref="ConnectFailed"/> makes the fallback run.</summary>
     private readonly record struct AttemptOutcome(bool Succeeded, bool ConnectFailed, int? StatusCode, string? Error)

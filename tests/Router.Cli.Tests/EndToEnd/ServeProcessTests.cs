@@ -134,7 +134,7 @@ public sealed class ServeProcessTests : IDisposable
                 using var response = await http.GetAsync(uri);
                 return response.StatusCode;
             }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(100);
             }

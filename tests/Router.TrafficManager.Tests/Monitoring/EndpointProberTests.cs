@@ -258,15 +258,16 @@ public sealed class EndpointProberTests : IDisposable
             monitor.TimeoutSeconds = 2;
             monitor.Fallback = new FallbackMonitorOptions { Port = registry.Port };
 
-            // Act
-            var result = await _prober.ProbeAsync("127.0.0.1", monitor, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+            // Act: with a caller deadline at exactly TimeoutSeconds, as ProbeScheduler sets one
+            using var schedulerDeadline = new CancellationTokenSource(TimeSpan.FromSeconds(monitor.TimeoutSeconds));
+            var result = await _prober.ProbeAsync("127.0.0.1", monitor, schedulerDeadline.Token).WaitAsync(TimeSpan.FromSeconds(10));
 
             // Assert: the deep probe gave up connecting after half the timeout; the fallback answered within the rest;
-            // the confirmation (the monitor asked once more) could not connect either and ended with the timeout, so
-            // the fallback's success stands (a little slack over the 2 s for timers and scheduling)
+            // the confirmation (the monitor asked once more) could not connect either and gave up a margin before the
+            // timeout, so the fallback's success stands — not lost to the caller's deadline
             Assert.True(result.Succeeded, result.Error);
             Assert.True(result.UsedFallback);
-            Assert.InRange(result.Duration, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(2.5));
+            Assert.InRange(result.Duration, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(2));
             Assert.Single(registry.Requests);
         }
         finally
@@ -284,10 +285,19 @@ public sealed class EndpointProberTests : IDisposable
         LoopbackProbeServer? monitorServer = null;
         await using var registry = LoopbackProbeServer.Start();
         registry.Status = 401;
+        Exception? hookFailure = null;
         registry.BeforeAnswer = _ =>
         {
-            monitorServer = LoopbackProbeServer.StartOn(monitorPort);
-            monitorServer.Status = 503;
+            try
+            {
+                monitorServer = LoopbackProbeServer.StartOn(monitorPort);
+                monitorServer.Status = 503;
+            }
+            catch (Exception ex)
+            {
+                hookFailure = ex; // the port was taken meanwhile: say so rather than fail on a misleading assertion
+            }
+
             return Task.CompletedTask;
         };
         var monitor = Monitor(monitorPort);
@@ -299,11 +309,60 @@ public sealed class EndpointProberTests : IDisposable
             var result = await _prober.ProbeAsync("127.0.0.1", monitor, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
 
             // Assert: the monitor's 503, not the fallback's 401, is the probe's result
+            Assert.Null(hookFailure);
             Assert.False(result.Succeeded);
             Assert.False(result.UsedFallback);
             Assert.Equal(503, result.StatusCode);
             Assert.Equal("status 503 not in 200", result.Error);
             Assert.Single(registry.Requests);
+            Assert.Single(monitorServer!.Requests);
+        }
+        finally
+        {
+            if (monitorServer is not null)
+            {
+                await monitorServer.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Probe_MonitorComesBackButNeverAnswers_TimeoutFailureNotFallback()
+    {
+        // Arrange: the monitor starts on the deep port while the fallback runs, accepts, and never answers
+        int monitorPort = LoopbackProbeServer.ClosedPort();
+        LoopbackProbeServer? monitorServer = null;
+        Exception? hookFailure = null;
+        await using var registry = LoopbackProbeServer.Start();
+        registry.BeforeAnswer = _ =>
+        {
+            try
+            {
+                monitorServer = LoopbackProbeServer.StartOn(monitorPort);
+                monitorServer.Hang = true;
+            }
+            catch (Exception ex)
+            {
+                hookFailure = ex;
+            }
+
+            return Task.CompletedTask;
+        };
+        var monitor = Monitor(monitorPort);
+        monitor.TimeoutSeconds = 1;
+        monitor.Fallback = new FallbackMonitorOptions { Port = registry.Port };
+
+        try
+        {
+            // Act
+            using var schedulerDeadline = new CancellationTokenSource(TimeSpan.FromSeconds(monitor.TimeoutSeconds));
+            var result = await _prober.ProbeAsync("127.0.0.1", monitor, schedulerDeadline.Token).WaitAsync(TimeSpan.FromSeconds(10));
+
+            // Assert: a monitor that accepts and does not answer is a deep failure, as it is without a fallback
+            Assert.Null(hookFailure);
+            Assert.False(result.Succeeded);
+            Assert.False(result.UsedFallback);
+            Assert.Equal("timeout after 1 s", result.Error);
             Assert.Single(monitorServer!.Requests);
         }
         finally
