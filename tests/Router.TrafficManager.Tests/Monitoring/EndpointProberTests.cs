@@ -281,97 +281,45 @@ public sealed class EndpointProberTests : IDisposable
     {
         // Arrange: the deep port is closed when the probe starts; the monitor starts there (answering 503, still
         // counting the dependencies it lost) while the fallback's request is in flight
-        int monitorPort = LoopbackProbeServer.ClosedPort();
-        LoopbackProbeServer? monitorServer = null;
         await using var registry = LoopbackProbeServer.Start();
         registry.Status = 401;
-        Exception? hookFailure = null;
-        registry.BeforeAnswer = _ =>
-        {
-            try
-            {
-                monitorServer = LoopbackProbeServer.StartOn(monitorPort);
-                monitorServer.Status = 503;
-            }
-            catch (Exception ex)
-            {
-                hookFailure = ex; // the port was taken meanwhile: say so rather than fail on a misleading assertion
-            }
-
-            return Task.CompletedTask;
-        };
-        var monitor = Monitor(monitorPort);
+        await using var late = LateMonitor.StartWhenFallbackRuns(registry, server => server.Status = 503);
+        var monitor = Monitor(late.Port);
         monitor.Fallback = new FallbackMonitorOptions { Port = registry.Port, Path = "/v2/", ExpectedStatusCodes = ["200-299", "401"] };
 
-        try
-        {
-            // Act
-            var result = await _prober.ProbeAsync("127.0.0.1", monitor, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        // Act
+        var result = await _prober.ProbeAsync("127.0.0.1", monitor, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
 
-            // Assert: the monitor's 503, not the fallback's 401, is the probe's result
-            Assert.Null(hookFailure);
-            Assert.False(result.Succeeded);
-            Assert.False(result.UsedFallback);
-            Assert.Equal(503, result.StatusCode);
-            Assert.Equal("status 503 not in 200", result.Error);
-            Assert.Single(registry.Requests);
-            Assert.Single(monitorServer!.Requests);
-        }
-        finally
-        {
-            if (monitorServer is not null)
-            {
-                await monitorServer.DisposeAsync();
-            }
-        }
+        // Assert: the monitor's 503, not the fallback's 401, is the probe's result
+        Assert.Null(late.StartFailure);
+        Assert.False(result.Succeeded);
+        Assert.False(result.UsedFallback);
+        Assert.Equal(503, result.StatusCode);
+        Assert.Equal("status 503 not in 200", result.Error);
+        Assert.Single(registry.Requests);
+        Assert.Single(late.Server!.Requests);
     }
 
     [Fact]
     public async Task Probe_MonitorComesBackButNeverAnswers_TimeoutFailureNotFallback()
     {
         // Arrange: the monitor starts on the deep port while the fallback runs, accepts, and never answers
-        int monitorPort = LoopbackProbeServer.ClosedPort();
-        LoopbackProbeServer? monitorServer = null;
-        Exception? hookFailure = null;
         await using var registry = LoopbackProbeServer.Start();
-        registry.BeforeAnswer = _ =>
-        {
-            try
-            {
-                monitorServer = LoopbackProbeServer.StartOn(monitorPort);
-                monitorServer.Hang = true;
-            }
-            catch (Exception ex)
-            {
-                hookFailure = ex;
-            }
-
-            return Task.CompletedTask;
-        };
-        var monitor = Monitor(monitorPort);
+        await using var late = LateMonitor.StartWhenFallbackRuns(registry, server => server.Hang = true);
+        var monitor = Monitor(late.Port);
         monitor.TimeoutSeconds = 1;
         monitor.Fallback = new FallbackMonitorOptions { Port = registry.Port };
 
-        try
-        {
-            // Act
-            using var schedulerDeadline = new CancellationTokenSource(TimeSpan.FromSeconds(monitor.TimeoutSeconds));
-            var result = await _prober.ProbeAsync("127.0.0.1", monitor, schedulerDeadline.Token).WaitAsync(TimeSpan.FromSeconds(10));
+        // Act: with a caller deadline at TimeoutSeconds, as ProbeScheduler sets one
+        using var schedulerDeadline = new CancellationTokenSource(TimeSpan.FromSeconds(monitor.TimeoutSeconds));
+        var result = await _prober.ProbeAsync("127.0.0.1", monitor, schedulerDeadline.Token).WaitAsync(TimeSpan.FromSeconds(10));
 
-            // Assert: a monitor that accepts and does not answer is a deep failure, as it is without a fallback
-            Assert.Null(hookFailure);
-            Assert.False(result.Succeeded);
-            Assert.False(result.UsedFallback);
-            Assert.Equal("timeout after 1 s", result.Error);
-            Assert.Single(monitorServer!.Requests);
-        }
-        finally
-        {
-            if (monitorServer is not null)
-            {
-                await monitorServer.DisposeAsync();
-            }
-        }
+        // Assert: a monitor that accepts and does not answer is a deep failure, as it is without a fallback
+        Assert.Null(late.StartFailure);
+        Assert.False(result.Succeeded);
+        Assert.False(result.UsedFallback);
+        Assert.Equal("timeout after 1 s", result.Error);
+        Assert.Single(late.Server!.Requests);
     }
 
     [Fact]
@@ -526,6 +474,49 @@ public sealed class EndpointProberTests : IDisposable
         {
             await Task.Delay(System.Threading.Timeout.Infinite, cancellationToken);
             throw new InvalidOperationException("unreachable");
+        }
+    }
+
+    /// <summary>A monitor that is not there when a probe starts and comes up on its port while the fallback's request is in flight.</summary>
+    private sealed class LateMonitor : IAsyncDisposable
+    {
+        private LateMonitor(int port) => Port = port;
+
+        /// <summary>The deep port: closed until the fallback is asked.</summary>
+        public int Port { get; }
+
+        public LoopbackProbeServer? Server { get; private set; }
+
+        /// <summary>Why the monitor could not start (its port was taken meanwhile), so a test says so instead of failing on a misleading assertion.</summary>
+        public Exception? StartFailure { get; private set; }
+
+        public static LateMonitor StartWhenFallbackRuns(LoopbackProbeServer fallback, Action<LoopbackProbeServer> configure)
+        {
+            var late = new LateMonitor(LoopbackProbeServer.ClosedPort());
+            fallback.BeforeAnswer = _ =>
+            {
+                try
+                {
+                    var server = LoopbackProbeServer.StartOn(late.Port);
+                    configure(server);
+                    late.Server = server;
+                }
+                catch (Exception ex)
+                {
+                    late.StartFailure = ex;
+                }
+
+                return Task.CompletedTask;
+            };
+            return late;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Server is not null)
+            {
+                await Server.DisposeAsync();
+            }
         }
     }
 }
