@@ -255,7 +255,7 @@ internal static partial class ServeCommand
             _ => false,
         });
 
-    /// <summary><c>Type: message</c>, followed by the messages of the exceptions inside it (<c>: inner</c>).</summary>
+    /// <summary><c>Type: message</c>, followed by each exception inside it the same way, in parentheses.</summary>
     private static string Describe(Exception exception)
     {
         var text = new System.Text.StringBuilder().Append(exception.GetType().Name).Append(": ").Append(exception.Message);

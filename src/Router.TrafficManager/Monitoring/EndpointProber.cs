@@ -24,8 +24,8 @@ namespace Router.TrafficManager.Monitoring;
 /// Monitor fail-open: when the deep probe cannot connect at all (connection refused, or no connection within the
 /// connect timeout) and <see cref="MonitorOptions.Fallback"/> is set, the fallback probe runs against the same
 /// target and its result is the probe's result (<see cref="ProbeResult.UsedFallback"/>) — unless, after a fallback
-/// success, a second deep attempt within the time left now connects, in which case the monitor's answer is the
-/// result (it came back while the fallback ran). Any failure after a
+/// success, a second deep attempt (ending a margin before the timeout) connects to the monitor, in which case the
+/// monitor's answer, or its failure to answer in time, is the result (it came back while the fallback ran). Any failure after a
 /// connection was made (a 503, a reset, no response in time) is the deep probe's failure, without fallback. The
 /// whole probe, fallback included, stays within <c>TimeoutSeconds</c>: with a fallback configured the deep probe may
 /// spend at most half of it connecting, and the fallback gets what is left (nearly all of it after a refusal, at
