@@ -45,6 +45,12 @@ public sealed partial class DnsPipeline
         ArgumentNullException.ThrowIfNull(context);
         context.AdvertisedPayloadSize = _maxUdpPayload;
         var error = DnsQueryParser.TryParse(context.Request, context.NameBuffer, out context.Query);
+        if (context.RequestLength >= DnsLimits.HeaderLength && !context.Query.Header.IsResponse
+            && context.Query.Header.OpCode != DnsOpCode.Query)
+        {
+            return NotImplemented(context, parsed: error == DnsParseError.None);
+        }
+
         if (error != DnsParseError.None)
         {
             _metrics?.Malformed(context.Transport);
@@ -67,11 +73,6 @@ public sealed partial class DnsPipeline
         context.MaxResponseLength = context.Transport == DnsTransport.Tcp
             ? DnsLimits.MaxMessageLength
             : Math.Min(context.Query.ClientUdpLimit, _maxUdpPayload);
-
-        if (context.Query.Header.OpCode != DnsOpCode.Query)
-        {
-            return Reply(context, DnsResponseCode.NotImplemented);
-        }
 
         // RFC 6891 §6.1.3: a version we do not implement gets BADVERS and our version (0).
         if (context.Query.HasEdns && context.Query.EdnsVersion > 0)
@@ -112,6 +113,26 @@ public sealed partial class DnsPipeline
             Log.HandlerFailed(_logger, handler.Name, ex);
             Reply(context, DnsResponseCode.ServerFailure);
         }
+    }
+
+    /// <summary>
+    /// Answers an opcode we do not implement (IQUERY, STATUS, NOTIFY, UPDATE, DSO and the unassigned ones) with NOTIMP,
+    /// whatever follows the header: RFC 1035 §4.1.1 and RFC 6895 §2 keep the ID and the opcode, and of the query's
+    /// flags only RD is copied. The question is not echoed (a header-only query has none, and the sections of another
+    /// opcode are not questions); OPT is answered with OPT when the rest of the message could be read (RFC 6891 §6.1.1).
+    /// </summary>
+    private static DnsHandlerResult NotImplemented(DnsRequestContext context, bool parsed)
+    {
+        var header = context.Query.Header;
+        var flags = DnsHeader.ComposeFlags(isResponse: false, header.OpCode, authoritative: false, truncated: false,
+            header.RecursionDesired, recursionAvailable: false, checkingDisabled: false, responseCodeLow4: 0);
+        context.Query = parsed ? context.Query : default;
+        context.Query.Header = new DnsHeader(header.Id, flags, 0, 0, 0, 0);
+        context.RecursionAvailable = false;
+        context.MaxResponseLength = DnsLimits.MaxUdpPayloadWithoutEdns;
+        var writer = new DnsResponseWriter(context, includeQuestion: false);
+        writer.Complete(DnsResponseCode.NotImplemented, authoritative: false);
+        return DnsHandlerResult.Answered;
     }
 
     /// <summary>Writes a response with no records and <paramref name="code"/>.</summary>

@@ -103,7 +103,26 @@ public sealed class RefusalAndErrorTests(AuthoritativeServerFixture fixture) : I
         Assert.Equal(opCode, response.OpCode);
         Assert.Equal(DnsResponseCode.NotImplemented, response.ResponseCode);
         Assert.False(response.IsAuthoritative);
+        Assert.Empty(response.Questions);
         Assert.Empty(response.Answers);
+    }
+
+    [Theory]
+    [MemberData(nameof(UnimplementedOpCodes))]
+    public async Task Query_UnimplementedOpCodeHeaderOnly_NotImpWithRdOnly(DnsOpCode opCode)
+    {
+        // Arrange: QDCOUNT 0, RD and CD set (RFC 1035 §4.1.1, RFC 6895 §2: NOTIMP, not FORMERR; only RD copied).
+        int flags = (int)opCode << 11 | DnsHeader.RecursionDesiredFlag | DnsHeader.CheckingDisabledFlag;
+        byte[] packet = [0x0B, 0x0D, (byte)(flags >> 8), (byte)flags, 0, 0, 0, 0, 0, 0, 0, 0];
+
+        // Act
+        var response = await RawDns.UdpQueryAsync(fixture.Server.EndPoint, packet);
+
+        // Assert
+        Assert.Equal((0x0B0D, opCode, DnsResponseCode.NotImplemented), (response.Id, response.OpCode, response.ResponseCode));
+        Assert.True(response.IsResponse && response.RecursionDesired);
+        Assert.False(response.CheckingDisabled || response.RecursionAvailable || response.IsAuthoritative);
+        Assert.Empty(response.Questions);
     }
 
     [Theory]

@@ -145,7 +145,8 @@ public sealed class DnsPipelineTests
     [InlineData(DnsOpCode.Notify)]
     [InlineData(DnsOpCode.Update)]
     [InlineData(DnsOpCode.Status)]
-    public void Process_UnimplementedOpCode_NotImpWithOpCodeKept(DnsOpCode opCode)
+    [InlineData(DnsOpCode.InverseQuery)]
+    public void Process_UnimplementedOpCode_NotImpWithOpCodeKeptAndNoQuestion(DnsOpCode opCode)
     {
         // Arrange
         var query = RawDns.Query("example.test", DnsRecordType.SOA, recursionDesired: false);
@@ -154,8 +155,60 @@ public sealed class DnsPipelineTests
         // Act
         var context = Run(query.ToArray());
 
+        // Assert (RFC 1035 §4.1.1, RFC 6895 §2: the opcode is kept; nothing of the message is echoed)
+        AssertHeader(context, id: 0x2345, flags: QR | (int)opCode << 11 | (int)DnsResponseCode.NotImplemented, counts: (0, 0, 0, 0));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(6)]
+    [InlineData(15)]
+    public void Process_UnimplementedOpCodeHeaderOnly_NotImpNotFormErr(int opCode)
+    {
+        // Arrange: QDCOUNT 0 and nothing after the header; every query flag set, so only RD may come back.
+        ushort flags = (ushort)(opCode << 11 | DnsHeader.AuthoritativeAnswerFlag | DnsHeader.TruncationFlag
+            | DnsHeader.RecursionDesiredFlag | DnsHeader.RecursionAvailableFlag | DnsHeader.AuthenticDataFlag
+            | DnsHeader.CheckingDisabledFlag | 0x0040);
+        byte[] packet = [0x12, 0x34, (byte)(flags >> 8), (byte)flags, 0, 0, 0, 0, 0, 0, 0, 0];
+
+        // Act
+        var context = Run(packet);
+
         // Assert
-        AssertHeader(context, id: 0x2345, flags: QR | (int)opCode << 11 | (int)DnsResponseCode.NotImplemented, counts: (1, 0, 0, 0));
+        AssertHeader(context, id: 0x1234, flags: QR | opCode << 11 | RD | (int)DnsResponseCode.NotImplemented, counts: (0, 0, 0, 0));
+    }
+
+    [Fact]
+    public void Process_UnimplementedOpCodeWithEdns_NotImpWithOpt()
+    {
+        // Arrange
+        var query = RawDns.Query("example.test", DnsRecordType.SOA);
+        query.OpCode = DnsOpCode.Notify;
+        query.CheckingDisabled = true;
+        query.Edns = new DnsEdns { UdpPayloadSize = 4096, DnssecOk = true };
+
+        // Act
+        var context = Run(query.ToArray());
+
+        // Assert: RD copied, CD not; an OPT answers the query's OPT (RFC 6891 §6.1.1).
+        AssertHeader(context, id: 0x2345, flags: QR | (int)DnsOpCode.Notify << 11 | RD | (int)DnsResponseCode.NotImplemented,
+            counts: (0, 0, 0, 1));
+        Assert.NotNull(Parse(context).Edns);
+    }
+
+    [Fact]
+    public void Process_UnimplementedOpCodeInAResponse_Dropped()
+    {
+        // Arrange: QR set: a response is never answered, whatever its opcode.
+        byte[] packet = [0x12, 0x34, 0x80 | 4 << 3, 0x00, 0, 0, 0, 0, 0, 0, 0, 0];
+
+        // Act
+        var result = Pipeline().Process(Context(packet));
+
+        // Assert
+        Assert.Equal(DnsHandlerResult.Drop, result);
     }
 
     [Fact]
