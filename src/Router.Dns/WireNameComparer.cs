@@ -1,9 +1,11 @@
-namespace Router.Dns.Server.Zones;
+namespace Router.Dns;
 
 /// <summary>
-/// Ordinal comparer of lowercased wire-form names, with span lookups so the answer path never allocates a key.
+/// Ordinal comparer of lowercased wire-form names, with span lookups so the answer path never allocates a key:
+/// <c>dictionary.GetAlternateLookup&lt;ReadOnlySpan&lt;byte&gt;&gt;()</c> finds a name read into a buffer. The names
+/// must already be lowercased (<see cref="DnsWire.ToLowerInPlace"/>); the comparison itself is ordinal.
 /// </summary>
-internal sealed class WireNameComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
+public sealed class WireNameComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
 {
     public static WireNameComparer Instance { get; } = new();
 
