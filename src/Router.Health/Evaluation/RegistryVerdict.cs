@@ -34,12 +34,31 @@ internal static class RegistryEvaluator
     /// <summary>Between the reasons of several dependencies in one verdict.</summary>
     public const string ReasonSeparator = "; ";
 
+    /// <summary>Whether the kill switch is on for <paramref name="registry"/>: globally or for that registry.</summary>
+    public static bool IsDeepEvaluationDisabled(DeepEvaluationMode globalMode, in RegistryDefinition registry) =>
+        globalMode == DeepEvaluationMode.Disabled || registry.DeepEvaluation == DeepEvaluationMode.Disabled;
+
+    /// <summary>
+    /// The verdict rule, the one place it is written; every verdict (<see cref="Evaluate"/>, <see cref="Status"/>
+    /// and the health endpoint's pre-encoded answer) comes from here. With the kill switch on the registry passes with
+    /// <c>failOpen</c>; else one <see cref="DependencyEffect.Unhealthy"/> dependency makes it Unhealthy; else it is
+    /// Healthy, with <c>failOpen</c> when a dependency counted as healthy only because the monitor does not know better.
+    /// </summary>
+    /// <returns>The status, whether it is fail-open, and which dependencies' reasons make up the verdict's reason
+    /// (<see cref="DependencyEffect.None"/> with the kill switch on: the reason is <see cref="DeepEvaluationDisabledReason"/>).</returns>
+    public static (HealthState Status, bool FailOpen, DependencyEffect ReasonFrom) Combine(
+        bool deepEvaluationDisabled, bool anyUnhealthy, bool anyFailOpen) =>
+        deepEvaluationDisabled ? (HealthState.Healthy, true, DependencyEffect.None)
+        : anyUnhealthy ? (HealthState.Unhealthy, false, DependencyEffect.Unhealthy)
+        : (HealthState.Healthy, anyFailOpen, DependencyEffect.FailOpen);
+
     public static RegistryVerdict Evaluate(in RegistryDefinition registry, ResourceHealth[] states, HealthTopology topology,
         DeepEvaluationMode globalMode, TimeSpan staleAfter, DateTimeOffset now)
     {
-        if (globalMode == DeepEvaluationMode.Disabled || registry.DeepEvaluation == DeepEvaluationMode.Disabled)
+        if (IsDeepEvaluationDisabled(globalMode, registry))
         {
-            return new RegistryVerdict(HealthState.Healthy, true, DeepEvaluationDisabledReason);
+            var (disabledStatus, disabledFailOpen, _) = Combine(true, false, false);
+            return new RegistryVerdict(disabledStatus, disabledFailOpen, DeepEvaluationDisabledReason);
         }
 
         string? unhealthy = null;
@@ -65,9 +84,8 @@ internal static class RegistryEvaluator
             }
         }
 
-        return unhealthy is not null
-            ? new RegistryVerdict(HealthState.Unhealthy, false, unhealthy)
-            : new RegistryVerdict(HealthState.Healthy, failOpen is not null, failOpen);
+        var (status, isFailOpen, reasonFrom) = Combine(false, unhealthy is not null, failOpen is not null);
+        return new RegistryVerdict(status, isFailOpen, reasonFrom == DependencyEffect.Unhealthy ? unhealthy : failOpen);
     }
 
     /// <summary>
@@ -77,22 +95,17 @@ internal static class RegistryEvaluator
     public static HealthState Status(in RegistryDefinition registry, ResourceHealth[] states, DeepEvaluationMode globalMode,
         TimeSpan staleAfter, DateTimeOffset now)
     {
-        if (globalMode == DeepEvaluationMode.Disabled || registry.DeepEvaluation == DeepEvaluationMode.Disabled)
-        {
-            return HealthState.Healthy;
-        }
-
-        for (int k = 0; k < RegistryDefinition.KindCount; k++)
+        bool disabled = IsDeepEvaluationDisabled(globalMode, registry);
+        bool anyUnhealthy = false;
+        for (int k = 0; k < RegistryDefinition.KindCount && !disabled && !anyUnhealthy; k++)
         {
             var kind = (ResourceKind)k;
             int index = registry[kind];
-            if (index >= 0 && View(kind, index, states[index], staleAfter, now).EffectiveState == HealthState.Unhealthy)
-            {
-                return HealthState.Unhealthy;
-            }
+            anyUnhealthy = index >= 0 && View(kind, index, states[index], staleAfter, now).EffectiveState == HealthState.Unhealthy;
         }
 
-        return HealthState.Healthy;
+        // Fail-open does not change the status, so it is not looked for.
+        return Combine(disabled, anyUnhealthy, anyFailOpen: false).Status;
     }
 
     /// <summary>

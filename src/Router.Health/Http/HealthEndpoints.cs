@@ -148,15 +148,14 @@ internal sealed class HealthEndpoints(HealthMonitor monitor)
             }
         }
 
-        bool disabled = snapshot.DeepEvaluation == DeepEvaluationMode.Disabled || registry.DeepEvaluation == DeepEvaluationMode.Disabled;
-        bool healthy = disabled || unhealthyCount == 0;
-        bool failOpen = disabled || (healthy && failOpenCount > 0);
-        // The reason: the kill switch; else every unhealthy dependency; else every fail-open one; else null.
-        var reasonEffect = disabled ? DependencyEffect.None : healthy ? DependencyEffect.FailOpen : DependencyEffect.Unhealthy;
-        int reasonCount = healthy ? failOpenCount : unhealthyCount;
+        bool disabled = RegistryEvaluator.IsDeepEvaluationDisabled(snapshot.DeepEvaluation, registry);
+        var (state, failOpen, reasonEffect) = RegistryEvaluator.Combine(disabled, unhealthyCount > 0, failOpenCount > 0);
+        bool healthy = state != HealthState.Unhealthy;
+        // The reason: the kill switch; else every dependency of the effect the verdict names; else null.
+        int reasonCount = reasonEffect == DependencyEffect.Unhealthy ? unhealthyCount : failOpenCount;
         int reasonLength = disabled
             ? DisabledReason.Length
-            : reasonCount == 0 ? 0 : (healthy ? failOpenLength : unhealthyLength) + ((reasonCount - 1) * ReasonSeparator.Length);
+            : reasonCount == 0 ? 0 : (reasonEffect == DependencyEffect.Unhealthy ? unhealthyLength : failOpenLength) + ((reasonCount - 1) * ReasonSeparator.Length);
 
         monitor.Metrics.RegistryAnswered(healthy, failOpen);
         response.StatusCode = healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
