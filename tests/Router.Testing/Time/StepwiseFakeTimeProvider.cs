@@ -69,9 +69,16 @@ public sealed class StepwiseFakeTimeProvider : FakeTimeProvider
 
     /// <summary>
     /// Moves the clock forward by <paramref name="delta"/>, stopping at each due time on the way: the timers due then
-    /// fire (earliest first, then in scheduling order) while <see cref="FakeTimeProvider.GetUtcNow"/> reads that due time.
-    /// Timers that callbacks schedule within the window fire in this call too.
+    /// fire while <see cref="FakeTimeProvider.GetUtcNow"/> reads that due time. Timers that callbacks schedule within
+    /// the window fire in this call too.
     /// </summary>
+    /// <remarks>
+    /// Each stop is one <see cref="FakeTimeProvider.Advance"/>, so timers due at the same instant fire in
+    /// <see cref="FakeTimeProvider"/>'s order (by when they were scheduled), and each stop costs the millisecond of real
+    /// time that <see cref="FakeTimeProvider.Advance"/> sleeps "to give pending timers a chance to execute". Callbacks
+    /// run on this thread, except that <see cref="FakeTimeProvider"/> lets a thread that reads the clock or schedules a
+    /// timer at the same moment run them instead; tests whose component does that wait for its effects (bounded).
+    /// </remarks>
     /// <param name="delta">How far to move. <see cref="TimeSpan.Zero"/> fires only the timers due now (zero due time).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="delta"/> is negative.</exception>
     public void AdvanceStepwise(TimeSpan delta)
