@@ -1,11 +1,12 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Router.Cli.Configuration;
 using Router.Cli.Hosting;
 using Router.Cli.Tests.TestSupport;
 using Router.Dns.Server;
-using Router.Testing;
+using Router.Testing.Time;
 
 namespace Router.Cli.Tests.Hosting;
 
@@ -16,7 +17,7 @@ namespace Router.Cli.Tests.Hosting;
 public sealed class ConfigurationWatcherTests : IAsyncLifetime
 {
     private readonly TempDirectory _directory = new();
-    private readonly CollectingLoggerProvider _logs = new();
+    private readonly FakeLogCollector _logs = new();
     private readonly ILoggerFactory _loggerFactory;
     private readonly ServiceProvider _services;
     private readonly List<bool> _reloaded = [];
@@ -25,7 +26,7 @@ public sealed class ConfigurationWatcherTests : IAsyncLifetime
 
     public ConfigurationWatcherTests()
     {
-        _loggerFactory = LoggerFactory.Create(b => b.AddProvider(_logs).SetMinimumLevel(LogLevel.Trace));
+        _loggerFactory = LoggerFactory.Create(b => b.AddProvider(new FakeLoggerProvider(_logs)).SetMinimumLevel(LogLevel.Trace));
         _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
     }
 
@@ -69,7 +70,7 @@ public sealed class ConfigurationWatcherTests : IAsyncLifetime
         Assert.Equal([true], _reloaded);
         Assert.Equal(["127.0.0.81"], await QueryWwwAsync());
         var entry = Assert.Single(WatcherEvents());
-        Assert.Equal("ConfigurationReloaded", entry.EventId.Name);
+        Assert.Equal("ConfigurationReloaded", entry.Id.Name);
         Assert.Equal(LogLevel.Information, entry.Level);
         Assert.Equal(_path, State(entry, "Path"));
     }
@@ -92,13 +93,13 @@ public sealed class ConfigurationWatcherTests : IAsyncLifetime
         Assert.Equal([false], _reloaded);
         Assert.Equal(["127.0.0.80"], await QueryWwwAsync());
         var events = WatcherEvents();
-        Assert.Equal(["ConfigurationRejected", "ConfigurationError", "ConfigurationError"], events.Select(e => e.EventId.Name));
+        Assert.Equal(["ConfigurationRejected", "ConfigurationError", "ConfigurationError"], events.Select(e => e.Id.Name));
         Assert.All(events, e => Assert.Equal(LogLevel.Error, e.Level));
-        Assert.Equal(2, State(events[0], "ErrorCount"));
+        Assert.Equal("2", State(events[0], "ErrorCount"));
         Assert.Equal(_path, State(events[0], "Path"));
         Assert.Equal("Dns:Zones:0:Ttl: 'abc' is not a whole number", State(events[1], "Error"));
-        Assert.StartsWith("Dns:Zones:0:Records:0:Value: ", (string)State(events[2], "Error")!, StringComparison.Ordinal);
-        Assert.DoesNotContain(_logs.Entries, e => e.EventId.Name == "ConfigurationApplied");
+        Assert.StartsWith("Dns:Zones:0:Records:0:Value: ", State(events[2], "Error"), StringComparison.Ordinal);
+        Assert.DoesNotContain(_logs.GetSnapshot(), e => e.Id.Name == "ConfigurationApplied");
     }
 
     [Fact]
@@ -115,9 +116,9 @@ public sealed class ConfigurationWatcherTests : IAsyncLifetime
         Assert.False(applied);
         Assert.Equal(["127.0.0.80"], await QueryWwwAsync());
         var events = WatcherEvents();
-        Assert.Equal(["ConfigurationRejected", "ConfigurationError"], events.Select(e => e.EventId.Name));
-        Assert.Equal(1, State(events[0], "ErrorCount"));
-        Assert.Contains("not valid JSON", (string)State(events[1], "Error")!, StringComparison.Ordinal);
+        Assert.Equal(["ConfigurationRejected", "ConfigurationError"], events.Select(e => e.Id.Name));
+        Assert.Equal("1", State(events[0], "ErrorCount"));
+        Assert.Contains("not valid JSON", State(events[1], "Error"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -144,7 +145,7 @@ public sealed class ConfigurationWatcherTests : IAsyncLifetime
         Assert.Equal(["127.0.0.82"], await QueryWwwAsync());
         Assert.Equal(
             ["ConfigurationRejected", "ConfigurationError", "ConfigurationRejected", "ConfigurationError", "ConfigurationReloaded"],
-            WatcherEvents().Select(e => e.EventId.Name));
+            WatcherEvents().Select(e => e.Id.Name));
     }
 
     [Fact]
@@ -181,7 +182,7 @@ public sealed class ConfigurationWatcherTests : IAsyncLifetime
     public async Task StartAsync_FileEdited_AppliesOnlyOnceTheDebounceHasPassed()
     {
         // Arrange
-        var clock = new ManualTimeProvider();
+        var clock = new StepwiseFakeTimeProvider();
         using var watcher = CreateWatcher(clock);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await watcher.StartAsync(timeout.Token);
@@ -192,12 +193,12 @@ public sealed class ConfigurationWatcherTests : IAsyncLifetime
         Assert.True(SpinWait.SpinUntil(() => clock.ActiveTimerCount > 1, TimeSpan.FromSeconds(10)), "the file change was not noticed within 10 s");
 
         // 2. Before the file has been quiet for 250 ms nothing is applied.
-        clock.Advance(TimeSpan.FromMilliseconds(200));
+        clock.AdvanceStepwise(TimeSpan.FromMilliseconds(200));
         Assert.Empty(_reloaded);
         Assert.Equal(["127.0.0.80"], await QueryWwwAsync());
 
         // 3. Once it has, the edit is applied (a late duplicate notification only re-arms the timer).
-        clock.Advance(TimeSpan.FromSeconds(1));
+        clock.AdvanceStepwise(TimeSpan.FromSeconds(1));
         Assert.Equal([true], _reloaded);
         Assert.Equal(["127.0.0.81"], await QueryWwwAsync());
 
@@ -208,14 +209,14 @@ public sealed class ConfigurationWatcherTests : IAsyncLifetime
     public async Task StartAsync_EditNotNotified_AppliedByThePoll()
     {
         // Arrange
-        var clock = new ManualTimeProvider();
+        var clock = new StepwiseFakeTimeProvider();
         using var watcher = CreateWatcher(clock);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await watcher.StartAsync(timeout.Token);
 
         // Act: whether or not the file-change notification has arrived yet, one poll interval later the edit is in.
         File.WriteAllText(_path, TestConfigs.Valid(www: "127.0.0.81"));
-        clock.Advance(ConfigurationWatcher.PollInterval);
+        clock.AdvanceStepwise(ConfigurationWatcher.PollInterval);
 
         // Assert
         Assert.Equal([true], _reloaded);
@@ -227,7 +228,7 @@ public sealed class ConfigurationWatcherTests : IAsyncLifetime
     public async Task Poll_RejectedEditSeenAgain_IsNotReportedTwice()
     {
         // Arrange
-        var clock = new ManualTimeProvider();
+        var clock = new StepwiseFakeTimeProvider();
         using var watcher = CreateWatcher(clock);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await watcher.StartAsync(timeout.Token);
@@ -236,7 +237,7 @@ public sealed class ConfigurationWatcherTests : IAsyncLifetime
         File.WriteAllText(_path, TestConfigs.Valid(www: "not-an-address"));
         for (int i = 0; i < 4; i++)
         {
-            clock.Advance(ConfigurationWatcher.PollInterval);
+            clock.AdvanceStepwise(ConfigurationWatcher.PollInterval);
         }
 
         // Assert
@@ -260,9 +261,8 @@ public sealed class ConfigurationWatcherTests : IAsyncLifetime
 
     private Task<IReadOnlyList<string>> QueryWwwAsync() => DnsProbe.QueryAAsync(Server.LocalEndPoints[0], TestConfigs.WwwName);
 
-    private List<CollectedLogEntry> WatcherEvents() =>
-        [.. _logs.Entries.Where(e => e.Category == typeof(ConfigurationWatcher).FullName)];
+    private List<FakeLogRecord> WatcherEvents() =>
+        [.. _logs.GetSnapshot().Where(e => e.Category == typeof(ConfigurationWatcher).FullName)];
 
-    private static object? State(CollectedLogEntry entry, string key) =>
-        entry.State.Single(pair => pair.Key == key).Value;
+    private static string? State(FakeLogRecord entry, string key) => entry.GetStructuredStateValue(key);
 }

@@ -1,6 +1,6 @@
 using System.Net;
+using Microsoft.Extensions.Time.Testing;
 using Router.Dns.Server.Forwarding;
-using Router.Testing;
 
 namespace Router.Dns.Server.Tests.Forwarding;
 
@@ -15,7 +15,7 @@ public sealed class DnsResponseCacheTests
 
     private static readonly byte[] Name = DnsName.Parse("www.cache.test").Wire.ToArray();
 
-    private readonly ManualTimeProvider _clock = new();
+    private readonly FakeTimeProvider _clock = new();
 
     [Fact]
     public void TryGet_TimeAdvances_AgeInWholeSeconds()

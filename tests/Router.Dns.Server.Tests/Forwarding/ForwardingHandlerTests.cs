@@ -1,12 +1,12 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Router.Dns.Server.Diagnostics;
 using Router.Dns.Server.Forwarding;
 using Router.Dns.Server.Pipeline;
 using Router.Dns.Server.Tests.Infrastructure;
 using Router.Dns.Server.Tests.Pipeline;
-using Router.Testing;
 
 namespace Router.Dns.Server.Tests.Forwarding;
 
@@ -21,7 +21,7 @@ public sealed class ForwardingHandlerTests : IDisposable
     private const ushort RA = DnsHeader.RecursionAvailableFlag;
 
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-    private readonly ManualTimeProvider _clock = new();
+    private readonly FakeTimeProvider _clock = new();
     private readonly DnsResponseCache _cache;
     private readonly DnsPipeline _pipeline;
 

@@ -1,8 +1,8 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Router.Dns.Server.Forwarding;
 using Router.Dns.Server.Tests.Infrastructure;
-using Router.Testing;
 
 namespace Router.Dns.Server.Tests.Forwarding;
 
@@ -15,12 +15,12 @@ public sealed class UpstreamResolverTests : IDisposable
     private static readonly TimeSpan TestDeadline = TimeSpan.FromSeconds(15);
     private static readonly DnsQuestion Question = new(DnsName.Parse("www.spoof.test"), DnsRecordType.A);
 
-    private readonly CollectingLoggerProvider _logs = new();
+    private readonly FakeLogCollector _logs = new();
     private readonly ILoggerFactory _loggerFactory;
 
     public UpstreamResolverTests()
     {
-        _loggerFactory = LoggerFactory.Create(builder => builder.AddProvider(_logs).SetMinimumLevel(LogLevel.Debug));
+        _loggerFactory = LoggerFactory.Create(builder => builder.AddProvider(new FakeLoggerProvider(_logs)).SetMinimumLevel(LogLevel.Debug));
     }
 
     public void Dispose() => _loggerFactory.Dispose();
@@ -61,7 +61,7 @@ public sealed class UpstreamResolverTests : IDisposable
         var answer = Assert.Single(response.Answers);
         Assert.Equal("192.0.2.3", ((AddressRecordData)answer.Data).Address.ToString());
         Assert.Equal(1, upstream.UdpQueries);
-        Assert.Equal(5, _logs.Entries.Count(e => e.EventId.Name == "UpstreamSpoofedResponse"));
+        Assert.Equal(5, _logs.GetSnapshot().Count(e => e.Id.Name == "UpstreamSpoofedResponse"));
     }
 
     [Fact]
@@ -115,7 +115,7 @@ public sealed class UpstreamResolverTests : IDisposable
         Assert.NotNull(response);
         Assert.Equal("192.0.2.4", ((AddressRecordData)Assert.Single(response.Answers).Data).Address.ToString());
         Assert.Equal(1, broken.TcpQueries);
-        Assert.Contains(_logs.Entries, e => e.EventId.Name == "UpstreamFailed");
+        Assert.Contains(_logs.GetSnapshot(), e => e.Id.Name == "UpstreamFailed");
     }
 
     [Fact]

@@ -1,11 +1,12 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Router.Dns.Server.Configuration;
 using Router.Dns.Server.Diagnostics;
 using Router.Dns.Server.Pipeline;
-using Router.Testing;
 
 namespace Router.Dns.Server.Tests.Infrastructure;
 
@@ -22,7 +23,7 @@ internal sealed class TestDnsServer : IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private bool _disposed;
 
-    private TestDnsServer(DnsServer server, ServiceProvider services, ILoggerFactory loggerFactory, CollectingLoggerProvider logs, Meter meter)
+    private TestDnsServer(DnsServer server, ServiceProvider services, ILoggerFactory loggerFactory, FakeLogCollector logs, Meter meter)
     {
         Server = server;
         _services = services;
@@ -33,7 +34,7 @@ internal sealed class TestDnsServer : IAsyncDisposable
 
     public DnsServer Server { get; }
 
-    public CollectingLoggerProvider Logs { get; }
+    public FakeLogCollector Logs { get; }
 
     /// <summary>The server's own meter instance (for <see cref="MetricCollector{T}"/>).</summary>
     public Meter Meter { get; }
@@ -59,8 +60,8 @@ internal sealed class TestDnsServer : IAsyncDisposable
 
         var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var meterFactory = services.GetRequiredService<IMeterFactory>();
-        var logs = new CollectingLoggerProvider();
-        var loggerFactory = LoggerFactory.Create(builder => builder.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
+        var logs = new FakeLogCollector();
+        var loggerFactory = LoggerFactory.Create(builder => builder.AddProvider(new FakeLoggerProvider(logs)).SetMinimumLevel(LogLevel.Debug));
         var server = new DnsServer(options, loggerFactory, meterFactory, timeProvider ?? TimeProvider.System, extraHandlers, NoResolvConf);
         using var startup = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await server.StartAsync(startup.Token);
@@ -74,7 +75,7 @@ internal sealed class TestDnsServer : IAsyncDisposable
     public MetricCollector<long> Collect(string instrument) => new(Meter, instrument);
 
     /// <summary>Log entries at <see cref="LogLevel.Error"/> or above (a crash, a receive loop that stopped...).</summary>
-    public IReadOnlyList<CollectedLogEntry> Errors => [.. Logs.Entries.Where(e => e.Level >= LogLevel.Error)];
+    public IReadOnlyList<FakeLogRecord> Errors => [.. Logs.GetSnapshot().Where(e => e.Level >= LogLevel.Error)];
 
     public async ValueTask DisposeAsync()
     {

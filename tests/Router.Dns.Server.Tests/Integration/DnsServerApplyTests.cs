@@ -1,8 +1,9 @@
 using System.Net.Sockets;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Time.Testing;
 using Router.Dns.Server.Configuration;
 using Router.Dns.Server.Diagnostics;
 using Router.Dns.Server.Tests.Infrastructure;
-using Router.Testing;
 
 namespace Router.Dns.Server.Tests.Integration;
 
@@ -41,8 +42,8 @@ public sealed class DnsServerApplyTests
         Assert.Equal("\"added\"", Assert.Single(newRecord.Answer).Data);
         Assert.True(removed.Status == "REFUSED", removed.ToString());
         Assert.Equal(port, server.Port);
-        Assert.Contains(server.Logs.Entries, e => e.EventId.Name == "ConfigurationApplied");
-        Assert.DoesNotContain(server.Logs.Entries, e => e.EventId.Name == "ListenChangeNeedsRestart");
+        Assert.Contains(server.Logs.GetSnapshot(), e => e.Id.Name == "ConfigurationApplied");
+        Assert.DoesNotContain(server.Logs.GetSnapshot(), e => e.Id.Name == "ListenChangeNeedsRestart");
     }
 
     [Fact]
@@ -68,7 +69,7 @@ public sealed class DnsServerApplyTests
     public async Task Apply_TcpLimitsChangedWhileRunning_NewConnectionLimitEnforced()
     {
         // Arrange: the clock never moves, so only the connection limit can close a connection.
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         var options = TestDnsServer.Options(TestZones.Other());
         options.Tcp = new() { MaxConnections = 100 };
         await using var server = await TestDnsServer.StartAsync(options, clock);
@@ -90,7 +91,7 @@ public sealed class DnsServerApplyTests
 
             // Assert: 5 idle connections and one more under a limit of 2.
             Assert.Single(answer.Answers);
-            Assert.Equal(4, evicted.Sum());
+            Assert.Equal(4, evicted.GetMeasurementSnapshot().EvaluateAsCounter());
         }
         finally
         {
@@ -111,7 +112,7 @@ public sealed class DnsServerApplyTests
         var result = await DnsTools.DigAsync(server.EndPoint, "host.other.test", "A");
 
         // Assert
-        Assert.Contains(server.Logs.Entries, e => e.EventId.Name == "ListenChangeNeedsRestart");
+        Assert.Contains(server.Logs.GetSnapshot(), e => e.Id.Name == "ListenChangeNeedsRestart");
         Assert.True(result.Status == "NOERROR", result.ToString());
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Router.Dns.Server.Diagnostics;
 using Router.Dns.Server.Tests.Infrastructure;
 
@@ -22,18 +23,20 @@ public sealed class DnsServerMetricsTests
 
         // The server counts a response just after sending it: wait (bounded) for the last one.
         long started = TimeProvider.System.GetTimestamp();
-        while (queries.Sum() < 4 && TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromSeconds(5))
+        while (queries.GetMeasurementSnapshot().EvaluateAsCounter() < 4 && TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromSeconds(5))
         {
             await Task.Delay(TimeSpan.FromMilliseconds(10));
         }
 
         // Assert
-        Assert.Equal(4, queries.Sum());
-        Assert.Equal(1, queries.Sum(m => m.HasTag(DnsTelemetryNames.TransportTag, "udp") && m.HasTag(DnsTelemetryNames.ResponseCodeTag, "NoError")));
-        Assert.Equal(1, queries.Sum(m => m.HasTag(DnsTelemetryNames.TransportTag, "tcp") && m.HasTag(DnsTelemetryNames.ResponseCodeTag, "NameError")));
-        Assert.Equal(1, queries.Sum(m => m.HasTag(DnsTelemetryNames.ResponseCodeTag, "Refused")));
-        Assert.Equal(1, queries.Sum(m => m.HasTag(DnsTelemetryNames.ResponseCodeTag, "FormatError")));
-        Assert.Equal(1, malformed.Sum(m => m.HasTag(DnsTelemetryNames.TransportTag, "udp")));
-        Assert.All(queries.Measurements, m => Assert.Equal([DnsTelemetryNames.ResponseCodeTag, DnsTelemetryNames.TransportTag], m.Tags.Keys.Order()));
+        Assert.Equal(4, queries.GetMeasurementSnapshot().EvaluateAsCounter());
+        Assert.Equal(1, queries.GetMeasurementSnapshot().ContainsTags(Tag(DnsTelemetryNames.TransportTag, "udp"), Tag(DnsTelemetryNames.ResponseCodeTag, "NoError")).EvaluateAsCounter());
+        Assert.Equal(1, queries.GetMeasurementSnapshot().ContainsTags(Tag(DnsTelemetryNames.TransportTag, "tcp"), Tag(DnsTelemetryNames.ResponseCodeTag, "NameError")).EvaluateAsCounter());
+        Assert.Equal(1, queries.GetMeasurementSnapshot().ContainsTags(Tag(DnsTelemetryNames.ResponseCodeTag, "Refused")).EvaluateAsCounter());
+        Assert.Equal(1, queries.GetMeasurementSnapshot().ContainsTags(Tag(DnsTelemetryNames.ResponseCodeTag, "FormatError")).EvaluateAsCounter());
+        Assert.Equal(1, malformed.GetMeasurementSnapshot().ContainsTags(Tag(DnsTelemetryNames.TransportTag, "udp")).EvaluateAsCounter());
+        Assert.All(queries.GetMeasurementSnapshot(), m => Assert.Equal([DnsTelemetryNames.ResponseCodeTag, DnsTelemetryNames.TransportTag], m.Tags.Keys.Order()));
     }
+
+    private static KeyValuePair<string, object?> Tag(string name, object? value) => new(name, value);
 }

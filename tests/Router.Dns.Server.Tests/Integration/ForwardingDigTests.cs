@@ -1,8 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Time.Testing;
 using Router.Dns.Server.Diagnostics;
 using Router.Dns.Server.Tests.Infrastructure;
-using Router.Testing;
 
 namespace Router.Dns.Server.Tests.Integration;
 
@@ -190,7 +191,7 @@ public sealed class ForwardingDigTests(ForwardingFixture fixture) : IClassFixtur
     public async Task Forward_UpstreamStopped_SecondQueryServedFromCacheWithAgedTtl()
     {
         // Arrange
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         await using var upstream = await TestDnsServer.StartAsync(TestDnsServer.Options(ForwardingFixture.UpstreamZone()));
         await using var forwarder = await TestDnsServer.StartAsync(ForwardingFixture.ForwarderOptions(upstream.EndPoint), clock);
         using var lookups = forwarder.Collect(DnsTelemetryNames.CacheLookups);
@@ -206,14 +207,14 @@ public sealed class ForwardingDigTests(ForwardingFixture fixture) : IClassFixtur
         Assert.Equal(300u, Assert.Single(first.Answer).Ttl);
         Assert.True(second.Status == "NOERROR" && second.HasFlag("ra"), second.ToString());
         Assert.Equal(new DigRecord("www.upstream.test.", 180, "IN", "A", "192.0.2.100"), Assert.Single(second.Answer));
-        Assert.Equal(1, lookups.Sum(m => m.HasTag(DnsTelemetryNames.OutcomeTag, "hit")));
+        Assert.Equal(1, lookups.GetMeasurementSnapshot().ContainsTags(Tag(DnsTelemetryNames.OutcomeTag, "hit")).EvaluateAsCounter());
     }
 
     [Fact]
     public async Task Forward_NegativeAnswer_CachedForSoaMinimumThenAskedAgain()
     {
         // Arrange
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         await using var upstream = await TestDnsServer.StartAsync(TestDnsServer.Options(ForwardingFixture.UpstreamZone()));
         await using var forwarder = await TestDnsServer.StartAsync(ForwardingFixture.ForwarderOptions(upstream.EndPoint), clock);
 
@@ -277,8 +278,8 @@ public sealed class ForwardingDigTests(ForwardingFixture fixture) : IClassFixtur
         Assert.True(elapsed >= TimeSpan.FromSeconds(timeoutSeconds * attempts * 0.9), $"SERVFAIL after {elapsed}: not every attempt waited.");
         Assert.True(elapsed < TimeSpan.FromSeconds(timeoutSeconds * attempts + 2), $"SERVFAIL took {elapsed}.");
         Assert.True(silent1.Available > 0 && silent2.Available > 0, "Every upstream should have been tried.");
-        Assert.Equal(1, failures.Sum());
-        Assert.Contains(forwarder.Logs.Entries, e => e.EventId.Name == "AllUpstreamsFailed");
+        Assert.Equal(1, failures.GetMeasurementSnapshot().EvaluateAsCounter());
+        Assert.Contains(forwarder.Logs.GetSnapshot(), e => e.Id.Name == "AllUpstreamsFailed");
     }
 
     [Fact]
@@ -304,4 +305,6 @@ public sealed class ForwardingDigTests(ForwardingFixture fixture) : IClassFixtur
         Assert.True(result.Status == "SERVFAIL", result.ToString());
         Assert.True(elapsed < TimeSpan.FromSeconds(4), $"SERVFAIL took {elapsed}.");
     }
+
+    private static KeyValuePair<string, object?> Tag(string name, object? value) => new(name, value);
 }

@@ -1,14 +1,15 @@
 using System.Net.Sockets;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Time.Testing;
 using Router.Dns.Server.Diagnostics;
 using Router.Dns.Server.Tests.Infrastructure;
-using Router.Testing;
 
 namespace Router.Dns.Server.Tests.Integration;
 
 /// <summary>
 /// RFC 7766 connection handling: several queries per connection (pipelining), an idle timeout, and a connection
 /// limit at which the connection idle the longest makes room, so slow or half-open clients cannot lock others out.
-/// The idle timer runs on the server's <see cref="TimeProvider"/>: with a <see cref="ManualTimeProvider"/> the test
+/// The idle timer runs on the server's <see cref="TimeProvider"/>: with a <see cref="FakeTimeProvider"/> the test
 /// decides when it fires.
 /// </summary>
 public sealed class TcpConnectionTests
@@ -19,7 +20,7 @@ public sealed class TcpConnectionTests
     public async Task Tcp_ConnectionLimitFilledByIdleClients_NewClientAnsweredAndOldestEvicted()
     {
         // Arrange
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         var options = TestDnsServer.Options(TestZones.Example());
         options.Tcp = new() { MaxConnections = 8, IdleTimeoutSeconds = 1 };
         await using var server = await TestDnsServer.StartAsync(options, clock);
@@ -39,7 +40,7 @@ public sealed class TcpConnectionTests
                 }
             }
 
-            await WaitUntilAsync(() => open.Sum() == 8 && evicted.Sum() == 4, "8 open connections after 4 evictions");
+            await WaitUntilAsync(() => open.GetMeasurementSnapshot().EvaluateAsCounter() == 8 && evicted.GetMeasurementSnapshot().EvaluateAsCounter() == 4, "8 open connections after 4 evictions");
 
             // 2. A real client still gets in (the clock has not moved: no idle timeout has fired).
             var tcp = await DnsTools.QueryAsync(DnsClientTool.Dig, server.EndPoint, "www.example.test", "A", tcp: true);
@@ -49,10 +50,10 @@ public sealed class TcpConnectionTests
             Assert.True(tcp.Status == "NOERROR" && tcp.Transport == "TCP", tcp.ToString());
             Assert.Equal("192.0.2.1", Assert.Single(tcp.Answer).Data);
             Assert.True(udp.Status == "NOERROR" && udp.Transport == "UDP", udp.ToString());
-            Assert.Equal(5, evicted.Sum());
+            Assert.Equal(5, evicted.GetMeasurementSnapshot().EvaluateAsCounter());
             bool[] closed = await Task.WhenAll(idle.Select(s => RawDns.WaitForCloseAsync(s, TimeSpan.FromSeconds(2))));
             Assert.Equal(5, closed.Count(c => c));
-            Assert.Contains(server.Logs.Entries, e => e.EventId.Name == "TcpConnectionLimitReached");
+            Assert.Contains(server.Logs.GetSnapshot(), e => e.Id.Name == "TcpConnectionLimitReached");
         }
         finally
         {
@@ -64,7 +65,7 @@ public sealed class TcpConnectionTests
     public async Task Tcp_IdleTimeoutElapses_IdleAndHalfOpenConnectionsClosed()
     {
         // Arrange
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         var options = TestDnsServer.Options(TestZones.Example());
         options.Tcp = new() { MaxConnections = 8, IdleTimeoutSeconds = 1 };
         await using var server = await TestDnsServer.StartAsync(options, clock);
@@ -75,7 +76,7 @@ public sealed class TcpConnectionTests
         await halfPrefix.SendAsync(new byte[] { 0 }, SocketFlags.None);
         await RawDns.SendAllAsync(served, RawDns.Frame(RawDns.QueryBytes("www.example.test", DnsRecordType.A, id: 5)));
         Assert.NotNull(await RawDns.ReadFramedAsync(served));
-        await WaitUntilAsync(() => open.Sum() == 3, "3 open connections");
+        await WaitUntilAsync(() => open.GetMeasurementSnapshot().EvaluateAsCounter() == 3, "3 open connections");
 
         // Act 1: not yet idle for a whole second.
         clock.Advance(TimeSpan.FromMilliseconds(900));
@@ -88,7 +89,7 @@ public sealed class TcpConnectionTests
         // Assert
         Assert.False(closedEarly, "A connection was closed before its idle timeout.");
         Assert.Equal([true, true, true], closed);
-        await WaitUntilAsync(() => open.Sum() == 0, "every connection closed");
+        await WaitUntilAsync(() => open.GetMeasurementSnapshot().EvaluateAsCounter() == 0, "every connection closed");
     }
 
     [Fact]
@@ -114,7 +115,7 @@ public sealed class TcpConnectionTests
     public async Task Tcp_ClientSendsButNeverReads_OthersServedAndConnectionClosedAtIdleTimeout()
     {
         // Arrange
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         var options = TestDnsServer.Options(TestZones.Example());
         options.Tcp = new() { IdleTimeoutSeconds = 1 };
         await using var server = await TestDnsServer.StartAsync(options, clock);
@@ -136,7 +137,7 @@ public sealed class TcpConnectionTests
 
         var other = await DnsTools.QueryAsync(DnsClientTool.Dig, server.EndPoint, "www.example.test", "A", tcp: true);
         var otherUdp = await DnsTools.QueryAsync(DnsClientTool.Dig, server.EndPoint, "www.example.test", "A", tcp: false);
-        await WaitUntilAsync(() => open.Sum() == 1, "only the greedy connection open");
+        await WaitUntilAsync(() => open.GetMeasurementSnapshot().EvaluateAsCounter() == 1, "only the greedy connection open");
 
         // Act 2: past the idle timeout (a blocked write is not activity). The server closes its end; the kernel may
         // still be trying to deliver the answers it had accepted, so the server's own count is what is checked.
@@ -145,7 +146,7 @@ public sealed class TcpConnectionTests
         // Assert
         Assert.True(other.Status == "NOERROR", other.ToString());
         Assert.True(otherUdp.Status == "NOERROR", otherUdp.ToString());
-        await WaitUntilAsync(() => open.Sum() == 0, "the greedy connection closed");
+        await WaitUntilAsync(() => open.GetMeasurementSnapshot().EvaluateAsCounter() == 0, "the greedy connection closed");
         Assert.Empty(server.Errors);
     }
 

@@ -1,10 +1,10 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Router.Dns.Server.Configuration;
 using Router.Dns.Server.Pipeline;
 using Router.Dns.Server.Tests.Infrastructure;
 using Router.Dns.Server.Zones;
-using Router.Testing;
 
 namespace Router.Dns.Server.Tests.Pipeline;
 
@@ -380,8 +380,8 @@ public sealed class DnsPipelineTests
     public async Task ProcessDeferredAsync_HandlerThrows_ServFailAndLogged()
     {
         // Arrange
-        var logs = new CollectingLoggerProvider();
-        using var loggerFactory = LoggerFactory.Create(builder => builder.AddProvider(logs));
+        var logs = new FakeLogCollector();
+        using var loggerFactory = LoggerFactory.Create(builder => builder.AddProvider(new FakeLoggerProvider(logs)));
         var pipeline = new DnsPipeline([new ThrowingDeferredHandler()], 1232, loggerFactory.CreateLogger<DnsPipeline>());
         var context = Context(RawDns.QueryBytes("anything.invalid", DnsRecordType.A));
 
@@ -392,7 +392,7 @@ public sealed class DnsPipelineTests
         // Assert
         Assert.Equal(DnsHandlerResult.Deferred, result);
         AssertHeader(context, id: 0x2345, flags: QR | RD | (int)DnsResponseCode.ServerFailure, counts: (1, 0, 0, 0));
-        Assert.Contains(logs.Entries, e => e.EventId.Name == "HandlerFailed" && e.Level == LogLevel.Error);
+        Assert.Contains(logs.GetSnapshot(), e => e.Id.Name == "HandlerFailed" && e.Level == LogLevel.Error);
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using System.Net.Sockets;
+using Microsoft.Extensions.Time.Testing;
 using Router.Health.Checks;
-using Router.Testing;
 
 namespace Router.Health.Tests.Checks;
 
@@ -13,7 +13,7 @@ public sealed class CheckExecutionTests
     public async Task RunAsync_ProbeSucceeds_SuccessWithVirtualDuration()
     {
         // Arrange
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
 
         // Act
         var running = CheckExecution.RunAsync(clock, Timeout, ct => DelayThen(clock, TimeSpan.FromSeconds(2), null, ct), NoDescription, CancellationToken.None);
@@ -29,7 +29,7 @@ public sealed class CheckExecutionTests
     [Fact]
     public async Task RunAsync_ProbeReturnsReason_FailureWithThatReason()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
 
         var result = await CheckExecution.RunAsync(clock, Timeout, _ => Task.FromResult<string?>("status 500, expected 200"), NoDescription, CancellationToken.None).WaitAsync(Bound);
 
@@ -41,7 +41,7 @@ public sealed class CheckExecutionTests
     public async Task RunAsync_ProbeIgnoresCancellation_FailsExactlyAtTheTimeout()
     {
         // Arrange: a probe that never completes and never looks at its token (a blocking driver call).
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         var never = new TaskCompletionSource<string?>();
 
         // Act
@@ -61,7 +61,7 @@ public sealed class CheckExecutionTests
     [Fact]
     public async Task RunAsync_FractionalTimeout_ReasonShowsFraction()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
 
         var running = CheckExecution.RunAsync(clock, TimeSpan.FromMilliseconds(500), _ => new TaskCompletionSource<string?>().Task, NoDescription, CancellationToken.None);
         clock.Advance(TimeSpan.FromMilliseconds(500));
@@ -73,7 +73,7 @@ public sealed class CheckExecutionTests
     [Fact]
     public async Task RunAsync_ProbeThrowsItsOwnBug_Inconclusive()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
 
         var result = await CheckExecution.RunAsync(clock, Timeout, _ => throw new InvalidOperationException("injected fault"), NoDescription, CancellationToken.None).WaitAsync(Bound);
 
@@ -84,7 +84,7 @@ public sealed class CheckExecutionTests
     [Fact]
     public async Task RunAsync_ProbeFaultsAsynchronously_Inconclusive()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
 
         var result = await CheckExecution.RunAsync(clock, Timeout, _ => Task.FromException<string?>(new NullReferenceException()), NoDescription, CancellationToken.None).WaitAsync(Bound);
 
@@ -94,7 +94,7 @@ public sealed class CheckExecutionTests
     [Fact]
     public async Task RunAsync_DependencyErrorRecognised_FailureWithDescription()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
 
         var result = await CheckExecution.RunAsync(clock, Timeout, _ => throw new SocketException((int)SocketError.ConnectionRefused), CheckExecution.DescribeSocketError, CancellationToken.None).WaitAsync(Bound);
 
@@ -105,7 +105,7 @@ public sealed class CheckExecutionTests
     [Fact]
     public async Task RunAsync_ClientLibraryTimesOutFirst_FailureTimedOut()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
 
         var result = await CheckExecution.RunAsync(clock, Timeout, _ => throw new IOException("read failed", new TimeoutException()), NoDescription, CancellationToken.None).WaitAsync(Bound);
 
@@ -117,7 +117,7 @@ public sealed class CheckExecutionTests
     public async Task RunAsync_CallerCancelsWhileProbeHangs_ThrowsOperationCanceled()
     {
         // Arrange
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         using var shutdown = new CancellationTokenSource();
         var never = new TaskCompletionSource<string?>();
 
@@ -132,7 +132,7 @@ public sealed class CheckExecutionTests
     [Fact]
     public async Task RunAsync_CallerCancelsAndProbeThrowsOtherError_StillThrowsOperationCanceled()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         using var shutdown = new CancellationTokenSource();
         var failing = new TaskCompletionSource<string?>();
 
@@ -146,7 +146,7 @@ public sealed class CheckExecutionTests
     [Fact]
     public async Task RunAsync_AlreadyCancelled_ThrowsWithoutProbing()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         int probes = 0;
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
@@ -159,7 +159,7 @@ public sealed class CheckExecutionTests
     [InlineData(-1)]
     public async Task RunAsync_NonPositiveTimeout_Inconclusive(int seconds)
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
 
         var result = await CheckExecution.RunAsync(clock, TimeSpan.FromSeconds(seconds), _ => Task.FromResult<string?>(null), NoDescription, CancellationToken.None);
 

@@ -1,6 +1,6 @@
+using Microsoft.Extensions.Time.Testing;
 using Router.Health.Checks;
 using Router.Health.Tests.Infrastructure;
-using Router.Testing;
 
 namespace Router.Health.Tests.Checks;
 
@@ -97,7 +97,7 @@ public sealed class FilesystemCheckTests
     public async Task CheckAsync_HungIo_FailsAtTheTimeoutAndNeverPilesUp()
     {
         // Arrange: I/O that blocks its thread until the test lets it go, as a hung NFS mount would.
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         using var release = new ManualResetEventSlim();
         int started = 0;
         var check = new FilesystemCheck("/srv/hung", clock, (_, _) =>
@@ -194,7 +194,7 @@ public sealed class FilesystemCheckTests
     [Fact]
     public async Task CheckAsync_ShutdownWhileHung_ThrowsOperationCanceled()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         using var release = new ManualResetEventSlim();
         using var shutdown = new CancellationTokenSource();
         var check = new FilesystemCheck("/srv/hung", clock, (_, _) =>

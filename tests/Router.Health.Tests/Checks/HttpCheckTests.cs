@@ -1,9 +1,9 @@
 using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Time.Testing;
 using Router.Health.Checks;
 using Router.Health.Tests.Infrastructure;
-using Router.Testing;
 
 namespace Router.Health.Tests.Checks;
 
@@ -162,7 +162,7 @@ public sealed class HttpCheckTests
     public async Task CheckAsync_HandlerIgnoresCancellation_FailsAtTheVirtualTimeout()
     {
         // Arrange
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         var never = new TaskCompletionSource<HttpResponseMessage>();
         using var check = new HttpCheck(new HttpCheckSettings { Url = new Uri("http://auth.test/") }, clock, new StubHandler((_, _) => never.Task), disposeHandler: true);
 
@@ -203,7 +203,7 @@ public sealed class HttpCheckTests
     [Fact]
     public async Task CheckAsync_Shutdown_ThrowsOperationCanceled()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         using var shutdown = new CancellationTokenSource();
         using var check = new HttpCheck(new HttpCheckSettings { Url = new Uri("http://auth.test/") }, clock,
             new StubHandler((_, ct) => Task.Delay(System.Threading.Timeout.Infinite, ct).ContinueWith(_ => new HttpResponseMessage(), TaskScheduler.Default)), disposeHandler: true);

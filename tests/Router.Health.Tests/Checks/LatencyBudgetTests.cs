@@ -1,9 +1,9 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Time.Testing;
 using Router.Health.Checks;
 using Router.Health.Configuration;
 using Router.Health.Tests.Infrastructure;
 using Router.Health.Tests.Topology;
-using Router.Testing;
 
 namespace Router.Health.Tests.Checks;
 
@@ -62,7 +62,7 @@ public sealed class LatencyBudgetTests
     public async Task CheckAsync_InnerSucceedsPastBudgetInVirtualTime_SlowFailure()
     {
         // Arrange: a dependency that answers correctly, but after 2 s (a hung cache behind its own timeouts).
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         using var check = new LatencyBudgetCheck(new DelayedCheck(clock, TimeSpan.FromSeconds(2)), Budget);
 
         // Act
@@ -78,7 +78,7 @@ public sealed class LatencyBudgetTests
     [Fact]
     public async Task CheckAsync_InnerTimesOut_TimeoutReasonKept()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         using var check = new LatencyBudgetCheck(new DelayedCheck(clock, TimeSpan.FromSeconds(10)), Budget);
 
         var running = check.CheckAsync(Timeout, CancellationToken.None);
@@ -91,7 +91,7 @@ public sealed class LatencyBudgetTests
     [Fact]
     public async Task CheckAsync_InnerWithinBudget_Success()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         using var check = new LatencyBudgetCheck(new DelayedCheck(clock, TimeSpan.FromMilliseconds(400)), Budget);
 
         var running = check.CheckAsync(Timeout, CancellationToken.None);
@@ -104,7 +104,7 @@ public sealed class LatencyBudgetTests
     [Fact]
     public void Dispose_DisposesInnerCheck()
     {
-        var inner = new DelayedCheck(new ManualTimeProvider(), TimeSpan.Zero);
+        var inner = new DelayedCheck(new FakeTimeProvider(), TimeSpan.Zero);
         var check = new LatencyBudgetCheck(inner, Budget);
 
         check.Dispose();

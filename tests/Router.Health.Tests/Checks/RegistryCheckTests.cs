@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using Microsoft.Extensions.Time.Testing;
 using Router.Health.Checks;
 using Router.Health.Tests.Infrastructure;
-using Router.Testing;
 
 namespace Router.Health.Tests.Checks;
 
@@ -439,7 +439,7 @@ public sealed class RegistryCheckTests
     public async Task CheckAsync_RegistryHangs_TimesOutAtTheDeadline()
     {
         // Arrange: registry-hang (SIGSTOP): the connection is accepted, no answer ever comes.
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         var registry = new ScriptedRegistry();
         registry.OnAsync("GET", ManifestPath, async (_, ct) =>
         {

@@ -1,14 +1,14 @@
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Router.Health.Configuration;
 using Router.Health.Tests.Topology;
-using Router.Testing;
 
 namespace Router.Health.Tests.Configuration;
 
 /// <summary>The <c>Health</c> section is validated at once, every error as <c>path: reason</c>, with the real check factory.</summary>
 public sealed class HealthOptionsValidatorTests
 {
-    private readonly ManualTimeProvider _clock = new();
+    private readonly FakeTimeProvider _clock = new();
 
     [Fact]
     public void Validate_ContractExample_NoErrors()

@@ -1,6 +1,6 @@
+using Microsoft.Extensions.Time.Testing;
 using Router.Health.Checks;
 using Router.Health.Evaluation;
-using Router.Testing;
 
 namespace Router.Health.Tests.Evaluation;
 
@@ -47,7 +47,7 @@ public sealed class HysteresisPolicyTests
     public void Next_Sequence_FollowsThresholds(int failuresToUnhealthy, int successesToHealthy, string probes, string expectedStates)
     {
         // Arrange
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         var policy = new HysteresisPolicy(new HysteresisOptions { FailuresToUnhealthy = failuresToUnhealthy, SuccessesToHealthy = successesToHealthy });
         var start = clock.GetUtcNow();
         var state = ResourceHealth.Initial(start);
@@ -89,7 +89,7 @@ public sealed class HysteresisPolicyTests
     public void Next_ThresholdReached_SinceIsTimeOfTheFlippingFailure()
     {
         // Arrange
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         var policy = new HysteresisPolicy(new HysteresisOptions { FailuresToUnhealthy = 3, SuccessesToHealthy = 2 });
         var state = policy.Next(ResourceHealth.Initial(clock.GetUtcNow()), Success, clock.GetUtcNow());
         var healthySince = state.Since;
@@ -127,7 +127,7 @@ public sealed class HysteresisPolicyTests
     public void Next_FromUnknown_FirstSuccessIsHealthyAtOnce()
     {
         // Arrange
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         var policy = new HysteresisPolicy(new HysteresisOptions { FailuresToUnhealthy = 3, SuccessesToHealthy = 5 });
         var initial = ResourceHealth.Initial(clock.GetUtcNow());
         clock.Advance(TimeSpan.FromSeconds(2));
@@ -146,7 +146,7 @@ public sealed class HysteresisPolicyTests
     public void Next_Recovering_KeepsLastErrorUntilHealthy()
     {
         // Arrange
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         var policy = new HysteresisPolicy(new HysteresisOptions { FailuresToUnhealthy = 2, SuccessesToHealthy = 3 });
         var state = ResourceHealth.Initial(clock.GetUtcNow());
 
@@ -181,7 +181,7 @@ public sealed class HysteresisPolicyTests
     public void Next_FailureWhileHealthy_RecordsErrorAndSuccessClearsIt()
     {
         // Arrange
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         var policy = new HysteresisPolicy(new HysteresisOptions());
         var state = policy.Next(ResourceHealth.Initial(clock.GetUtcNow()), Success, Tick(clock));
 
@@ -200,7 +200,7 @@ public sealed class HysteresisPolicyTests
     public void Next_Inconclusive_UpdatesOnlyLastCheckAndResult()
     {
         // Arrange
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         var policy = new HysteresisPolicy(new HysteresisOptions());
         var state = policy.Next(ResourceHealth.Initial(clock.GetUtcNow()), Failure("refused"), Tick(clock));
         var inconclusive = CheckResult.Inconclusive("the monitor is overloaded", TimeSpan.FromSeconds(1));
@@ -218,7 +218,7 @@ public sealed class HysteresisPolicyTests
     public void Next_Conclusive_StampsLastConclusiveAt()
     {
         // Arrange
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         var policy = new HysteresisPolicy(new HysteresisOptions());
         var initial = ResourceHealth.Initial(clock.GetUtcNow());
 
@@ -238,7 +238,7 @@ public sealed class HysteresisPolicyTests
 
     private static CheckResult Failure(string error) => CheckResult.Failure(error, TimeSpan.FromMilliseconds(3));
 
-    private static DateTimeOffset Tick(ManualTimeProvider clock)
+    private static DateTimeOffset Tick(FakeTimeProvider clock)
     {
         clock.Advance(Step);
         return clock.GetUtcNow();

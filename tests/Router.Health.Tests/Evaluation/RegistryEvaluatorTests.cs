@@ -1,10 +1,10 @@
+using Microsoft.Extensions.Time.Testing;
 using Router.Health.Checks;
 using Router.Health.Configuration;
 using Router.Health.Evaluation;
 using Router.Health.Tests.Monitoring;
 using Router.Health.Tests.Topology;
 using Router.Health.Topology;
-using Router.Testing;
 
 namespace Router.Health.Tests.Evaluation;
 
@@ -17,7 +17,7 @@ public sealed class RegistryEvaluatorTests
 {
     private static readonly TimeSpan StaleAfter = TimeSpan.FromSeconds(60);
 
-    private readonly ManualTimeProvider _clock = new();
+    private readonly FakeTimeProvider _clock = new();
     private readonly HealthTopology _topology;
     private readonly ResourceHealth[] _states;
 

@@ -11,8 +11,6 @@ namespace Router.Health.Tests.Http;
 /// </summary>
 public sealed class HealthEndpointsTests
 {
-    private static readonly DateTimeOffset T0 = Router.Testing.ManualTimeProvider.DefaultStartTime;
-
     [Fact]
     public async Task GetRegistry_AllDependenciesHealthy_200WithContractShape()
     {
@@ -38,7 +36,7 @@ public sealed class HealthEndpointsTests
         Assert.All(dependencies, d =>
         {
             Assert.Equal("Healthy", d.GetProperty("state").GetString());
-            Assert.Equal(T0, d.GetProperty("since").GetDateTimeOffset());
+            Assert.Equal(harness.Monitor.Clock.Start, d.GetProperty("since").GetDateTimeOffset());
             Assert.Equal(0, d.GetProperty("consecutiveFailures").GetInt32());
             Assert.Equal(JsonValueKind.Null, d.GetProperty("lastError").ValueKind);
         });
@@ -79,7 +77,7 @@ public sealed class HealthEndpointsTests
         Assert.Equal("storage 'sa-1' is unhealthy: read-only file system", body.GetProperty("reason").GetString());
         var storage = body.GetProperty("dependencies")[0];
         Assert.Equal("Unhealthy", storage.GetProperty("state").GetString());
-        Assert.Equal(T0.AddSeconds(10), storage.GetProperty("since").GetDateTimeOffset());
+        Assert.Equal(harness.Monitor.Clock.Start.AddSeconds(10), storage.GetProperty("since").GetDateTimeOffset());
         Assert.Equal(3, storage.GetProperty("consecutiveFailures").GetInt32());
         Assert.Equal("read-only file system", storage.GetProperty("lastError").GetString());
         Assert.Equal(HttpStatusCode.OK, fabrikam.StatusCode);

@@ -32,7 +32,7 @@ public sealed class KillSwitchRuntimeTests
         Assert.True(disabled.FailOpen, disabled.ToString());
         Assert.Equal("Healthy", disabled.StatusText);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, other.Status);
-        Assert.Contains(live.Logs.Entries, e => e.EventId.Id == DeepEvaluationSwitchedEventId && e.Message.Contains("contoso", StringComparison.Ordinal)
+        Assert.Contains(live.Logs.GetSnapshot(), e => e.Id.Id == DeepEvaluationSwitchedEventId && e.Message.Contains("contoso", StringComparison.Ordinal)
             && e.Message.Contains("Disabled", StringComparison.Ordinal));
 
         // Act 2: back on.
@@ -56,7 +56,7 @@ public sealed class KillSwitchRuntimeTests
         Assert.Equal((HttpStatusCode.OK, "deep evaluation disabled"), (contosoGlobal.Status, contosoGlobal.Reason));
         Assert.Equal((HttpStatusCode.OK, "deep evaluation disabled"), (fabrikamGlobal.Status, fabrikamGlobal.Reason));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, fabrikamAfter.Status);
-        Assert.Contains(live.Logs.Entries, e => e.EventId.Id == DeepEvaluationSwitchedEventId && e.Message.Contains("(all registries)", StringComparison.Ordinal));
+        Assert.Contains(live.Logs.GetSnapshot(), e => e.Id.Id == DeepEvaluationSwitchedEventId && e.Message.Contains("(all registries)", StringComparison.Ordinal));
     }
 
     private static HealthOptions Build(string redisEndpoint, DeepEvaluationMode? contoso, DeepEvaluationMode global) => Create(

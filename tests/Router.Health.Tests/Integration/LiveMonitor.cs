@@ -3,10 +3,10 @@ using System.Net;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Router.Health.Configuration;
 using Router.Health.Http;
 using Router.Health.Monitoring;
-using Router.Testing;
 
 namespace Router.Health.Tests.Integration;
 
@@ -25,7 +25,7 @@ internal sealed class LiveMonitor : IAsyncDisposable
     private readonly ServiceProvider _services;
     private readonly ILoggerFactory _loggerFactory;
 
-    private LiveMonitor(ServiceProvider services, ILoggerFactory loggerFactory, CollectingLoggerProvider logs, HealthMonitor monitor,
+    private LiveMonitor(ServiceProvider services, ILoggerFactory loggerFactory, FakeLogCollector logs, HealthMonitor monitor,
         HealthHttpServer server, HttpClient client)
     {
         _services = services;
@@ -36,7 +36,7 @@ internal sealed class LiveMonitor : IAsyncDisposable
         Client = client;
     }
 
-    public CollectingLoggerProvider Logs { get; }
+    public FakeLogCollector Logs { get; }
 
     public HealthMonitor Monitor { get; }
 
@@ -50,8 +50,8 @@ internal sealed class LiveMonitor : IAsyncDisposable
     {
         AssertValid(options);
         var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        var logs = new CollectingLoggerProvider();
-        var loggerFactory = LoggerFactory.Create(builder => builder.SetMinimumLevel(LogLevel.Debug).AddProvider(logs));
+        var logs = new FakeLogCollector();
+        var loggerFactory = LoggerFactory.Create(builder => builder.SetMinimumLevel(LogLevel.Debug).AddProvider(new FakeLoggerProvider(logs)));
         var monitor = new HealthMonitor(options, loggerFactory, services.GetRequiredService<IMeterFactory>(), TimeProvider.System);
         var server = new HealthHttpServer(monitor, options.Listen, loggerFactory);
         HttpClient? client = null;
@@ -162,9 +162,9 @@ internal sealed class LiveMonitor : IAsyncDisposable
         var text = new StringBuilder();
         text.Append("/health/resources: ").AppendLine(await ResourcesAsync());
         text.AppendLine("log:");
-        foreach (var entry in Logs.Entries.TakeLast(60))
+        foreach (var entry in Logs.GetSnapshot().TakeLast(60))
         {
-            text.Append("  ").Append(entry.Level).Append(' ').Append(entry.EventId.Id).Append(": ").AppendLine(entry.Message);
+            text.Append("  ").Append(entry.Level).Append(' ').Append(entry.Id.Id).Append(": ").AppendLine(entry.Message);
         }
 
         return text.ToString();

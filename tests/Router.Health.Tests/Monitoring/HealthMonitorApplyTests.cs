@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Router.Health.Configuration;
 using Router.Health.Evaluation;
 using Router.Health.Tests.Topology;
-using Router.Testing;
 
 namespace Router.Health.Tests.Monitoring;
 
@@ -24,7 +24,7 @@ public sealed class HealthMonitorApplyTests
         var sa1Before = harness.State("sa-1");
         Assert.Equal(HealthState.Unhealthy, sa1Before.State);
         Assert.Equal(HealthState.Unhealthy, harness.State("cache").State);
-        harness.Clock.Advance(TimeSpan.FromSeconds(1));
+        harness.Clock.AdvanceStepwise(TimeSpan.FromSeconds(1));
 
         // Act: the same section, rebuilt, but the cache check gets another timeout.
         var changed = TestOptions.ContosoAndFabrikam();
@@ -97,7 +97,7 @@ public sealed class HealthMonitorApplyTests
 
         // Assert 2
         Assert.Equal(HealthState.Unhealthy, harness.Verdict("contoso").Status);
-        Assert.Equal(["Disabled", "Enabled"], harness.Events("DeepEvaluationSwitched").Select(e => (string)Value(e, "Mode")!).ToArray());
+        Assert.Equal(["Disabled", "Enabled"], harness.Events("DeepEvaluationSwitched").Select(e => Value(e, "Mode")!).ToArray());
     }
 
     [Fact]
@@ -139,12 +139,12 @@ public sealed class HealthMonitorApplyTests
 
         // Act
         harness.Apply(TestOptions.ContosoAndFabrikam());
-        harness.Clock.Advance(TimeSpan.FromMinutes(1));
+        harness.Clock.AdvanceStepwise(TimeSpan.FromMinutes(1));
 
         // Assert
         Assert.All(harness.AllChecks, c => Assert.Equal(0, c.CallCount));
         Assert.Equal(0, harness.Clock.ActiveTimerCount);
     }
 
-    private static object? Value(CollectedLogEntry entry, string name) => entry.State.Single(kv => kv.Key == name).Value;
+    private static string? Value(FakeLogRecord entry, string name) => entry.GetStructuredStateValue(name);
 }

@@ -1,10 +1,11 @@
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Router.Health.Checks;
 using Router.Health.Configuration;
 using Router.Health.Diagnostics;
 using Router.Health.Evaluation;
 using Router.Health.Tests.Topology;
-using Router.Testing;
 
 namespace Router.Health.Tests.Monitoring;
 
@@ -156,7 +157,7 @@ public sealed class HealthMonitorTests
         Assert.Equal(HealthState.Healthy, harness.Verdict("contoso").Status);
         Assert.True(harness.Verdict("contoso").FailOpen);
         Assert.True(harness.Verdict("fabrikam").FailOpen);
-        Assert.Equal(22, harness.Outcomes.Sum(m => m.HasTag(HealthTelemetryNames.OutcomeTag, "Inconclusive")));
+        Assert.Equal(22, harness.Outcomes.GetMeasurementSnapshot().ContainsTags(Tag(HealthTelemetryNames.OutcomeTag, "Inconclusive")).EvaluateAsCounter());
     }
 
     [Fact]
@@ -184,7 +185,7 @@ public sealed class HealthMonitorTests
 
         Assert.All(harness.AllChecks, c => Assert.Equal(16, c.CallCount));
         Assert.Equal(6, harness.Events("ResourceCheckInconclusive").Count);
-        Assert.Equal(0, harness.Transitions.Sum());
+        Assert.Equal(0, harness.Transitions.GetMeasurementSnapshot().EvaluateAsCounter());
     }
 
     [Fact]
@@ -222,7 +223,7 @@ public sealed class HealthMonitorTests
         Assert.All(others, c => Assert.Equal(expected, c.Calls));
         Assert.Equal(expected, hung.Calls);
         Assert.All(otherIds, id => Assert.Equal(HealthState.Healthy, harness.State(id).State));
-        Assert.Equal(0, harness.Outcomes.Sum(m => m.HasTag(HealthTelemetryNames.OutcomeTag, "Failure")));
+        Assert.Equal(0, harness.Outcomes.GetMeasurementSnapshot().ContainsTags(Tag(HealthTelemetryNames.OutcomeTag, "Failure")).EvaluateAsCounter());
     }
 
     [Fact]
@@ -276,8 +277,8 @@ public sealed class HealthMonitorTests
 
         // Assert: never more than two at once, and waiting for a slot is no failure.
         Assert.Equal(2, harness.Concurrency.Max);
-        Assert.Equal(6, harness.Outcomes.Sum(m => m.HasTag(HealthTelemetryNames.OutcomeTag, "Success")));
-        Assert.Equal(0, harness.Outcomes.Sum(m => !m.HasTag(HealthTelemetryNames.OutcomeTag, "Success")));
+        Assert.Equal(6, harness.Outcomes.GetMeasurementSnapshot().ContainsTags(Tag(HealthTelemetryNames.OutcomeTag, "Success")).EvaluateAsCounter());
+        Assert.Equal(0, harness.Outcomes.GetMeasurementSnapshot().Where(m => !m.ContainsTags(Tag(HealthTelemetryNames.OutcomeTag, "Success"))).EvaluateAsCounter());
         Assert.Empty(harness.Events("MonitorOverloaded"));
 
         static int Total(MonitorHarness harness, Func<FakeCheck, int> count) => harness.AllChecks.Sum(count);
@@ -310,14 +311,14 @@ public sealed class HealthMonitorTests
         Assert.Contains("overloaded", state.LastResult.Error, StringComparison.Ordinal);
         Assert.Equal(0, harness.Check(waiting).CallCount);
         var overloaded = Assert.Single(harness.Events("MonitorOverloaded"));
-        Assert.Contains(overloaded.State, kv => kv.Key == "Resource" && Equals(kv.Value, waiting));
+        Assert.Equal(waiting, overloaded.GetStructuredStateValue("Resource"));
 
         // Act 2: the slot frees up when the hung probe is given up (2.5 s); the waiting one gets it.
         await harness.AdvanceAsync(TimeSpan.FromSeconds(0.5), () => harness.Check(waiting).CallCount == 1 && harness.State(running).LastResult is not null, $"{running} given up, {waiting} probed");
 
         // Assert 2: overload and hangs never count against a dependency.
         Assert.Equal(CheckOutcome.Inconclusive, harness.State(running).LastResult!.Outcome);
-        Assert.Equal(0, harness.Outcomes.Sum(m => m.HasTag(HealthTelemetryNames.OutcomeTag, "Failure")));
+        Assert.Equal(0, harness.Outcomes.GetMeasurementSnapshot().ContainsTags(Tag(HealthTelemetryNames.OutcomeTag, "Failure")).EvaluateAsCounter());
         Assert.All(new[] { "contoso", "fabrikam" }, r => Assert.Equal(HealthState.Healthy, harness.Verdict(r).Status));
     }
 
@@ -338,7 +339,7 @@ public sealed class HealthMonitorTests
 
         // Assert 1: no transition yet.
         Assert.Empty(harness.Events("ResourceUnhealthy"));
-        Assert.Equal(0, harness.Transitions.Sum());
+        Assert.Equal(0, harness.Transitions.GetMeasurementSnapshot().EvaluateAsCounter());
 
         // Act 2: the third failure.
         await harness.RunIntervalsAsync(1);
@@ -346,18 +347,18 @@ public sealed class HealthMonitorTests
         // Assert 2: sa-1 down, contoso (and only contoso) down, each once.
         var resource = Assert.Single(harness.Events("ResourceUnhealthy"));
         Assert.Equal(LogLevel.Error, resource.Level);
-        Assert.Equal(EventIds.ResourceUnhealthy, resource.EventId.Id);
+        Assert.Equal(EventIds.ResourceUnhealthy, resource.Id.Id);
         Assert.Equal("sa-1", Value(resource, "Resource"));
-        Assert.Equal(ResourceKind.Storage, Value(resource, "Kind"));
-        Assert.Equal(3, Value(resource, "Failures"));
+        Assert.Equal(nameof(ResourceKind.Storage), Value(resource, "Kind"));
+        Assert.Equal("3", Value(resource, "Failures"));
         Assert.Equal("read-only file system", Value(resource, "Error"));
         var registry = Assert.Single(harness.Events("RegistryUnhealthy"));
         Assert.Equal("contoso", Value(registry, "Registry"));
         Assert.Equal("eastus", Value(registry, "Region"));
         Assert.Equal("storage 'sa-1' is unhealthy: read-only file system", Value(registry, "Reason"));
-        Assert.Equal(1, harness.Transitions.Sum(m => m.HasTag("subject", "resource") && m.HasTag("kind", "Storage") && m.HasTag("state", "Unhealthy")));
-        Assert.Equal(1, harness.Transitions.Sum(m => m.HasTag("subject", "registry") && m.HasTag("state", "Unhealthy")));
-        Assert.Equal(2, harness.Transitions.Sum());
+        Assert.Equal(1, harness.Transitions.GetMeasurementSnapshot().ContainsTags(Tag("subject", "resource"), Tag("kind", "Storage"), Tag("state", "Unhealthy")).EvaluateAsCounter());
+        Assert.Equal(1, harness.Transitions.GetMeasurementSnapshot().ContainsTags(Tag("subject", "registry"), Tag("state", "Unhealthy")).EvaluateAsCounter());
+        Assert.Equal(2, harness.Transitions.GetMeasurementSnapshot().EvaluateAsCounter());
         Assert.Equal(HealthState.Unhealthy, harness.Verdict("contoso").Status);
         Assert.Equal(HealthState.Healthy, harness.Verdict("fabrikam").Status);
 
@@ -372,12 +373,12 @@ public sealed class HealthMonitorTests
         // Assert 3: back up, each once.
         var healthy = Assert.Single(harness.Events("ResourceHealthy"));
         Assert.Equal("sa-1", Value(healthy, "Resource"));
-        Assert.Equal(HealthState.Unhealthy, Value(healthy, "Previous"));
-        Assert.Equal(2, Value(healthy, "Successes"));
+        Assert.Equal(nameof(HealthState.Unhealthy), Value(healthy, "Previous"));
+        Assert.Equal("2", Value(healthy, "Successes"));
         var registryHealthy = Assert.Single(harness.Events("RegistryHealthy"));
         Assert.Equal("contoso", Value(registryHealthy, "Registry"));
-        Assert.Equal(1, harness.Transitions.Sum(m => m.HasTag("subject", "registry") && m.HasTag("state", "Healthy")));
-        Assert.Equal(4, harness.Transitions.Sum());
+        Assert.Equal(1, harness.Transitions.GetMeasurementSnapshot().ContainsTags(Tag("subject", "registry"), Tag("state", "Healthy")).EvaluateAsCounter());
+        Assert.Equal(4, harness.Transitions.GetMeasurementSnapshot().EvaluateAsCounter());
         Assert.Equal(HealthState.Healthy, harness.Verdict("contoso").Status);
     }
 
@@ -393,7 +394,7 @@ public sealed class HealthMonitorTests
         await harness.RunIntervalsAsync(3);
 
         // Assert
-        Assert.Equal(["contoso", "fabrikam"], harness.Events("RegistryUnhealthy").Select(e => (string)Value(e, "Registry")!).Order().ToArray());
+        Assert.Equal(["contoso", "fabrikam"], harness.Events("RegistryUnhealthy").Select(e => Value(e, "Registry")!).Order().ToArray());
         Assert.Single(harness.Events("ResourceUnhealthy"));
     }
 
@@ -447,13 +448,14 @@ public sealed class HealthMonitorTests
 
         // Act
         await harness.Monitor.StopAsync();
-        harness.Clock.Advance(TimeSpan.FromMinutes(5));
+        harness.Clock.AdvanceStepwise(TimeSpan.FromMinutes(5));
 
         // Assert
         Assert.All(harness.AllChecks, c => Assert.Equal(1, c.CallCount));
         Assert.Equal(0, harness.Clock.ActiveTimerCount);
     }
 
-    private static object? Value(CollectedLogEntry entry, string name) =>
-        entry.State.Single(kv => kv.Key == name).Value;
+    private static string? Value(FakeLogRecord entry, string name) => entry.GetStructuredStateValue(name);
+
+    private static KeyValuePair<string, object?> Tag(string name, object? value) => new(name, value);
 }

@@ -1,19 +1,21 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Router.Health.Checks;
 using Router.Health.Configuration;
 using Router.Health.Diagnostics;
 using Router.Health.Evaluation;
 using Router.Health.Monitoring;
 using Router.Health.Tests.Topology;
-using Router.Testing;
+using Router.Testing.Time;
 
 namespace Router.Health.Tests.Monitoring;
 
 /// <summary>
-/// A <see cref="HealthMonitor"/> on a <see cref="ManualTimeProvider"/> with a <see cref="FakeCheck"/> per resource
+/// A <see cref="HealthMonitor"/> on a <see cref="StepwiseFakeTimeProvider"/> (a FakeTimeProvider) with a <see cref="FakeCheck"/> per resource
 /// (by id, shared across <see cref="HealthMonitor.Apply"/>), its log events and its transition and outcome metrics.
 /// </summary>
 /// <remarks>
@@ -30,7 +32,7 @@ internal sealed class MonitorHarness : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var meterFactory = _services.GetRequiredService<IMeterFactory>();
-        LoggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(builder => builder.SetMinimumLevel(LogLevel.Trace).AddProvider(Logs));
+        LoggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(builder => builder.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(Logs)));
 
         // The factory hands out its cached meter, so these see exactly this monitor's instruments.
         var meter = meterFactory.Create(HealthTelemetryNames.MeterName);
@@ -40,9 +42,9 @@ internal sealed class MonitorHarness : IAsyncDisposable
         Monitor = new HealthMonitor(options, LoggerFactory, meterFactory, Clock, jitter ?? (() => 0), CreateCheck);
     }
 
-    public ManualTimeProvider Clock { get; } = new();
+    public StepwiseFakeTimeProvider Clock { get; } = new();
 
-    public CollectingLoggerProvider Logs { get; } = new();
+    public FakeLogCollector Logs { get; } = new();
 
     public ILoggerFactory LoggerFactory { get; }
 
@@ -83,8 +85,8 @@ internal sealed class MonitorHarness : IAsyncDisposable
     }
 
     /// <summary>Log entries with the given event name.</summary>
-    public IReadOnlyList<CollectedLogEntry> Events(string eventName) =>
-        [.. Logs.Entries.Where(e => e.EventId.Name == eventName)];
+    public IReadOnlyList<FakeLogRecord> Events(string eventName) =>
+        [.. Logs.GetSnapshot().Where(e => e.Id.Name == eventName)];
 
     /// <summary>Applies <paramref name="options"/> and returns at once (for what must hold without any probe).</summary>
     public void Apply(HealthOptions options)
@@ -126,7 +128,7 @@ internal sealed class MonitorHarness : IAsyncDisposable
         for (int i = 0; i < count; i++)
         {
             var before = AllChecks.Select(c => (Check: c, Calls: c.CallCount)).ToArray();
-            Clock.Advance(Interval);
+            Clock.AdvanceStepwise(Interval);
             await Eventually.WaitUntilAsync(
                 () => before.All(b => b.Check.CallCount == b.Calls + 1) && Clock.ActiveTimerCount == ResourceCount,
                 $"interval {i + 1} of {count}: every resource probed once more");
@@ -136,7 +138,7 @@ internal sealed class MonitorHarness : IAsyncDisposable
     /// <summary>Moves the clock by <paramref name="by"/>, then waits until <paramref name="condition"/> holds.</summary>
     public async Task AdvanceAsync(TimeSpan by, Func<bool> condition, string what)
     {
-        Clock.Advance(by);
+        Clock.AdvanceStepwise(by);
         await Eventually.WaitUntilAsync(condition, what);
     }
 

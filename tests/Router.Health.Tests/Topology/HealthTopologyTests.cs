@@ -1,17 +1,17 @@
+using Microsoft.Extensions.Time.Testing;
 using Router.Health.Checks;
 using Router.Health.Configuration;
 using Router.Health.Evaluation;
 using Router.Health.Monitoring;
 using Router.Health.Tests.Monitoring;
 using Router.Health.Topology;
-using Router.Testing;
 
 namespace Router.Health.Tests.Topology;
 
 /// <summary>Registries map to resources by kind; every bad reference is named with its key path.</summary>
 public sealed class HealthTopologyTests
 {
-    private readonly ManualTimeProvider _clock = new();
+    private readonly FakeTimeProvider _clock = new();
 
     [Fact]
     public void Build_ContosoAndFabrikam_ResolvesEachKindToItsResource()

@@ -1,4 +1,4 @@
-using Router.Testing;
+using Microsoft.Extensions.Time.Testing;
 using Router.TrafficManager.Configuration;
 using Router.TrafficManager.Monitoring;
 
@@ -7,7 +7,7 @@ namespace Router.TrafficManager.Tests.Monitoring;
 public sealed class EndpointHealthPolicyTests
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
-    private readonly ManualTimeProvider _clock = new();
+    private readonly FakeTimeProvider _clock = new();
 
     public static TheoryData<int> ToleratedFailuresRange => [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Router.Testing;
+using Microsoft.Extensions.Time.Testing;
 using Router.TrafficManager.Configuration;
 using Router.TrafficManager.Monitoring;
 
@@ -408,7 +408,7 @@ public sealed class EndpointProberTests : IDisposable
     public async Task Probe_HandlerNeverAnswers_TimeoutOnTheInjectedClock()
     {
         // Arrange: a handler that waits for cancellation, and a virtual clock
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         using var handler = new NeverAnsweringHandler();
         using var prober = new EndpointProber(clock, handler);
         var monitor = Monitor(80);
@@ -425,7 +425,7 @@ public sealed class EndpointProberTests : IDisposable
         Assert.False(result.Succeeded);
         Assert.Equal("timeout after 10 s", result.Error);
         Assert.Equal(TimeSpan.FromSeconds(10), result.Duration);
-        Assert.Equal(ManualTimeProvider.DefaultStartTime, result.StartedAt);
+        Assert.Equal(clock.Start, result.StartedAt);
     }
 
     [Theory]

@@ -1,4 +1,3 @@
-using Router.Testing;
 using Router.TrafficManager.Configuration;
 using Router.TrafficManager.Monitoring;
 

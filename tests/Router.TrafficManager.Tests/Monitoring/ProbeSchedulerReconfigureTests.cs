@@ -1,5 +1,6 @@
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
-using Router.Testing;
+using Microsoft.Extensions.Time.Testing;
 using Router.TrafficManager.Configuration;
 using Router.TrafficManager.Diagnostics;
 using Router.TrafficManager.Monitoring;
@@ -48,8 +49,8 @@ public sealed class ProbeSchedulerReconfigureTests
 
         // Assert: still degraded (out of DNS answers), same counters, same last probe, same change time
         Assert.Equal(degraded, harness.State("a"));
-        Assert.Equal(1, harness.StatusChanges.Sum(m => m.HasTag("endpoint", "a")));
-        Assert.Single(harness.Logs.Entries, e => e.EventId.Id == MonitoringEventIds.EndpointStatusChanged);
+        Assert.Equal(1, harness.StatusChanges.GetMeasurementSnapshot().ContainsTags(Tag("endpoint", "a")).EvaluateAsCounter());
+        Assert.Single(harness.Logs.GetSnapshot(), e => e.Id.Id == MonitoringEventIds.EndpointStatusChanged);
 
         // And the next failing probe keeps counting (the schedule was kept, or brought no later than one new interval)
         harness.Advance(TimeSpan.FromSeconds(5));
@@ -90,16 +91,16 @@ public sealed class ProbeSchedulerReconfigureTests
         if (expected == before.Status)
         {
             Assert.Equal(before.LastStatusChange, after.LastStatusChange);
-            Assert.DoesNotContain(harness.Logs.Entries, e => e.EventId.Id == MonitoringEventIds.EndpointStatusChanged
-                && e.State.Any(kv => kv.Key == "Status" && Equals(kv.Value, EndpointStatus.Degraded)));
+            Assert.DoesNotContain(harness.Logs.GetSnapshot(), e => e.Id.Id == MonitoringEventIds.EndpointStatusChanged
+                && e.GetStructuredStateValue("Status") == nameof(EndpointStatus.Degraded));
             return;
         }
 
         Assert.Equal(harness.Clock.GetUtcNow(), after.LastStatusChange);
-        var logged = harness.Logs.Entries.Last(e => e.EventId.Id == MonitoringEventIds.EndpointStatusChanged);
+        var logged = harness.Logs.GetSnapshot().Last(e => e.Id.Id == MonitoringEventIds.EndpointStatusChanged);
         Assert.Equal(LogLevel.Warning, logged.Level);
-        Assert.Contains(logged.State, kv => kv.Key == "Cause" && ((string?)kv.Value)!.Contains($"ToleratedFailures {tolerated}", StringComparison.Ordinal));
-        Assert.Equal(1, harness.StatusChanges.Sum(m => m.HasTag("status", "Degraded") && m.HasTag("endpoint", "a")));
+        Assert.Contains($"ToleratedFailures {tolerated}", logged.GetStructuredStateValue("Cause"), StringComparison.Ordinal);
+        Assert.Equal(1, harness.StatusChanges.GetMeasurementSnapshot().ContainsTags(Tag("status", "Degraded"), Tag("endpoint", "a")).EvaluateAsCounter());
     }
 
     [Theory]
@@ -258,7 +259,7 @@ public sealed class ProbeSchedulerReconfigureTests
         // Assert: that early tick probed (and nothing failed)
         Assert.Single(harness.Prober.Calls);
         Assert.Equal(EndpointStatus.Online, harness.State("a").Status);
-        Assert.DoesNotContain(harness.Logs.Entries, e => e.Level >= LogLevel.Error);
+        Assert.DoesNotContain(harness.Logs.GetSnapshot(), e => e.Level >= LogLevel.Error);
     }
 
     [Fact]
@@ -277,7 +278,7 @@ public sealed class ProbeSchedulerReconfigureTests
 
         // Assert: nothing escaped the timer callback; the failure is an error event; the tick at 20 s probes
         Assert.Null(advance);
-        var failed = Assert.Single(harness.Logs.Entries, e => e.EventId.Id == MonitoringEventIds.TickFailed);
+        var failed = Assert.Single(harness.Logs.GetSnapshot(), e => e.Id.Id == MonitoringEventIds.TickFailed);
         Assert.Equal(LogLevel.Error, failed.Level);
         Assert.IsType<AggregateException>(failed.Exception);
         harness.Advance(TimeSpan.FromSeconds(10));
@@ -285,7 +286,7 @@ public sealed class ProbeSchedulerReconfigureTests
     }
 
     /// <summary>Fires the first timer created once inside <see cref="CreateTimer"/>, then lets the manual clock run it.</summary>
-    private sealed class FiresOnCreateTimeProvider(ManualTimeProvider inner) : TimeProvider
+    private sealed class FiresOnCreateTimeProvider(FakeTimeProvider inner) : TimeProvider
     {
         private int _fired;
 
@@ -331,4 +332,6 @@ public sealed class ProbeSchedulerReconfigureTests
             }
         }
     }
+
+    private static KeyValuePair<string, object?> Tag(string name, object? value) => new(name, value);
 }

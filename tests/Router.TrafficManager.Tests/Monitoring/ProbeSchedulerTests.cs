@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 using Router.TrafficManager.Diagnostics;
 using Router.TrafficManager.Monitoring;
@@ -38,11 +39,11 @@ public sealed class ProbeSchedulerTests
         Assert.Equal(start + (Interval * tolerated), state.LastStatusChange);
         Assert.Equal(tolerated + 1, harness.Prober.Calls.Count);
         Assert.Equal(tolerated + 1, harness.Changes.Count); // every probe is published
-        var logged = Assert.Single(harness.Logs.Entries, e => e.EventId.Id == MonitoringEventIds.EndpointStatusChanged);
+        var logged = Assert.Single(harness.Logs.GetSnapshot(), e => e.Id.Id == MonitoringEventIds.EndpointStatusChanged);
         Assert.Equal(LogLevel.Warning, logged.Level);
-        Assert.Contains(logged.State, kv => kv.Key == "Cause" && (string?)kv.Value == "status 503 not in 200");
-        Assert.Equal(1, harness.StatusChanges.Sum(m => m.HasTag("status", "Degraded") && m.HasTag("endpoint", "eastus")));
-        Assert.Equal(tolerated + 1, harness.Probes.Sum(m => m.HasTag("outcome", "failure") && m.HasTag("fallback", "false")));
+        Assert.Equal("status 503 not in 200", logged.GetStructuredStateValue("Cause"));
+        Assert.Equal(1, harness.StatusChanges.GetMeasurementSnapshot().ContainsTags(Tag("status", "Degraded"), Tag("endpoint", "eastus")).EvaluateAsCounter());
+        Assert.Equal(tolerated + 1, harness.Probes.GetMeasurementSnapshot().ContainsTags(Tag("outcome", "failure"), Tag("fallback", "false")).EvaluateAsCounter());
     }
 
     [Fact]
@@ -61,9 +62,9 @@ public sealed class ProbeSchedulerTests
         Assert.Equal(EndpointStatus.Online, harness.State("eastus").Status);
         var change = harness.Changes[^1];
         Assert.Equal((EndpointStatus.Degraded, EndpointStatus.Online), (change.Previous.Status, change.Current.Status));
-        var logged = harness.Logs.Entries.Last(e => e.EventId.Id == MonitoringEventIds.EndpointStatusChanged);
+        var logged = harness.Logs.GetSnapshot().Last(e => e.Id.Id == MonitoringEventIds.EndpointStatusChanged);
         Assert.Equal(LogLevel.Information, logged.Level);
-        Assert.Contains(logged.State, kv => kv.Key == "Cause" && (string?)kv.Value == "probe succeeded (status 200)");
+        Assert.Equal("probe succeeded (status 200)", logged.GetStructuredStateValue("Cause"));
     }
 
     [Fact]
@@ -117,7 +118,7 @@ public sealed class ProbeSchedulerTests
         harness.Advance(TimeSpan.Zero);
         harness.Advance(TimeSpan.FromSeconds(20));
         Assert.Single(harness.Prober.Calls);
-        Assert.Equal(2, harness.Logs.Entries.Count(e => e.EventId.Id == MonitoringEventIds.ProbeSkipped));
+        Assert.Equal(2, harness.Logs.GetSnapshot().Count(e => e.Id.Id == MonitoringEventIds.ProbeSkipped));
 
         // Assert: cut at 25 s; the tick at 30 s starts the next one
         harness.Advance(TimeSpan.FromSeconds(5));
@@ -237,7 +238,7 @@ public sealed class ProbeSchedulerTests
         Assert.Single(harness.Prober.Calls);
         Assert.Equal(EndpointStatus.Disabled, harness.State("a").Status);
         Assert.Empty(harness.Changes);
-        Assert.Equal(1, harness.StatusChanges.Sum(m => m.HasTag("status", "Disabled")));
+        Assert.Equal(1, harness.StatusChanges.GetMeasurementSnapshot().ContainsTags(Tag("status", "Disabled")).EvaluateAsCounter());
 
         // Act 2: enable again
         harness.Prober.Set("target-a", FakeBehaviour.Succeed);
@@ -332,9 +333,9 @@ public sealed class ProbeSchedulerTests
         var state = harness.State("a");
         Assert.Equal((EndpointStatus.Online, 0), (state.Status, state.ConsecutiveFailures));
         Assert.StartsWith("probe crashed: InvalidOperationException", state.LastProbe?.Error, StringComparison.Ordinal);
-        var crash = Assert.Single(harness.Logs.Entries, e => e.EventId.Id == MonitoringEventIds.ProbeCrashed);
+        var crash = Assert.Single(harness.Logs.GetSnapshot(), e => e.Id.Id == MonitoringEventIds.ProbeCrashed);
         Assert.Equal(LogLevel.Error, crash.Level);
-        Assert.Equal(1, harness.Probes.Sum(m => m.HasTag("outcome", "error")));
+        Assert.Equal(1, harness.Probes.GetMeasurementSnapshot().ContainsTags(Tag("outcome", "error")).EvaluateAsCounter());
     }
 
     [Fact]
@@ -348,17 +349,17 @@ public sealed class ProbeSchedulerTests
         // Round 1: three probes answered by the fallback
         harness.Advance(TimeSpan.Zero);
         harness.Advance(Interval * 2);
-        Assert.Single(harness.Logs.Entries, e => e.EventId.Id == MonitoringEventIds.FallbackUsed);
+        Assert.Single(harness.Logs.GetSnapshot(), e => e.Id.Id == MonitoringEventIds.FallbackUsed);
         Assert.Equal(EndpointStatus.Online, harness.State("a").Status);
-        Assert.Equal(3, harness.Probes.Sum(m => m.HasTag("fallback", "true") && m.HasTag("outcome", "success")));
+        Assert.Equal(3, harness.Probes.GetMeasurementSnapshot().ContainsTags(Tag("fallback", "true"), Tag("outcome", "success")).EvaluateAsCounter());
 
         // Round 2: the deep probe answers again, then the fallback once more
         harness.Prober.Set("target-a", FakeBehaviour.Succeed);
         harness.Advance(Interval);
-        Assert.Single(harness.Logs.Entries, e => e.EventId.Id == MonitoringEventIds.FallbackEnded);
+        Assert.Single(harness.Logs.GetSnapshot(), e => e.Id.Id == MonitoringEventIds.FallbackEnded);
         harness.Prober.Set("target-a", FakeBehaviour.SucceedWithFallback);
         harness.Advance(Interval);
-        Assert.Equal(2, harness.Logs.Entries.Count(e => e.EventId.Id == MonitoringEventIds.FallbackUsed));
+        Assert.Equal(2, harness.Logs.GetSnapshot().Count(e => e.Id.Id == MonitoringEventIds.FallbackUsed));
     }
 
     [Fact]
@@ -376,9 +377,11 @@ public sealed class ProbeSchedulerTests
 
         harness.StatusGauge.RecordObservableInstruments();
 
-        var current = harness.StatusGauge.Measurements.Where(m => m.Value == 1)
+        var current = harness.StatusGauge.GetMeasurementSnapshot().Where(m => m.Value == 1)
             .Select(m => $"{m.Tags["endpoint"]}={m.Tags["status"]}").Order();
         Assert.Equal(["a=Online", "b=Degraded", "c=Disabled"], current);
-        Assert.Equal(12, harness.StatusGauge.Measurements.Count); // 3 endpoints × 4 statuses
+        Assert.Equal(12, harness.StatusGauge.GetMeasurementSnapshot().Count); // 3 endpoints × 4 statuses
     }
+
+    private static KeyValuePair<string, object?> Tag(string name, object? value) => new(name, value);
 }

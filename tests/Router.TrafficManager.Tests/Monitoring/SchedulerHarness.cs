@@ -1,7 +1,9 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
-using Router.Testing;
+using Microsoft.Extensions.Logging.Testing;
+using Router.Testing.Time;
 using Router.TrafficManager.Configuration;
 using Router.TrafficManager.Diagnostics;
 using Router.TrafficManager.Monitoring;
@@ -9,7 +11,7 @@ using Router.TrafficManager.Monitoring;
 namespace Router.TrafficManager.Tests.Monitoring;
 
 /// <summary>
-/// A <see cref="ProbeScheduler"/> on a <see cref="ManualTimeProvider"/> with a <see cref="FakeProber"/>, its published
+/// A <see cref="ProbeScheduler"/> on a <see cref="StepwiseFakeTimeProvider"/> with a <see cref="FakeProber"/>, its published
 /// changes, log events and metrics.
 /// </summary>
 /// <remarks>
@@ -31,13 +33,13 @@ internal sealed class SchedulerHarness : IAsyncDisposable
     /// <param name="jitter">The scheduler's jitter seam; 0 (first probe at once) by default.</param>
     /// <param name="clock">Wraps <see cref="Clock"/> for the scheduler (to misbehave as real timers may); the clock itself by default.</param>
     /// <param name="extraLogs">A second logger provider next to <see cref="Logs"/> (one that throws, say).</param>
-    public SchedulerHarness(Func<double>? jitter = null, Func<ManualTimeProvider, TimeProvider>? clock = null, ILoggerProvider? extraLogs = null)
+    public SchedulerHarness(Func<double>? jitter = null, Func<StepwiseFakeTimeProvider, TimeProvider>? clock = null, ILoggerProvider? extraLogs = null)
     {
         _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var meterFactory = _services.GetRequiredService<IMeterFactory>();
         LoggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(builder =>
         {
-            builder.SetMinimumLevel(LogLevel.Trace).AddProvider(Logs);
+            builder.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(Logs));
             if (extraLogs is not null)
             {
                 builder.AddProvider(extraLogs);
@@ -51,9 +53,9 @@ internal sealed class SchedulerHarness : IAsyncDisposable
         Scheduler = new ProbeScheduler(Prober, OnChange, LoggerFactory, Metrics, clock?.Invoke(Clock) ?? Clock, jitter ?? (() => 0));
     }
 
-    public ManualTimeProvider Clock { get; } = new();
+    public StepwiseFakeTimeProvider Clock { get; } = new();
 
-    public CollectingLoggerProvider Logs { get; } = new();
+    public FakeLogCollector Logs { get; } = new();
 
     public ILoggerFactory LoggerFactory { get; }
 
@@ -87,7 +89,7 @@ internal sealed class SchedulerHarness : IAsyncDisposable
         new(profile, endpoint, target ?? "target-" + endpoint, enabled, monitor);
 
     /// <summary>Moves the virtual clock (firing due ticks and deadlines) outside the test's synchronization context.</summary>
-    public void Advance(TimeSpan delta) => WithoutSynchronizationContext(() => Clock.Advance(delta));
+    public void Advance(TimeSpan delta) => WithoutSynchronizationContext(() => Clock.AdvanceStepwise(delta));
 
     /// <summary>Applies targets outside the test's synchronization context (cancelled probes finish inline).</summary>
     public void Apply(params ProbeTarget[] targets) => WithoutSynchronizationContext(() => Scheduler.Apply(targets));

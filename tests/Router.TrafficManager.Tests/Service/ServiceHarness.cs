@@ -3,9 +3,10 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
 using Router.Dns;
 using Router.Dns.Server.Pipeline;
-using Router.Testing;
+using Router.Testing.Time;
 using Router.TrafficManager.Configuration;
 using Router.TrafficManager.Tests.Dns;
 using Router.TrafficManager.Tests.Monitoring;
@@ -13,7 +14,7 @@ using Router.TrafficManager.Tests.Monitoring;
 namespace Router.TrafficManager.Tests.Service;
 
 /// <summary>
-/// <see cref="TrafficManagerService"/> instances on one <see cref="ManualTimeProvider"/> and one <see cref="FakeProber"/>,
+/// <see cref="TrafficManagerService"/> instances on one <see cref="StepwiseFakeTimeProvider"/> and one <see cref="FakeProber"/>,
 /// with a temporary folder for the state file, and a DNS pipeline that sends real query bytes to the service's handler.
 /// </summary>
 /// <remarks>
@@ -39,15 +40,15 @@ internal sealed class ServiceHarness : IAsyncDisposable
     {
         _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         MeterFactory = _services.GetRequiredService<IMeterFactory>();
-        LoggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(builder => builder.SetMinimumLevel(LogLevel.Trace).AddProvider(Logs));
+        LoggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(builder => builder.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(Logs)));
         Prober = new FakeProber(Clock);
         Directory = System.IO.Directory.CreateTempSubdirectory("router-tm-service-").FullName;
         StateFile = Path.Combine(Directory, "router-state.json");
     }
 
-    public ManualTimeProvider Clock { get; } = new();
+    public StepwiseFakeTimeProvider Clock { get; } = new();
 
-    public CollectingLoggerProvider Logs { get; } = new();
+    public FakeLogCollector Logs { get; } = new();
 
     public ILoggerFactory LoggerFactory { get; }
 
@@ -135,7 +136,7 @@ internal sealed class ServiceHarness : IAsyncDisposable
     }
 
     /// <summary>Moves the virtual clock, firing due probes, outside the test's synchronization context.</summary>
-    public void Advance(TimeSpan delta) => WithoutSynchronizationContext(() => Clock.Advance(delta));
+    public void Advance(TimeSpan delta) => WithoutSynchronizationContext(() => Clock.AdvanceStepwise(delta));
 
     /// <summary>Applies a configuration outside the test's synchronization context (cancelled probes finish inline).</summary>
     public static void Apply(TrafficManagerService service, TrafficManagerOptions options)
@@ -190,7 +191,7 @@ internal sealed class ServiceHarness : IAsyncDisposable
 
     public int ProbesOf(string target) => Prober.CallsTo(target).Count;
 
-    public IReadOnlyList<CollectedLogEntry> Events(int eventId) => [.. Logs.Entries.Where(e => e.EventId.Id == eventId)];
+    public IReadOnlyList<FakeLogRecord> Events(int eventId) => [.. Logs.GetSnapshot().Where(e => e.Id.Id == eventId)];
 
     public async ValueTask DisposeAsync()
     {

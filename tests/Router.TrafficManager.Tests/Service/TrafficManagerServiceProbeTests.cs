@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Testing;
 using Router.Dns;
 using Router.TrafficManager.Monitoring;
 using Router.TrafficManager.Tests.Monitoring;
@@ -255,6 +256,5 @@ public sealed class TrafficManagerServiceAnswerChangeTests
         Assert.Equal("primary manually disabled", State(moved, "Cause"));
     }
 
-    private static string? State(Router.Testing.CollectedLogEntry entry, string key) =>
-        entry.State.FirstOrDefault(p => p.Key == key).Value?.ToString();
+    private static string? State(FakeLogRecord entry, string key) => entry.GetStructuredStateValue(key);
 }
