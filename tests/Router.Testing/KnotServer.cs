@@ -21,6 +21,7 @@ public sealed class KnotServer : IAsyncDisposable
     private readonly Process _process;
     private readonly DirectoryInfo _directory;
     private readonly StringBuilder _log;
+    private int _disposed;
 
     private KnotServer(Process process, DirectoryInfo directory, StringBuilder log, IPEndPoint endPoint)
     {
@@ -126,8 +127,14 @@ public sealed class KnotServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Kills knotd and removes its directory; a second call does nothing (a test may stop the server early).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         try
         {
             if (!_process.HasExited)

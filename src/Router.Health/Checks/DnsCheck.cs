@@ -30,7 +30,8 @@ namespace Router.Health.Checks;
 /// Classification: all of the above are <see cref="CheckOutcome.Failure"/> (the dependency, or the path to it, is
 /// broken, as the registry's resolver would find it). <see cref="CheckOutcome.Inconclusive"/> is for what the monitor
 /// caused itself: no servers configured on the host, or a socket error that says this host cannot send the query
-/// (an address family it does not support, no buffers, no file descriptors, a local policy refusing the send) —
+/// (an address family it does not support, no buffers, no file descriptors, a local policy refusing the send, an
+/// address the kernel will not send to such as port 0) —
 /// and only when every server was passed over for such a reason.
 /// </para>
 /// <para>Thread-safe: probes of one check may run at once (they do not, the monitor never overlaps them).</para>
@@ -195,7 +196,8 @@ internal sealed class DnsCheck : IResourceCheck
     internal static bool IsLocal(SocketError error) => error is
         SocketError.AddressFamilyNotSupported or SocketError.ProtocolFamilyNotSupported or SocketError.ProtocolNotSupported or
         SocketError.SocketNotSupported or SocketError.OperationNotSupported or SocketError.AddressNotAvailable or
-        SocketError.AccessDenied or SocketError.NoBufferSpaceAvailable or SocketError.TooManyOpenSockets;
+        SocketError.AccessDenied or SocketError.NoBufferSpaceAvailable or SocketError.TooManyOpenSockets or
+        SocketError.InvalidArgument;
 
     /// <summary>The response's verdict: a definitive answer decides, an error rcode passes over to the next server.</summary>
     private DnsAttempt Judge(IPEndPoint server, IDnsQueryResponse response)

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Microsoft.Extensions.Time.Testing;
 using Router.Health.Checks;
 using Router.Testing;
 
@@ -164,6 +165,17 @@ public sealed class CheckExecutionTests
         var result = await CheckExecution.RunAsync(clock, TimeSpan.FromSeconds(seconds), _ => Task.FromResult<string?>(null), NoDescription, CancellationToken.None);
 
         Assert.Equal(CheckOutcome.Inconclusive, result.Outcome);
+    }
+
+    [Fact]
+    public async Task RunAsync_ProbeThrowsCheckInconclusive_InconclusiveWithItsMessageAlone()
+    {
+        var clock = new FakeTimeProvider();
+
+        var result = await CheckExecution.RunAsync(clock, Timeout, _ => throw new CheckInconclusiveException("the host has no DNS servers"),
+            _ => "must not be asked", CancellationToken.None).WaitAsync(Bound);
+
+        Assert.Equal((CheckOutcome.Inconclusive, "the host has no DNS servers"), (result.Outcome, result.Error));
     }
 
     private static string? NoDescription(Exception exception) => null;
