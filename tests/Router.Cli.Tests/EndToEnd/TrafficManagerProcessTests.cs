@@ -341,8 +341,9 @@ public sealed class TrafficManagerProcessTests(ITestOutputHelper output) : IAsyn
                     return;
                 }
             }
-            catch (HttpRequestException) when (deadline.Elapsed < StartTimeout && !router.HasExited)
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && deadline.Elapsed < StartTimeout && !router.HasExited)
             {
+                // Not up yet, or too slow to answer within the request's timeout on a loaded machine: ask again.
             }
 
             if (deadline.Elapsed >= StartTimeout || router.HasExited)
