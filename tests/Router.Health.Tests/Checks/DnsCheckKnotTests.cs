@@ -87,7 +87,7 @@ public sealed class DnsCheckKnotTests(DnsZoneFixture fixture) : IClassFixture<Dn
         // Assert: one query, no retry.
         Assert.Equal(CheckOutcome.Failure, result.Outcome);
         Assert.Equal($"no answer from {server} within 0.9 s", result.Error);
-        Assert.InRange(elapsed, TimeSpan.FromSeconds(0.8), TimeSpan.FromSeconds(3));
+        Assert.InRange(elapsed, TimeSpan.FromSeconds(0.8), TimeSpan.FromSeconds(5));
         Assert.Equal(1, Datagrams(silent));
     }
 
