@@ -31,10 +31,9 @@ namespace Router.Health.Checks;
 /// broken, as the registry's resolver would find it). <see cref="CheckOutcome.Inconclusive"/> is for what the monitor
 /// caused itself: no servers configured on the host, or a socket error that says this host cannot send the query
 /// (an address family it does not support, no buffers, no file descriptors, a local policy refusing the send, an
-/// address the kernel will not send to such as port 0) —
-/// and only when every server was passed over for such a reason.
+/// address the kernel will not send to such as port 0), and only when every server was passed over for such a reason.
 /// </para>
-/// <para>Thread-safe: probes of one check may run at once (they do not, the monitor never overlaps them).</para>
+/// <para>Thread-safe (so is DnsClient's <see cref="LookupClient"/>), although the monitor never overlaps two probes of one check.</para>
 /// </remarks>
 internal sealed class DnsCheck : IResourceCheck
 {
