@@ -21,7 +21,8 @@ namespace Router.Health.Checks;
 /// anything is "timed out after N s" (<see cref="CheckOutcome.Failure"/>); cancellation by the caller (shutdown)
 /// propagates as <see cref="OperationCanceledException"/>; an exception that <c>describeFailure</c> recognises as
 /// the dependency's doing is a <see cref="CheckOutcome.Failure"/> with that description; any other exception is the
-/// monitor's own trouble, <see cref="CheckOutcome.Inconclusive"/>.
+/// monitor's own trouble, <see cref="CheckOutcome.Inconclusive"/> (a <see cref="CheckInconclusiveException"/> with its
+/// message as the reason).
 /// </para>
 /// </remarks>
 internal static class CheckExecution
@@ -68,6 +69,11 @@ internal static class CheckExecution
         catch (Exception ex)
         {
             var duration = timeProvider.GetElapsedTime(started);
+            if (ex is CheckInconclusiveException inconclusive)
+            {
+                return CheckResult.Inconclusive(inconclusive.Message, duration);
+            }
+
             string? failure = describeFailure(ex);
             return failure is not null
                 ? CheckResult.Failure(failure, duration)

@@ -40,6 +40,10 @@ internal static class CheckFactory
         (nameof(CheckOptions.Query), o => !string.IsNullOrEmpty(o.Query), [CheckTypes.Postgres]),
         (nameof(CheckOptions.Repository), o => !string.IsNullOrEmpty(o.Repository), [CheckTypes.Registry]),
         (nameof(CheckOptions.Reference), o => !string.IsNullOrEmpty(o.Reference), [CheckTypes.Registry]),
+        (nameof(CheckOptions.Name), o => !string.IsNullOrEmpty(o.Name), [CheckTypes.Dns]),
+        (nameof(CheckOptions.RecordType), o => !string.IsNullOrEmpty(o.RecordType), [CheckTypes.Dns]),
+        (nameof(CheckOptions.Servers), o => o.Servers is { Count: > 0 }, [CheckTypes.Dns]),
+        (nameof(CheckOptions.ExpectAddresses), o => o.ExpectAddresses is { Count: > 0 }, [CheckTypes.Dns]),
     ];
 
     /// <summary>
@@ -90,6 +94,7 @@ internal static class CheckFactory
             CheckTypes.Tcp => CreateTcp(options, path, timeProvider, errors, before),
             CheckTypes.Redis => CreateRedis(options, path, timeProvider, errors, before),
             CheckTypes.Registry => CreateRegistry(options, path, timeProvider, errors, before),
+            CheckTypes.Dns => CreateDns(options, path, timeProvider, errors, before),
             _ => CreatePostgres(options, path, timeProvider, errors, before),
         };
 
@@ -393,6 +398,12 @@ internal static class CheckFactory
         }
 
         return endpoint;
+    }
+
+    private static DnsCheck? CreateDns(CheckOptions options, string path, TimeProvider timeProvider, List<string> errors, int before)
+    {
+        var settings = DnsCheckSettings.TryCreate(options, path, errors);
+        return errors.Count == before ? new DnsCheck(settings!, timeProvider) : null;
     }
 
     private static PostgresCheck? CreatePostgres(CheckOptions options, string path, TimeProvider timeProvider, List<string> errors, int before)

@@ -9,7 +9,8 @@ internal static class CheckTypes
     public const string Redis = "Redis";
     public const string Postgres = "Postgres";
     public const string Registry = "Registry";
+    public const string Dns = "Dns";
 
     /// <summary>Every type, in the order error messages list them.</summary>
-    public static readonly IReadOnlyList<string> All = [Filesystem, Http, Tcp, Redis, Postgres, Registry];
+    public static readonly IReadOnlyList<string> All = [Filesystem, Http, Tcp, Redis, Postgres, Registry, Dns];
 }

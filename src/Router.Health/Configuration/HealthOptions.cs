@@ -80,7 +80,7 @@ public sealed class ResourceOptions
 /// <summary>How a resource is checked. <see cref="Type"/> chooses which keys apply.</summary>
 public sealed class CheckOptions
 {
-    /// <summary><c>Filesystem</c>, <c>Http</c>, <c>Tcp</c>, <c>Redis</c>, <c>Postgres</c> or <c>Registry</c>.</summary>
+    /// <summary><c>Filesystem</c>, <c>Http</c>, <c>Tcp</c>, <c>Redis</c>, <c>Postgres</c>, <c>Registry</c> or <c>Dns</c>.</summary>
     public string? Type { get; set; }
 
     /// <summary>Overrides <c>Evaluation:TimeoutSeconds</c> for this check.</summary>
@@ -133,6 +133,27 @@ public sealed class CheckOptions
 
     /// <summary>Registry: the canary's tag or digest. <value>The default value is <c>latest</c>.</value></summary>
     public string? Reference { get; set; }
+
+    /// <summary>Dns: the name to resolve (<c>storage.registry.internal</c>), always asked as an absolute name.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>
+    /// Dns: the record type to ask for, <c>A</c>, <c>AAAA</c> or <c>CNAME</c> (named so because <see cref="Type"/> is the
+    /// check's own type). <value>The default value is <c>A</c>.</value>
+    /// </summary>
+    public string? RecordType { get; set; }
+
+    /// <summary>
+    /// Dns: the servers to ask, in order, as <c>IP</c> or <c>IP:port</c> (<c>[::1]:53</c> for IPv6).
+    /// <value>The default value is the host's resolvers (<c>/etc/resolv.conf</c>).</value>
+    /// </summary>
+    public List<string> Servers { get; set; } = [];
+
+    /// <summary>
+    /// Dns, with <c>RecordType</c> A or AAAA: networks in CIDR form (<c>192.0.2.0/24</c>; a bare address is one host)
+    /// of which at least one answered address must be in. <value>The default value is none (any address passes).</value>
+    /// </summary>
+    public List<string> ExpectAddresses { get; set; } = [];
 }
 
 /// <summary>One registry and the resources it depends on, by kind.</summary>

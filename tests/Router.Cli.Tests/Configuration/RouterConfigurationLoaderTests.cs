@@ -128,6 +128,53 @@ public sealed class RouterConfigurationLoaderTests
     }
 
     [Fact]
+    public void Validate_HealthDnsCheck_BindsItsKeys()
+    {
+        // Arrange
+        var root = Json("""
+            { "Health": { "Region": "eastus", "Listen": "http://127.0.0.1:0",
+              "Resources": [ { "Id": "names", "Kind": "Storage", "Check": { "Type": "Dns", "Name": "storage.registry.internal", "RecordType": "AAAA",
+                "Servers": [ "127.0.0.53", "[::1]:5353" ], "ExpectAddresses": [ "fd00::/8" ], "TimeoutSeconds": 2 } } ],
+              "Registries": [ { "Name": "contoso", "Storage": "names" } ] } }
+            """);
+
+        // Act
+        var loaded = RouterConfigurationLoader.Validate(root);
+
+        // Assert
+        Assert.True(loaded.IsValid, string.Join(Environment.NewLine, loaded.Errors));
+        var check = Assert.Single(loaded.Options!.Health!.Resources).Check;
+        Assert.Equal(("storage.registry.internal", "AAAA"), (check.Name, check.RecordType));
+        Assert.Equal(["127.0.0.53", "[::1]:5353"], check.Servers);
+        Assert.Equal(["fd00::/8"], check.ExpectAddresses);
+    }
+
+    [Fact]
+    public void Validate_HealthDnsCheckWithBadKeys_ReportsEveryErrorWithItsPath()
+    {
+        // Arrange
+        var root = Json("""
+            { "Health": { "Region": "eastus", "Listen": "http://127.0.0.1:0",
+              "Resources": [ { "Id": "names", "Kind": "Storage", "Check": { "Type": "Dns", "Name": "cache..internal", "RecordType": "MX",
+                "Servers": [ "resolver.internal" ], "ExpectAddresses": [ "10.0.0.0/33" ] } } ],
+              "Registries": [ { "Name": "contoso", "Storage": "names" } ] } }
+            """);
+
+        // Act
+        var loaded = RouterConfigurationLoader.Validate(root);
+
+        // Assert: as `router validate` prints them.
+        Assert.Equal(
+            [
+                "Health:Resources:0:Check:Name: 'cache..internal' is not a DNS name (labels of 1-63 letters, digits, '-' or '_' joined by '.', at most 253 characters)",
+                "Health:Resources:0:Check:RecordType: 'MX' is not one of A, AAAA, CNAME",
+                "Health:Resources:0:Check:Servers:0: 'resolver.internal' is not IP or IP:port (like 127.0.0.53, 127.0.0.53:5353 or [::1]:53; a server is given by address, never by name)",
+                "Health:Resources:0:Check:ExpectAddresses:0: '10.0.0.0/33' is not an address or a CIDR network (like 192.0.2.0/24, 192.0.2.7 or 2001:db8::/32)",
+            ],
+            loaded.Errors);
+    }
+
+    [Fact]
     public void Validate_ContractExample_IsValid()
     {
         // Arrange: the configuration of CONTRACT.md's example, every section.

@@ -1,67 +1,61 @@
-using System.Buffers.Binary;
 using System.Net;
-using System.Net.Sockets;
-using System.Security.Cryptography;
-using System.Text;
-using Router.Dns;
+using DnsClient;
+using Router.Testing;
 using Xunit.Sdk;
 
 namespace Router.Cli.Tests.TestSupport;
 
-/// <summary>An in-process UDP client for one A query to a loopback server, bounded by a timeout.</summary>
+/// <summary>
+/// A queries to a loopback server with DnsClient, in-process (<see cref="LoopbackDnsClient"/>): for waits and bounds
+/// that should measure the router, not the start of a <c>dig</c> process.
+/// </summary>
 internal static class DnsProbe
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
-    /// <summary>The addresses of the A records in the answer to <paramref name="name"/>.</summary>
+    /// <summary>The addresses of the A records in the answer to <paramref name="name"/>; fails the test when none comes.</summary>
     public static async Task<IReadOnlyList<string>> QueryAAsync(IPEndPoint server, string name)
     {
-        ushort id = (ushort)RandomNumberGenerator.GetInt32(ushort.MaxValue + 1);
-        using var udp = new UdpClient(AddressFamily.InterNetwork);
-        udp.Connect(server);
-        using var deadline = new CancellationTokenSource(Timeout);
         try
         {
-            await udp.SendAsync(Query(id, name, DnsRecordType.A), deadline.Token).ConfigureAwait(false);
-            while (true)
-            {
-                var received = await udp.ReceiveAsync(deadline.Token).ConfigureAwait(false);
-                var error = DnsMessage.TryRead(received.Buffer, out var message);
-                Assert.True(error == DnsParseError.None, $"the response to {name} does not parse: {error}");
-                if (message!.Id != id)
-                {
-                    continue;
-                }
-
-                return [.. message.Answers.Where(a => a.Type == DnsRecordType.A).Select(a => a.Data.ToString())];
-            }
+            var response = await LoopbackDnsClient.QueryAsync(server, name, QueryType.A, timeout: Timeout).ConfigureAwait(false);
+            return [.. response.Answers.ARecords().Select(a => a.Address.ToString())];
         }
-        catch (OperationCanceledException)
+        catch (DnsResponseException ex)
         {
-            throw new XunitException($"no answer from {server} for {name} within {Timeout.TotalSeconds} s");
+            throw new XunitException($"no answer from {server} for {name} within {Timeout.TotalSeconds} s: {ex.Message}");
         }
     }
 
-    // RFC 1035 §4.1.1 header (RD=1, one question), §4.1.2 question: QNAME as labels, QTYPE, QCLASS IN.
-    private static byte[] Query(ushort id, string name, DnsRecordType type)
+    /// <summary>
+    /// Asks every 100 ms until the answer to <paramref name="name"/> is <paramref name="expected"/> alone; fails after
+    /// <paramref name="timeout"/> or as soon as <paramref name="router"/> exits.
+    /// </summary>
+    public static async Task WaitForAnswerAsync(IPEndPoint server, string name, string expected, RouterProcess router, TimeSpan timeout)
     {
-        var bytes = new List<byte>(64);
-        Span<byte> header = stackalloc byte[12];
-        BinaryPrimitives.WriteUInt16BigEndian(header, id);
-        BinaryPrimitives.WriteUInt16BigEndian(header[2..], 0x0100);
-        BinaryPrimitives.WriteUInt16BigEndian(header[4..], 1);
-        bytes.AddRange(header.ToArray());
-        foreach (string label in name.TrimEnd('.').Split('.'))
+        long started = TimeProvider.System.GetTimestamp();
+        string last = "(not asked)";
+        while (TimeProvider.System.GetElapsedTime(started) < timeout && !router.HasExited)
         {
-            bytes.Add((byte)label.Length);
-            bytes.AddRange(Encoding.ASCII.GetBytes(label));
+            try
+            {
+                var response = await LoopbackDnsClient.QueryAsync(server, name, QueryType.A).ConfigureAwait(false);
+                if (LoopbackDnsClient.Addresses(response).SequenceEqual([expected]))
+                {
+                    return;
+                }
+
+                last = LoopbackDnsClient.Describe(response);
+            }
+            catch (DnsResponseException ex)
+            {
+                last = ex.Message;
+            }
+
+            await Task.Delay(100).ConfigureAwait(false);
         }
 
-        bytes.Add(0);
-        bytes.Add(0);
-        bytes.Add((byte)type);
-        bytes.Add(0);
-        bytes.Add(1);
-        return [.. bytes];
+        throw new XunitException(
+            $"{name} did not answer {expected} on {server} within {timeout.TotalSeconds:0.#} s; last:{Environment.NewLine}{last}{Environment.NewLine}{router.Describe()}");
     }
 }

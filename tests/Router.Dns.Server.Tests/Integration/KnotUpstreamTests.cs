@@ -1,4 +1,5 @@
 using Router.Dns.Server.Tests.Infrastructure;
+using Router.Testing;
 
 namespace Router.Dns.Server.Tests.Integration;
 

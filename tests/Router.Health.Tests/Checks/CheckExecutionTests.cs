@@ -166,6 +166,17 @@ public sealed class CheckExecutionTests
         Assert.Equal(CheckOutcome.Inconclusive, result.Outcome);
     }
 
+    [Fact]
+    public async Task RunAsync_ProbeThrowsCheckInconclusive_InconclusiveWithItsMessageAlone()
+    {
+        var clock = new FakeTimeProvider();
+
+        var result = await CheckExecution.RunAsync(clock, Timeout, _ => throw new CheckInconclusiveException("the host has no DNS servers"),
+            _ => "must not be asked", CancellationToken.None).WaitAsync(Bound);
+
+        Assert.Equal((CheckOutcome.Inconclusive, "the host has no DNS servers"), (result.Outcome, result.Error));
+    }
+
     private static string? NoDescription(Exception exception) => null;
 
     private static async Task<string?> DelayThen(TimeProvider clock, TimeSpan delay, string? result, CancellationToken cancellationToken)

@@ -205,14 +205,14 @@ public sealed class CheckFactoryTests
     [Fact]
     public void TryCreate_TypeMissing_RequiredError()
     {
-        AssertErrors(new CheckOptions(), $"{Path}:Type: required (one of Filesystem, Http, Tcp, Redis, Postgres, Registry)");
+        AssertErrors(new CheckOptions(), $"{Path}:Type: required (one of Filesystem, Http, Tcp, Redis, Postgres, Registry, Dns)");
     }
 
     [Fact]
     public void TryCreate_TypeUnknown_ListsTheTypes()
     {
         AssertErrors(new CheckOptions { Type = "Redi", Endpoint = "cache:6379" },
-            $"{Path}:Type: 'Redi' is not one of Filesystem, Http, Tcp, Redis, Postgres, Registry");
+            $"{Path}:Type: 'Redi' is not one of Filesystem, Http, Tcp, Redis, Postgres, Registry, Dns");
     }
 
     [Theory]
