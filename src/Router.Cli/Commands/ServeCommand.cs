@@ -67,7 +67,8 @@ internal static partial class ServeCommand
 
         builder.Services.AddMetrics();
         builder.Services.AddSingleton(TimeProvider.System);
-        Telemetry.AddOpenTelemetryWhenConfigured(builder);
+        bool otlp = Telemetry.AddRouterTelemetry(builder.Services, options.Telemetry, options.TrafficManager, prometheus: options.Admin is not null,
+            Environment.GetEnvironmentVariable);
         string? stateFile = options.TrafficManager is null ? null : StateFilePath(configPath, options.Admin?.StateFile);
         if (options.TrafficManager is not null)
         {
@@ -121,11 +122,11 @@ internal static partial class ServeCommand
 
         if (options.Admin is not null)
         {
-            // Created now, so it listens to every instrument from the first measurement on.
-            builder.Services.AddSingleton(new PrometheusExporter());
+            // /metrics is OpenTelemetry's Prometheus exporter on the process's meter provider, behind the admin API's guard.
             var adminOptions = options.Admin;
             builder.Services.AddSingleton(sp => new AdminHttpServer(adminOptions, sp.GetService<TrafficManagerService>(),
-                sp.GetRequiredService<PrometheusExporter>(), sp.GetRequiredService<ILoggerFactory>()));
+                sp.GetRequiredService<ILoggerFactory>(), mapEndpoints: endpoints => Telemetry.MapPrometheusScrapingEndpoint(endpoints,
+                    sp.GetRequiredService<OpenTelemetry.Metrics.MeterProvider>(), AdminHttpServer.MetricsPath)));
             builder.Services.AddHostedService<AdminHostedService>();
         }
 

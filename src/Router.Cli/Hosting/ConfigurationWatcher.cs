@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -115,6 +116,7 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
 
     private bool Reload_NeedsLock()
     {
+        Activity? activity = null;
         try
         {
             // Content already seen (applied or rejected) is not evaluated again, so a rejected edit is logged once
@@ -131,9 +133,13 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
                 return false;
             }
 
+            // A span per edit read (never per poll): reading, validating and applying the new content.
+            activity = CliTelemetryNames.Source.StartActivity(CliTelemetryNames.ReloadActivity);
+            activity?.SetTag(CliTelemetryNames.ConfigPathTag, _path);
             var loaded = RouterConfigurationLoader.Load(_path);
             if (!loaded.IsValid)
             {
+                Finish(activity, CliTelemetryNames.Rejected, loaded.Errors.Count, $"{loaded.Errors.Count} error(s); the running configuration stays in force");
                 Log.ReloadRejected(_logger, _path, loaded.Errors.Count);
                 foreach (string error in loaded.Errors)
                 {
@@ -173,6 +179,7 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
             }
 
             _lastContent = content;
+            Finish(activity, CliTelemetryNames.Applied, 0, null);
             Log.ReloadApplied(_logger, _path);
             Reloaded?.Invoke(true);
             return true;
@@ -180,10 +187,34 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
         catch (Exception ex)
         {
             // Nothing about a reload may take the running server down.
+            Finish(activity, CliTelemetryNames.Failed, 0, $"{ex.GetType().Name}: {ex.Message}");
             Log.ReloadFailed(_logger, _path, ex);
             Reloaded?.Invoke(false);
             return false;
         }
+        finally
+        {
+            activity?.Dispose();
+        }
+    }
+
+    /// <summary>Tags the reload span with its outcome and ends it; a rejected or failed reload is an error span.</summary>
+    private static void Finish(Activity? activity, string outcome, int errors, string? error)
+    {
+        if (activity is null)
+        {
+            return;
+        }
+
+        activity.SetTag(CliTelemetryNames.ReloadOutcomeTag, outcome);
+        activity.SetTag(CliTelemetryNames.ReloadErrorsTag, errors);
+        if (error is not null)
+        {
+            activity.SetStatus(ActivityStatusCode.Error, error);
+        }
+
+        // Ended before Reloaded is raised, so whoever waits on the event finds the span exported.
+        activity.Stop();
     }
 
     private (long Length, DateTime WrittenUtc) Stat()
