@@ -31,6 +31,7 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
     private readonly HealthMonitor? _monitor;
     private readonly TrafficManagerService? _trafficManager;
     private readonly AdminOptions? _admin;
+    private readonly string _telemetry;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<ConfigurationWatcher> _logger;
     private readonly PhysicalFileProvider _files;
@@ -45,9 +46,10 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
     private (long Length, DateTime WrittenUtc) _lastStat;
 
     public ConfigurationWatcher(string path, DnsServer? server, TimeProvider timeProvider, ILogger<ConfigurationWatcher> logger,
-        HealthMonitor? monitor = null, TrafficManagerService? trafficManager = null, AdminOptions? admin = null)
+        HealthMonitor? monitor = null, TrafficManagerService? trafficManager = null, AdminOptions? admin = null, TelemetryOptions? telemetry = null)
     {
         _admin = admin;
+        _telemetry = Describe(telemetry);
         _monitor = monitor;
         _trafficManager = trafficManager;
         _path = Path.GetFullPath(path);
@@ -163,6 +165,11 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
                 Log.AdminChangeNeedsRestart(_logger, _path);
             }
 
+            if (Describe(options.Telemetry) != _telemetry)
+            {
+                Log.TelemetryChangeNeedsRestart(_logger, _path);
+            }
+
             if (options.Dns is not null)
             {
                 _server?.Apply(options.Dns);
@@ -197,6 +204,10 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
             activity?.Dispose();
         }
     }
+
+    /// <summary>The <c>Telemetry</c> section's keys as one string, to compare the running section with an edit's.</summary>
+    private static string Describe(TelemetryOptions? telemetry) =>
+        telemetry is null ? string.Empty : System.Text.Json.JsonSerializer.Serialize(telemetry);
 
     /// <summary>Tags the reload span with its outcome and ends it; a rejected or failed reload is an error span.</summary>
     private static void Finish(Activity? activity, string outcome, int errors, string? error)
@@ -276,6 +287,10 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
         [LoggerMessage(EventId = EventIds.AdminChangeNeedsRestart, EventName = nameof(EventIds.AdminChangeNeedsRestart), Level = LogLevel.Warning,
             Message = "Configuration {Path} changes Admin:Listen, Admin:BearerToken or Admin:StateFile; the admin API takes them when router restarts.")]
         public static partial void AdminChangeNeedsRestart(ILogger logger, string path);
+
+        [LoggerMessage(EventId = EventIds.TelemetryChangeNeedsRestart, EventName = nameof(EventIds.TelemetryChangeNeedsRestart), Level = LogLevel.Warning,
+            Message = "Configuration {Path} changes the Telemetry section; OpenTelemetry export takes it when router restarts.")]
+        public static partial void TelemetryChangeNeedsRestart(ILogger logger, string path);
 
         [LoggerMessage(EventId = EventIds.ConfigurationReloadFailed, EventName = nameof(EventIds.ConfigurationReloadFailed), Level = LogLevel.Error,
             Message = "Reloading configuration {Path} failed; the running configuration stays in force.")]
