@@ -87,14 +87,11 @@ public sealed class TelemetryTests : IDisposable
         // Arrange: OTLP switched on by OTEL_EXPORTER_OTLP_ENDPOINT; an in-memory exporter beside it.
         var spans = new List<Activity>();
         using var provider = Build(new TelemetryOptions { Otlp = { Protocol = OtlpProtocol.HttpProtobuf, TimeoutSeconds = 1 } }, spans);
-        string path = _directory.Write("router.json", TestConfigs.Valid(www: "127.0.0.80"));
-        using var watcher = new ConfigurationWatcher(path, null, TimeProvider.System, NullLogger<ConfigurationWatcher>.Instance);
+        using var watcher = Watch(out string path);
 
         // Act: a valid edit, then an edit with one error.
-        File.WriteAllText(path, TestConfigs.Valid(www: "127.0.0.81"));
-        Assert.True(watcher.Reload());
-        File.WriteAllText(path, TestConfigs.Valid(www: "not-an-address"));
-        Assert.False(watcher.Reload());
+        Assert.True(Edit(watcher, path, "127.0.0.81"));
+        Assert.False(Edit(watcher, path, "not-an-address"));
 
         // Assert
         Assert.Equal(2, spans.Count);
@@ -120,12 +117,10 @@ public sealed class TelemetryTests : IDisposable
         // Arrange
         var spans = new List<Activity>();
         using var provider = Build(new TelemetryOptions { ServiceName = "router-test", Tracing = { SampleRatio = 0 } }, spans);
-        string path = _directory.Write("router.json", TestConfigs.Valid(www: "127.0.0.80"));
-        using var watcher = new ConfigurationWatcher(path, null, TimeProvider.System, NullLogger<ConfigurationWatcher>.Instance);
+        using var watcher = Watch(out string path);
 
         // Act
-        File.WriteAllText(path, TestConfigs.Valid(www: "127.0.0.81"));
-        Assert.True(watcher.Reload());
+        Assert.True(Edit(watcher, path, "127.0.0.81"));
 
         // Assert
         Assert.Empty(spans);
@@ -185,6 +180,20 @@ public sealed class TelemetryTests : IDisposable
         Assert.Equal(2000, Telemetry.CardinalityLimit("Router.Dns.Server", null, trafficManager));
         Assert.Equal(2000, Telemetry.CardinalityLimit("Router.TrafficManager", null, null));
         Assert.Equal(50_000, Telemetry.CardinalityLimit("Router.TrafficManager", new TelemetryOptions { Metrics = { CardinalityLimit = 50_000 } }, trafficManager));
+    }
+
+    /// <summary>A watcher (no roles to apply to) of a valid file that answers www with 127.0.0.80.</summary>
+    private ConfigurationWatcher Watch(out string path)
+    {
+        path = _directory.Write("router.json", TestConfigs.Valid(www: "127.0.0.80"));
+        return new ConfigurationWatcher(path, null, TimeProvider.System, NullLogger<ConfigurationWatcher>.Instance);
+    }
+
+    /// <summary>Edits the file to answer www with <paramref name="www"/> and reloads it; whether it was applied.</summary>
+    private static bool Edit(ConfigurationWatcher watcher, string path, string www)
+    {
+        File.WriteAllText(path, TestConfigs.Valid(www: www));
+        return watcher.Reload();
     }
 
     /// <summary>The providers <see cref="Telemetry.AddRouterTelemetry"/> makes with OTLP on, and an in-memory span exporter.</summary>

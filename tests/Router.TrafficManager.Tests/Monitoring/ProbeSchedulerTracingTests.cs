@@ -16,17 +16,15 @@ public sealed class ProbeSchedulerTracingTests
     {
         // Arrange: eastus answers 200, westeurope 503, eastasia through the fallback probe.
         var spans = new List<Activity>();
-        using var tracer = Sdk.CreateTracerProviderBuilder().AddSource(TrafficManagerTelemetryNames.ActivitySourceName).AddInMemoryExporter(spans).Build();
+        using var tracer = Tracer(spans);
         await using var harness = new SchedulerHarness();
         harness.Prober.Set("target-westeurope", FakeBehaviour.Fail);
         harness.Prober.Set("target-eastasia", FakeBehaviour.SucceedWithFallback);
         var monitor = SchedulerHarness.Monitor();
         monitor.Port = 8081;
-        harness.Apply(SchedulerHarness.Target("eastus", monitor), SchedulerHarness.Target("westeurope", monitor), SchedulerHarness.Target("eastasia", monitor));
 
         // Act
-        harness.Start();
-        harness.Advance(TimeSpan.Zero);
+        ProbeOnce(harness, SchedulerHarness.Target("eastus", monitor), SchedulerHarness.Target("westeurope", monitor), SchedulerHarness.Target("eastasia", monitor));
 
         // Assert
         Assert.Equal(3, spans.Count);
@@ -63,14 +61,12 @@ public sealed class ProbeSchedulerTracingTests
     {
         // Arrange
         var spans = new List<Activity>();
-        using var tracer = Sdk.CreateTracerProviderBuilder().AddSource(TrafficManagerTelemetryNames.ActivitySourceName).AddInMemoryExporter(spans).Build();
+        using var tracer = Tracer(spans);
         await using var harness = new SchedulerHarness();
         harness.Prober.Set("target-eastus", FakeBehaviour.Throw);
-        harness.Apply(SchedulerHarness.Target("eastus", SchedulerHarness.Monitor()));
 
         // Act
-        harness.Start();
-        harness.Advance(TimeSpan.Zero);
+        ProbeOnce(harness, SchedulerHarness.Target("eastus", SchedulerHarness.Monitor()));
 
         // Assert
         var span = Assert.Single(spans);
@@ -88,5 +84,16 @@ public sealed class ProbeSchedulerTracingTests
 
         // Assert
         Assert.Null(activity);
+    }
+
+    private static TracerProvider Tracer(List<Activity> spans) =>
+        Sdk.CreateTracerProviderBuilder().AddSource(TrafficManagerTelemetryNames.ActivitySourceName).AddInMemoryExporter(spans).Build();
+
+    /// <summary>Applies <paramref name="targets"/>, starts the scheduler and runs the first probe of each.</summary>
+    private static void ProbeOnce(SchedulerHarness harness, params ProbeTarget[] targets)
+    {
+        harness.Apply(targets);
+        harness.Start();
+        harness.Advance(TimeSpan.Zero);
     }
 }
