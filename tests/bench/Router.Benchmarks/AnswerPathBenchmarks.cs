@@ -2,7 +2,6 @@ using System.Diagnostics.Metrics;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using Router.Dns;
 using Router.Dns.Server.Configuration;
@@ -23,7 +22,7 @@ public class AnswerPathBenchmarks
 {
     private DnsPipeline _pipeline = null!;
     private DnsServerMetrics _metrics = null!;
-    private MeterProvider? _meterProvider;
+    private ServiceProvider? _services;
     private DnsRequestContext _context = null!;
     private byte[] _query = [];
 
@@ -60,8 +59,16 @@ public class AnswerPathBenchmarks
         };
         var errors = new List<string>();
         var zones = ZoneBuilder.Build(options.Zones, [], "Dns:Zones", errors);
-        var meterFactory = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
-        _meterProvider = Listening ? Sdk.CreateMeterProviderBuilder().AddMeter("Router.*").AddPrometheusExporter().Build() : null;
+        // As in serve: AddMetrics(), and with Listening, AddOpenTelemetry().WithMetrics() with the Prometheus exporter.
+        var services = new ServiceCollection().AddMetrics();
+        if (Listening)
+        {
+            services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter("Router.*").AddPrometheusExporter());
+        }
+
+        _services = services.BuildServiceProvider();
+        _ = _services.GetService<MeterProvider>();
+        var meterFactory = _services.GetRequiredService<IMeterFactory>();
         _metrics = new DnsServerMetrics(meterFactory);
         _pipeline = new DnsPipeline([new AuthoritativeHandler(zones)], 1232, NullLogger.Instance, _metrics);
 
@@ -87,7 +94,7 @@ public class AnswerPathBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _meterProvider?.Dispose();
+    public void Cleanup() => _services?.Dispose();
 
     [Benchmark]
     public int ParseAnswerWrite()
