@@ -9,6 +9,8 @@ internal static class EventIds
     public const int ConfigurationReloadFailed = 4003;
     public const int RolesChangeNeedsRestart = 4004;
     public const int AdminChangeNeedsRestart = 4005;
+    public const int TelemetryChangeNeedsRestart = 4006;
     public const int StateDirectoryNotWritable = 4011;
     public const int Started = 4010;
+    public const int OtlpExporting = 4012;
 }

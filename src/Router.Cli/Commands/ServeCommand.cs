@@ -67,7 +67,8 @@ internal static partial class ServeCommand
 
         builder.Services.AddMetrics();
         builder.Services.AddSingleton(TimeProvider.System);
-        Telemetry.AddOpenTelemetryWhenConfigured(builder);
+        bool otlp = Telemetry.AddRouterTelemetry(builder.Services, options.Telemetry, options.TrafficManager, prometheus: options.Admin is not null,
+            Environment.GetEnvironmentVariable);
         string? stateFile = options.TrafficManager is null ? null : StateFilePath(configPath, options.Admin?.StateFile);
         if (options.TrafficManager is not null)
         {
@@ -121,11 +122,11 @@ internal static partial class ServeCommand
 
         if (options.Admin is not null)
         {
-            // Created now, so it listens to every instrument from the first measurement on.
-            builder.Services.AddSingleton(new PrometheusExporter());
+            // /metrics is OpenTelemetry's Prometheus exporter on the process's meter provider, behind the admin API's guard.
             var adminOptions = options.Admin;
             builder.Services.AddSingleton(sp => new AdminHttpServer(adminOptions, sp.GetService<TrafficManagerService>(),
-                sp.GetRequiredService<PrometheusExporter>(), sp.GetRequiredService<ILoggerFactory>()));
+                sp.GetRequiredService<ILoggerFactory>(), mapEndpoints: endpoints => Telemetry.MapPrometheusScrapingEndpoint(endpoints,
+                    sp.GetRequiredService<OpenTelemetry.Metrics.MeterProvider>(), AdminHttpServer.MetricsPath)));
             builder.Services.AddHostedService<AdminHostedService>();
         }
 
@@ -133,7 +134,7 @@ internal static partial class ServeCommand
         {
             builder.Services.AddSingleton(sp => new ConfigurationWatcher(configPath, sp.GetService<DnsServer>(),
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ConfigurationWatcher>>(), sp.GetService<HealthMonitor>(),
-                sp.GetService<TrafficManagerService>(), options.Admin));
+                sp.GetService<TrafficManagerService>(), options.Admin, options.Telemetry));
             builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigurationWatcher>());
         }
 
@@ -169,6 +170,12 @@ internal static partial class ServeCommand
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ServeCommand));
         Log.Started(logger, GC.GetGCMemoryInfo().HeapSizeBytes / (1024 * 1024));
+        if (otlp)
+        {
+            Log.OtlpExporting(logger, options.Telemetry?.Otlp.Endpoint ?? Environment.GetEnvironmentVariable(Telemetry.EndpointVariable) ?? "the default endpoint",
+                options.Telemetry?.Tracing.Enabled ?? true ? "metrics, spans" : "metrics", options.Telemetry?.Logs.Enabled ?? true ? " and logs" : string.Empty);
+        }
+
         if (stateFile is not null && CannotWriteNextTo(stateFile) is { } reason)
         {
             Log.StateDirectoryNotWritable(logger, stateFile, reason);
@@ -296,6 +303,10 @@ internal static partial class ServeCommand
         [LoggerMessage(EventId = EventIds.Started, EventName = nameof(EventIds.Started), Level = LogLevel.Information,
             Message = "Router started; managed heap {HeapMiB} MiB after start-up.")]
         public static partial void Started(ILogger logger, long heapMiB);
+
+        [LoggerMessage(EventId = EventIds.OtlpExporting, EventName = nameof(EventIds.OtlpExporting), Level = LogLevel.Information,
+            Message = "OpenTelemetry: exporting {Signals}{Logs} over OTLP to {Endpoint}.")]
+        public static partial void OtlpExporting(ILogger logger, string endpoint, string signals, string logs);
 
         [LoggerMessage(EventId = EventIds.StateDirectoryNotWritable, EventName = nameof(EventIds.StateDirectoryNotWritable), Level = LogLevel.Warning,
             Message = "Manual endpoint settings cannot be saved to {Path} ({Reason}): enabling or disabling endpoints through the admin API will fail. Set Admin:StateFile to a writable place.")]

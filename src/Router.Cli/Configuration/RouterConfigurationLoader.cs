@@ -22,8 +22,8 @@ internal static class RouterConfigurationLoader
     /// <summary>The prefix of environment variables that override keys: <c>Router__Dns__Listen__0</c>.</summary>
     public const string EnvironmentPrefix = "Router__";
 
-    /// <summary>The sections of the file: the roles, and <c>Logging</c> for log levels.</summary>
-    private static readonly string[] KnownSections = ["Dns", "TrafficManager", "Health", "Admin", "Logging"];
+    /// <summary>The sections of the file: the roles, <c>Telemetry</c> for OpenTelemetry export, and <c>Logging</c> for log levels.</summary>
+    private static readonly string[] KnownSections = ["Dns", "TrafficManager", "Health", "Admin", "Telemetry", "Logging"];
 
     public static LoadedConfiguration Load(string path)
     {
@@ -59,7 +59,7 @@ internal static class RouterConfigurationLoader
         {
             if (!KnownSections.Contains(section.Key, StringComparer.OrdinalIgnoreCase))
             {
-                errors.Add($"{section.Path}: unknown section (known: Dns, TrafficManager, Health, Admin, Logging)");
+                errors.Add($"{section.Path}: unknown section (known: {string.Join(", ", KnownSections)})");
             }
         }
 
@@ -72,6 +72,7 @@ internal static class RouterConfigurationLoader
                 HealthOptionsBinder.Bind),
             TrafficManager = BindSection<TrafficManagerOptions>(root, "TrafficManager", errors, tm => TrafficManagerOptionsValidator.Validate(tm, "TrafficManager")),
             Admin = BindSection<AdminOptions>(root, "Admin", errors, admin => AdminOptionsValidator.Validate(admin, "Admin")),
+            Telemetry = BindSection<TelemetryOptions>(root, "Telemetry", errors, telemetry => TelemetryOptionsValidator.Validate(telemetry, "Telemetry")),
         };
 
         if (options.Dns is null && options.Health is null && options.Admin is null && options.TrafficManager is null && errors.Count == 0)

@@ -18,4 +18,7 @@ internal sealed class RouterOptions
 
     /// <summary>The admin API (<c>Admin</c>); null when absent.</summary>
     public AdminOptions? Admin { get; set; }
+
+    /// <summary>OpenTelemetry export (<c>Telemetry</c>); null when absent (the <c>OTEL_*</c> variables alone decide).</summary>
+    public TelemetryOptions? Telemetry { get; set; }
 }

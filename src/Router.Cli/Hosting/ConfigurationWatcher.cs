@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -30,6 +31,7 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
     private readonly HealthMonitor? _monitor;
     private readonly TrafficManagerService? _trafficManager;
     private readonly AdminOptions? _admin;
+    private readonly string _telemetry;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<ConfigurationWatcher> _logger;
     private readonly PhysicalFileProvider _files;
@@ -44,9 +46,10 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
     private (long Length, DateTime WrittenUtc) _lastStat;
 
     public ConfigurationWatcher(string path, DnsServer? server, TimeProvider timeProvider, ILogger<ConfigurationWatcher> logger,
-        HealthMonitor? monitor = null, TrafficManagerService? trafficManager = null, AdminOptions? admin = null)
+        HealthMonitor? monitor = null, TrafficManagerService? trafficManager = null, AdminOptions? admin = null, TelemetryOptions? telemetry = null)
     {
         _admin = admin;
+        _telemetry = Describe(telemetry);
         _monitor = monitor;
         _trafficManager = trafficManager;
         _path = Path.GetFullPath(path);
@@ -115,6 +118,7 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
 
     private bool Reload_NeedsLock()
     {
+        Activity? activity = null;
         try
         {
             // Content already seen (applied or rejected) is not evaluated again, so a rejected edit is logged once
@@ -131,9 +135,13 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
                 return false;
             }
 
+            // A span per edit read (never per poll): reading, validating and applying the new content.
+            activity = CliTelemetryNames.Source.StartActivity(CliTelemetryNames.ReloadActivity);
+            activity?.SetTag(CliTelemetryNames.ConfigPathTag, _path);
             var loaded = RouterConfigurationLoader.Load(_path);
             if (!loaded.IsValid)
             {
+                Finish(activity, CliTelemetryNames.Rejected, loaded.Errors.Count, $"{loaded.Errors.Count} error(s); the running configuration stays in force");
                 Log.ReloadRejected(_logger, _path, loaded.Errors.Count);
                 foreach (string error in loaded.Errors)
                 {
@@ -157,6 +165,11 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
                 Log.AdminChangeNeedsRestart(_logger, _path);
             }
 
+            if (Describe(options.Telemetry) != _telemetry)
+            {
+                Log.TelemetryChangeNeedsRestart(_logger, _path);
+            }
+
             if (options.Dns is not null)
             {
                 _server?.Apply(options.Dns);
@@ -173,6 +186,7 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
             }
 
             _lastContent = content;
+            Finish(activity, CliTelemetryNames.Applied, 0, null);
             Log.ReloadApplied(_logger, _path);
             Reloaded?.Invoke(true);
             return true;
@@ -180,10 +194,38 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
         catch (Exception ex)
         {
             // Nothing about a reload may take the running server down.
+            Finish(activity, CliTelemetryNames.Failed, 0, $"{ex.GetType().Name}: {ex.Message}");
             Log.ReloadFailed(_logger, _path, ex);
             Reloaded?.Invoke(false);
             return false;
         }
+        finally
+        {
+            activity?.Dispose();
+        }
+    }
+
+    /// <summary>The <c>Telemetry</c> section's keys as one string, to compare the running section with an edit's.</summary>
+    private static string Describe(TelemetryOptions? telemetry) =>
+        telemetry is null ? string.Empty : System.Text.Json.JsonSerializer.Serialize(telemetry);
+
+    /// <summary>Tags the reload span with its outcome and ends it; a rejected or failed reload is an error span.</summary>
+    private static void Finish(Activity? activity, string outcome, int errors, string? error)
+    {
+        if (activity is null)
+        {
+            return;
+        }
+
+        activity.SetTag(CliTelemetryNames.ReloadOutcomeTag, outcome);
+        activity.SetTag(CliTelemetryNames.ReloadErrorsTag, errors);
+        if (error is not null)
+        {
+            activity.SetStatus(ActivityStatusCode.Error, error);
+        }
+
+        // Ended before Reloaded is raised, so whoever waits on the event finds the span exported.
+        activity.Stop();
     }
 
     private (long Length, DateTime WrittenUtc) Stat()
@@ -245,6 +287,10 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
         [LoggerMessage(EventId = EventIds.AdminChangeNeedsRestart, EventName = nameof(EventIds.AdminChangeNeedsRestart), Level = LogLevel.Warning,
             Message = "Configuration {Path} changes Admin:Listen, Admin:BearerToken or Admin:StateFile; the admin API takes them when router restarts.")]
         public static partial void AdminChangeNeedsRestart(ILogger logger, string path);
+
+        [LoggerMessage(EventId = EventIds.TelemetryChangeNeedsRestart, EventName = nameof(EventIds.TelemetryChangeNeedsRestart), Level = LogLevel.Warning,
+            Message = "Configuration {Path} changes the Telemetry section; OpenTelemetry export takes it when router restarts.")]
+        public static partial void TelemetryChangeNeedsRestart(ILogger logger, string path);
 
         [LoggerMessage(EventId = EventIds.ConfigurationReloadFailed, EventName = nameof(EventIds.ConfigurationReloadFailed), Level = LogLevel.Error,
             Message = "Reloading configuration {Path} failed; the running configuration stays in force.")]

@@ -20,6 +20,28 @@ public static class DnsTelemetryNames
     public const string TransportTag = "transport";
     public const string ResponseCodeTag = "rcode";
     public const string OutcomeTag = "outcome";
+
+    /// <summary>The activity source name: the assembly name.</summary>
+    public const string ActivitySourceName = "Router.Dns.Server";
+
+    /// <summary>One query forwarded to the upstream resolvers (a cache hit is answered without one, as every authoritative answer is).</summary>
+    public const string ForwardActivity = "router.dns.forward";
+
+    /// <summary>An upstream that failed during a forward, with the reason; the next one is tried.</summary>
+    public const string UpstreamFailedEvent = "router.dns.upstream_failed";
+
+    /// <summary>The question's name (OpenTelemetry semantic convention).</summary>
+    public const string QuestionNameAttribute = "dns.question.name";
+    public const string QuestionTypeAttribute = "router.dns.question.type";
+    public const string ResponseCodeAttribute = "router.dns.rcode";
+    public const string AttemptsAttribute = "router.dns.attempts";
+    public const string FailureReasonAttribute = "router.dns.failure";
+
+    /// <summary>The upstream that answered (or failed), address and port (OpenTelemetry semantic conventions).</summary>
+    public const string ServerAddressAttribute = "server.address";
+
+    /// <inheritdoc cref="ServerAddressAttribute"/>
+    public const string ServerPortAttribute = "server.port";
 }
 
 /// <summary>The instruments of the DNS server. Tags are bounded: transport, response code, outcome.</summary>

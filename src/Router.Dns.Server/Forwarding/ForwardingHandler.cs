@@ -53,8 +53,10 @@ internal sealed class ForwardingHandler(
         DnsName.TryFromWire(context.QueryName, out var name);
         var question = new DnsQuestion(name!, context.Query.Type, context.Query.Class);
         long started = timeProvider.GetTimestamp();
-        var response = await resolver.QueryAsync(question, context.Query.Header.CheckingDisabled, cancellationToken).ConfigureAwait(false);
+        using var activity = DnsActivitySource.StartForward(question);
+        var response = await resolver.QueryAsync(question, context.Query.Header.CheckingDisabled, activity, cancellationToken).ConfigureAwait(false);
         metrics.Forwarded(timeProvider.GetElapsedTime(started), response is not null);
+        DnsActivitySource.Complete(activity, response);
         if (response is null)
         {
             DnsPipeline.Reply(context, DnsResponseCode.ServerFailure);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -55,14 +56,22 @@ internal sealed partial class UpstreamResolver
     /// Resolves <paramref name="question"/> upstream. Returns the response (possibly SERVFAIL from upstream), or null
     /// when no upstream answered.
     /// </summary>
-    public async ValueTask<DnsMessage?> QueryAsync(DnsQuestion question, bool checkingDisabled, CancellationToken cancellationToken)
+    public ValueTask<DnsMessage?> QueryAsync(DnsQuestion question, bool checkingDisabled, CancellationToken cancellationToken) =>
+        QueryAsync(question, checkingDisabled, activity: null, cancellationToken);
+
+    /// <summary>
+    /// Resolves <paramref name="question"/> upstream. Returns the response (possibly SERVFAIL from upstream), or null
+    /// when no upstream answered. <paramref name="activity"/> (the forward's span, when recorded) gets the upstream that
+    /// answered and an event for each one that failed.
+    /// </summary>
+    public async ValueTask<DnsMessage?> QueryAsync(DnsQuestion question, bool checkingDisabled, Activity? activity, CancellationToken cancellationToken)
     {
         if (_upstreams.Count == 0)
         {
             return null;
         }
 
-        var state = new AttemptState(this, question, checkingDisabled, Volatile.Read(ref _preferred));
+        var state = new AttemptState(this, question, checkingDisabled, Volatile.Read(ref _preferred), activity);
         try
         {
             return await _pipeline.ExecuteAsync(
@@ -88,16 +97,19 @@ internal sealed partial class UpstreamResolver
                 Volatile.Write(ref _preferred, index);
             }
 
+            DnsActivitySource.Answered(state.Activity, upstream, state.Attempt);
             return response;
         }
         catch (Exception ex) when (ex is SocketException or UpstreamProtocolException)
         {
             Log.UpstreamFailed(_logger, upstream, ex.Message);
+            DnsActivitySource.UpstreamFailed(state.Activity, upstream, ex.Message);
             throw;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             Log.UpstreamFailed(_logger, upstream, "timed out");
+            DnsActivitySource.UpstreamFailed(state.Activity, upstream, "timed out");
             throw;
         }
     }
@@ -200,8 +212,10 @@ internal sealed partial class UpstreamResolver
         return true;
     }
 
-    private sealed class AttemptState(UpstreamResolver resolver, DnsQuestion question, bool checkingDisabled, int start)
+    private sealed class AttemptState(UpstreamResolver resolver, DnsQuestion question, bool checkingDisabled, int start, Activity? activity)
     {
+        public Activity? Activity { get; } = activity;
+
         public UpstreamResolver Resolver { get; } = resolver;
 
         public DnsQuestion Question { get; } = question;

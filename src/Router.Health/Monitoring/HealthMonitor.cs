@@ -187,7 +187,13 @@ public sealed partial class HealthMonitor : IAsyncDisposable
             while (!token.IsCancellationRequested)
             {
                 long started = _timeProvider.GetTimestamp();
-                var result = await ProbeOnceAsync(resource, gate, interval, token).ConfigureAwait(false);
+                CheckResult result;
+                using (var activity = HealthActivitySource.StartCheck(resource.Id, resource.Kind, resource.Check.Type))
+                {
+                    result = await ProbeOnceAsync(resource, gate, interval, token).ConfigureAwait(false);
+                    HealthActivitySource.Complete(activity, result);
+                }
+
                 Record(snapshot, index, policy, result);
                 var wait = interval - _timeProvider.GetElapsedTime(started);
                 if (wait > TimeSpan.Zero)

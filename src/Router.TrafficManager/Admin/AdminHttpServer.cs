@@ -19,8 +19,8 @@ namespace Router.TrafficManager.Admin;
 
 /// <summary>
 /// The admin API on <c>Admin:Listen</c> (Kestrel): <c>GET /api/profiles</c>, <c>GET /api/profiles/{name}</c>,
-/// <c>GET|PUT /api/profiles/{profile}/endpoints/{endpoint}</c>, <c>GET /api/explain?name=…&amp;client=…</c> and
-/// <c>GET /metrics</c>.
+/// <c>GET|PUT /api/profiles/{profile}/endpoints/{endpoint}</c>, <c>GET /api/explain?name=…&amp;client=…</c>, and what
+/// the host maps besides (<c>GET /metrics</c>: Router.Cli maps OpenTelemetry's Prometheus exporter there).
 /// </summary>
 /// <remarks>
 /// When a bearer token is configured (<c>Admin:BearerToken</c> or <c>ROUTER_ADMIN_TOKEN</c>) every request must carry
@@ -32,7 +32,7 @@ namespace Router.TrafficManager.Admin;
 /// checked: the token is the protection. With or without a token, a <c>PUT</c> carrying an <c>Origin</c> header that is
 /// not this server's own origin is refused with 403 (browsers send <c>Origin</c> on cross-origin writes; the CLI sends
 /// none). Without a traffic manager (<see cref="Control"/> null) the profile list is empty, profiles and explain answer
-/// 404, and <c>/metrics</c> still works. Errors are JSON <c>{"error": "…"}</c>; answers carry
+/// 404, and the host's endpoints (<c>/metrics</c>) still work. Errors are JSON <c>{"error": "…"}</c>; answers carry
 /// <c>Cache-Control: no-store</c>.
 /// </remarks>
 internal sealed partial class AdminHttpServer : IAsyncDisposable
@@ -44,7 +44,7 @@ internal sealed partial class AdminHttpServer : IAsyncDisposable
     /// <summary>The largest request body read (a PUT body is a few bytes).</summary>
     public const long MaxRequestBodyBytes = 16 * 1024;
 
-    private readonly PrometheusExporter _exporter;
+    private readonly Action<IEndpointRouteBuilder>? _mapEndpoints;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly IPEndPoint _listen;
@@ -54,15 +54,19 @@ internal sealed partial class AdminHttpServer : IAsyncDisposable
 
     /// <param name="options">The <c>Admin</c> section (validated with <see cref="AdminOptionsValidator"/>).</param>
     /// <param name="control">The running traffic manager; null when the process runs none.</param>
-    /// <param name="exporter">Renders <c>/metrics</c>; owned by the caller (it should live as long as the process).</param>
     /// <param name="loggerFactory">The process's logger factory.</param>
     /// <param name="environment">Reads <c>ROUTER_ADMIN_TOKEN</c>; the process environment by default.</param>
+    /// <param name="mapEndpoints">
+    /// Maps the host's own endpoints on this listener when it starts (Router.Cli: <see cref="MetricsPath"/>, so the process's
+    /// telemetry stays the host's business). They are behind the same guard as the API: token, <c>Host</c>, <c>Origin</c>,
+    /// <c>Cache-Control: no-store</c>, 500 on failure.
+    /// </param>
     /// <exception cref="ArgumentException"><c>Listen</c> is invalid, or not loopback while no token is configured.</exception>
-    public AdminHttpServer(AdminOptions options, ITrafficManagerControl? control, PrometheusExporter exporter, ILoggerFactory loggerFactory,
-        Func<string, string?>? environment = null)
+    public AdminHttpServer(AdminOptions options, ITrafficManagerControl? control, ILoggerFactory loggerFactory,
+        Func<string, string?>? environment = null, Action<IEndpointRouteBuilder>? mapEndpoints = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _exporter = exporter ?? throw new ArgumentNullException(nameof(exporter));
+        _mapEndpoints = mapEndpoints;
         _loggerFactory = loggerFactory ?? throw new ArgumentNullException(nameof(loggerFactory));
         _logger = loggerFactory.CreateLogger<AdminHttpServer>();
         _control = control;
@@ -127,7 +131,7 @@ internal sealed partial class AdminHttpServer : IAsyncDisposable
         app.MapGet(ProfilesPath + "/{profile}/endpoints/{endpoint}", GetEndpointAsync);
         app.MapPut(ProfilesPath + "/{profile}/endpoints/{endpoint}", PutEndpointAsync);
         app.MapGet(ExplainPath, ExplainAsync);
-        app.MapGet(MetricsPath, MetricsAsync);
+        _mapEndpoints?.Invoke(app);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         _app = app;
         string? bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
@@ -454,14 +458,6 @@ internal sealed partial class AdminHttpServer : IAsyncDisposable
 
         address = IPAddress.None;
         return false;
-    }
-
-    private Task MetricsAsync(HttpContext context)
-    {
-        string text = _exporter.Scrape();
-        context.Response.StatusCode = StatusCodes.Status200OK;
-        context.Response.ContentType = PrometheusExporter.ContentType;
-        return context.Response.WriteAsync(text, Encoding.UTF8, context.RequestAborted);
     }
 
     private static EndpointReport? FindEndpoint(ProfileReport profile, string name) =>

@@ -523,6 +523,7 @@ internal sealed class ProbeScheduler : IAsyncDisposable
         var timeout = Seconds(target.Monitor.TimeoutSeconds, DefaultTimeout);
         ProbeResult result;
         Exception? crash = null;
+        using var activity = TrafficManagerActivitySource.StartProbe(target);
         using (var deadline = new CancellationTokenSource(timeout, _timeProvider))
         using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token))
         {
@@ -550,6 +551,8 @@ internal sealed class ProbeScheduler : IAsyncDisposable
             }
         }
 
+        TrafficManagerActivitySource.Complete(activity, result, crash is not null);
+        activity?.Stop();
         Record(runner, target, result, crash, cancellationToken);
     }
 

@@ -15,12 +15,10 @@ internal sealed class FakeAdminServer : IAsyncDisposable
     public static readonly DateTimeOffset Started = new(2025, 3, 1, 10, 0, 0, TimeSpan.Zero);
 
     private readonly AdminHttpServer _server;
-    private readonly PrometheusExporter _exporter;
 
-    private FakeAdminServer(AdminHttpServer server, PrometheusExporter exporter)
+    private FakeAdminServer(AdminHttpServer server)
     {
         _server = server;
-        _exporter = exporter;
     }
 
     public FakeControl? Control { get; private init; }
@@ -30,19 +28,14 @@ internal sealed class FakeAdminServer : IAsyncDisposable
     public static async Task<FakeAdminServer> StartAsync(bool withTrafficManager = true, string? token = null)
     {
         var control = withTrafficManager ? new FakeControl() : null;
-        var exporter = new PrometheusExporter(_ => false);
-        var server = new AdminHttpServer(new AdminOptions { Listen = "http://127.0.0.1:0", BearerToken = token }, control, exporter,
+        var server = new AdminHttpServer(new AdminOptions { Listen = "http://127.0.0.1:0", BearerToken = token }, control,
             NullLoggerFactory.Instance, _ => null);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await server.StartAsync(timeout.Token);
-        return new FakeAdminServer(server, exporter) { Control = control };
+        return new FakeAdminServer(server) { Control = control };
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _exporter.Dispose();
-    }
+    public async ValueTask DisposeAsync() => await _server.DisposeAsync();
 
     /// <summary>A Performance profile <c>contoso</c>: eastus online, westeurope degraded through the fallback, eastasia (a name) unprobed and disabled by the admin.</summary>
     internal sealed class FakeControl : ITrafficManagerControl

@@ -1,8 +1,10 @@
-using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using Router.Testing;
 using Router.TrafficManager.Admin;
@@ -19,15 +21,12 @@ public sealed class AdminHttpServerTests : IAsyncDisposable
 
     private readonly CollectingLoggerProvider _logs = new();
     private readonly ILoggerFactory _loggerFactory;
-    private readonly Meter _meter = new("Router.Tests.Admin");
-    private readonly PrometheusExporter _exporter;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
     private AdminHttpServer? _server;
 
     public AdminHttpServerTests()
     {
         _loggerFactory = LoggerFactory.Create(builder => builder.AddProvider(_logs).SetMinimumLevel(LogLevel.Trace));
-        _exporter = new PrometheusExporter(meter => ReferenceEquals(meter, _meter));
     }
 
     public async ValueTask DisposeAsync()
@@ -38,8 +37,6 @@ public sealed class AdminHttpServerTests : IAsyncDisposable
         }
 
         _http.Dispose();
-        _exporter.Dispose();
-        _meter.Dispose();
         _loggerFactory.Dispose();
     }
 
@@ -333,20 +330,35 @@ public sealed class AdminHttpServerTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task Metrics_ReturnsPrometheusTextOfTheInstruments()
+    public async Task HostEndpoints_MappedThroughTheHook_AreServedWithNoStore()
+    {
+        // Arrange: the host (Router.Cli) maps /metrics through the hook; here a stand-in.
+        await StartAsync(FakeTrafficManagerControl.Contoso());
+
+        // Act
+        using var response = await _http.GetAsync(Url("/metrics"));
+        using var wrongMethod = await _http.PostAsync(Url("/metrics"), Json("{}"));
+
+        // Assert
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+        Assert.Equal(MetricsStandIn, await response.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, wrongMethod.StatusCode);
+    }
+
+    [Fact]
+    public async Task HostEndpoints_NoHook_MetricsIs404()
     {
         // Arrange
-        await StartAsync(FakeTrafficManagerControl.Contoso());
-        _meter.CreateCounter<long>("router.tm.probes", "{probe}", "Finished probes.").Add(3, new KeyValuePair<string, object?>("outcome", "success"));
+        _server = new AdminHttpServer(new AdminOptions { Listen = "http://127.0.0.1:0" }, FakeTrafficManagerControl.Contoso(), _loggerFactory, NoEnvironment);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _server.StartAsync(timeout.Token);
 
         // Act
         using var response = await _http.GetAsync(Url("/metrics"));
 
         // Assert
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType?.ToString());
-        string text = await response.Content.ReadAsStringAsync();
-        Assert.Equal("# HELP router_tm_probes_total Finished probes.\n# TYPE router_tm_probes_total counter\nrouter_tm_probes_total{outcome=\"success\"} 3\n", text);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
     [Fact]
@@ -664,7 +676,7 @@ public sealed class AdminHttpServerTests : IAsyncDisposable
     {
         // Act
         var exception = Assert.Throws<ArgumentException>(() =>
-            new AdminHttpServer(new AdminOptions { Listen = "http://0.0.0.0:0" }, null, _exporter, _loggerFactory, NoEnvironment));
+            new AdminHttpServer(new AdminOptions { Listen = "http://0.0.0.0:0" }, null, _loggerFactory, NoEnvironment));
 
         // Assert
         Assert.Contains("Admin:BearerToken: required", exception.Message, StringComparison.Ordinal);
@@ -672,7 +684,7 @@ public sealed class AdminHttpServerTests : IAsyncDisposable
 
     [Fact]
     public void Constructor_InvalidListen_Throws() =>
-        Assert.Throws<ArgumentException>(() => new AdminHttpServer(new AdminOptions { Listen = "http://localhost:0" }, null, _exporter, _loggerFactory, NoEnvironment));
+        Assert.Throws<ArgumentException>(() => new AdminHttpServer(new AdminOptions { Listen = "http://localhost:0" }, null, _loggerFactory, NoEnvironment));
 
     private sealed class ThrowingControl : ITrafficManagerControl
     {
@@ -688,13 +700,19 @@ public sealed class AdminHttpServerTests : IAsyncDisposable
 
     private async Task StartAsync(ITrafficManagerControl? control, AdminOptions? options = null, Func<string, string?>? environment = null)
     {
-        _server = new AdminHttpServer(options ?? new AdminOptions { Listen = "http://127.0.0.1:0" }, control, _exporter, _loggerFactory,
-            environment ?? NoEnvironment);
+        _server = new AdminHttpServer(options ?? new AdminOptions { Listen = "http://127.0.0.1:0" }, control, _loggerFactory,
+            environment ?? NoEnvironment, MapMetrics);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await _server.StartAsync(timeout.Token);
     }
 
     private Uri Url(string pathAndQuery) => new(_server!.Address, pathAndQuery);
+
+    private const string MetricsStandIn = "# metrics stand-in\n";
+
+    /// <summary>What Router.Cli maps through the hook (OpenTelemetry's Prometheus exporter), here a stand-in.</summary>
+    private static void MapMetrics(IEndpointRouteBuilder endpoints) =>
+        endpoints.MapGet(AdminHttpServer.MetricsPath, () => Results.Text(MetricsStandIn, "text/plain"));
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
 

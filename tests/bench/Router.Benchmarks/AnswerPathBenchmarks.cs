@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using OpenTelemetry.Metrics;
 using Router.Dns;
 using Router.Dns.Server.Configuration;
 using Router.Dns.Server.Diagnostics;
@@ -12,17 +13,25 @@ namespace Router.Benchmarks;
 
 /// <summary>
 /// The UDP answer path without the socket: a received query in the receive buffer → parse → answer from the zone →
-/// response written in the send buffer. This is exactly what the receive thread runs between ReceiveFrom and SendTo.
+/// response written in the send buffer, and the query counted. This is exactly what the receive thread runs between
+/// ReceiveFrom and SendTo (and the count after it), with the metrics as <c>router serve</c> has them when
+/// <see cref="Listening"/>: an OpenTelemetry meter provider over the <c>Router.*</c> meters with the Prometheus exporter.
 /// </summary>
 [MemoryDiagnoser]
 public class AnswerPathBenchmarks
 {
     private DnsPipeline _pipeline = null!;
+    private DnsServerMetrics _metrics = null!;
+    private ServiceProvider? _services;
     private DnsRequestContext _context = null!;
     private byte[] _query = [];
 
     [Params("www A", "multi A", "api AAAA", "nx A", "alias A (CNAME)", "www A +ECS")]
     public string Case { get; set; } = "www A";
+
+    /// <summary>Whether an OpenTelemetry meter provider listens to the instruments (as in <c>router serve</c> with an admin API or OTLP).</summary>
+    [Params(false, true)]
+    public bool Listening { get; set; }
 
     [GlobalSetup]
     public void Setup()
@@ -50,8 +59,18 @@ public class AnswerPathBenchmarks
         };
         var errors = new List<string>();
         var zones = ZoneBuilder.Build(options.Zones, [], "Dns:Zones", errors);
-        var meterFactory = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
-        _pipeline = new DnsPipeline([new AuthoritativeHandler(zones)], 1232, NullLogger.Instance, new DnsServerMetrics(meterFactory));
+        // As in serve: AddMetrics(), and with Listening, AddOpenTelemetry().WithMetrics() with the Prometheus exporter.
+        var services = new ServiceCollection().AddMetrics();
+        if (Listening)
+        {
+            services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter("Router.*").AddPrometheusExporter());
+        }
+
+        _services = services.BuildServiceProvider();
+        _ = _services.GetService<MeterProvider>();
+        var meterFactory = _services.GetRequiredService<IMeterFactory>();
+        _metrics = new DnsServerMetrics(meterFactory);
+        _pipeline = new DnsPipeline([new AuthoritativeHandler(zones)], 1232, NullLogger.Instance, _metrics);
 
         string[] parts = Case.Split(' ');
         var message = new DnsMessage { Id = 0x1234, RecursionDesired = true, Edns = new DnsEdns { UdpPayloadSize = 1232 } };
@@ -74,8 +93,21 @@ public class AnswerPathBenchmarks
         }
     }
 
+    [GlobalCleanup]
+    public void Cleanup() => _services?.Dispose();
+
     [Benchmark]
-    public int ParseAnswerWrite() => _pipeline.Process(Prepare()) == DnsHandlerResult.Answered ? _context.ResponseLength : -1;
+    public int ParseAnswerWrite()
+    {
+        if (_pipeline.Process(Prepare()) != DnsHandlerResult.Answered)
+        {
+            return -1;
+        }
+
+        // What the receive loop does after SendTo.
+        _metrics.QueryAnswered(DnsTransport.Udp, _context.Response);
+        return _context.ResponseLength;
+    }
 
     private DnsRequestContext Prepare()
     {

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Router.TrafficManager.Tests.Admin;
+namespace Router.Cli.Tests.Hosting;
 
 /// <summary>
 /// A strict reader of the Prometheus text exposition format 0.0.4: fails the test on any line a Prometheus server would

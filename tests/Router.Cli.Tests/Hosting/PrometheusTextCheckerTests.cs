@@ -1,4 +1,4 @@
-namespace Router.TrafficManager.Tests.Admin;
+namespace Router.Cli.Tests.Hosting;
 
 /// <summary>The checker the exporter tests rely on must itself reject what Prometheus rejects.</summary>
 public sealed class PrometheusTextCheckerTests
