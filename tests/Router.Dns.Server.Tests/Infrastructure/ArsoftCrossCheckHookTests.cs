@@ -19,46 +19,27 @@ public sealed class ArsoftCrossCheckHookTests
     /// <summary>126 labels "a" under the one-label zone "t": 127 labels, 255 octets.</summary>
     private static readonly string DeepName = string.Concat(Enumerable.Repeat("a.", 126)) + "t";
 
-    [Fact]
-    public async Task UdpQueryAsync_ResponseArsoftCannotRead_Throws()
+    public static TheoryData<string> RawDnsPaths => ["UdpQueryAsync", "UdpExchangeAsync", "TcpQueryAsync", "ReadFramedAsync"];
+
+    [Theory]
+    [MemberData(nameof(RawDnsPaths))]
+    public async Task RawDns_ResponseArsoftCannotRead_Throws(string path)
     {
         // Arrange
         await using var server = await TestDnsServer.StartAsync(TestDnsServer.Options(DeepZone()));
+        byte[] query = RawDns.QueryBytes(DeepName, DnsRecordType.A);
 
-        // Act + Assert
-        await Assert.ThrowsAsync<DnsCrossCheckException>(() => RawDns.UdpQueryAsync(server.EndPoint, RawDns.QueryBytes(DeepName, DnsRecordType.A)));
-    }
+        // Act
+        Func<Task> obtain = path switch
+        {
+            "UdpQueryAsync" => () => RawDns.UdpQueryAsync(server.EndPoint, query),
+            "UdpExchangeAsync" => () => RawDns.UdpExchangeAsync(server.EndPoint, query),
+            "TcpQueryAsync" => () => RawDns.TcpQueryAsync(server.EndPoint, query),
+            _ => () => ReadFramedAsync(server.EndPoint, query),
+        };
 
-    [Fact]
-    public async Task UdpExchangeAsync_ResponseArsoftCannotRead_Throws()
-    {
-        // Arrange
-        await using var server = await TestDnsServer.StartAsync(TestDnsServer.Options(DeepZone()));
-
-        // Act + Assert
-        await Assert.ThrowsAsync<DnsCrossCheckException>(() => RawDns.UdpExchangeAsync(server.EndPoint, RawDns.QueryBytes(DeepName, DnsRecordType.A)));
-    }
-
-    [Fact]
-    public async Task TcpQueryAsync_ResponseArsoftCannotRead_Throws()
-    {
-        // Arrange
-        await using var server = await TestDnsServer.StartAsync(TestDnsServer.Options(DeepZone()));
-
-        // Act + Assert
-        await Assert.ThrowsAsync<DnsCrossCheckException>(() => RawDns.TcpQueryAsync(server.EndPoint, RawDns.QueryBytes(DeepName, DnsRecordType.A)));
-    }
-
-    [Fact]
-    public async Task ReadFramedAsync_ResponseArsoftCannotRead_Throws()
-    {
-        // Arrange
-        await using var server = await TestDnsServer.StartAsync(TestDnsServer.Options(DeepZone()));
-        using var socket = await RawDns.ConnectTcpAsync(server.EndPoint);
-        await RawDns.SendAllAsync(socket, RawDns.Frame(RawDns.QueryBytes(DeepName, DnsRecordType.A)));
-
-        // Act + Assert
-        await Assert.ThrowsAsync<DnsCrossCheckException>(() => RawDns.ReadFramedAsync(socket));
+        // Assert
+        await Assert.ThrowsAsync<DnsCrossCheckException>(obtain);
     }
 
     [Fact]
@@ -78,6 +59,13 @@ public sealed class ArsoftCrossCheckHookTests
         Assert.Equal(DnsParseError.None, DnsMessage.TryRead(context.Response, out _));
         Assert.Throws<DnsCrossCheckException>(() => DnsPipelineTests.Parse(context));
         Assert.Throws<DnsCrossCheckException>(() => DnsPipelineTests.AssertHeader(context, 0x2345, 0x8500, (1, 1, 0, 0)));
+    }
+
+    private static async Task ReadFramedAsync(IPEndPoint server, byte[] query)
+    {
+        using var socket = await RawDns.ConnectTcpAsync(server);
+        await RawDns.SendAllAsync(socket, RawDns.Frame(query));
+        await RawDns.ReadFramedAsync(socket);
     }
 
     private static DnsZoneOptions DeepZone() => new()
