@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 
 namespace Router.Dns;
@@ -148,13 +149,14 @@ public sealed class DnsMessage
     }
 
     /// <summary>
-    /// Writes the whole message with name compression. Returns <see langword="false"/> when it does not fit in
-    /// <paramref name="destination"/>; it never throws for lack of room.
+    /// Writes the whole message, with name compression (RFC 1035 §4.1.4) unless <paramref name="compression"/> is
+    /// <see langword="false"/>. Returns <see langword="false"/> when it does not fit in <paramref name="destination"/>;
+    /// it never throws for lack of room.
     /// </summary>
-    public bool TryWrite(Span<byte> destination, out int written)
+    public bool TryWrite(Span<byte> destination, out int written, bool compression = true)
     {
         written = 0;
-        var writer = new DnsWireWriter(destination);
+        var writer = new DnsWireWriter(destination, compression);
         if (!writer.TryAdvance(DnsLimits.HeaderLength))
         {
             return false;
@@ -224,12 +226,19 @@ public sealed class DnsMessage
         return true;
     }
 
-    /// <summary>Writes the message into a new array (tests and tools).</summary>
-    public byte[] ToArray()
+    /// <summary>Writes the message into a new array (tests and tools), compressing names unless <paramref name="compression"/> is false.</summary>
+    public byte[] ToArray(bool compression = true)
     {
-        var buffer = new byte[DnsLimits.MaxMessageLength];
-        return TryWrite(buffer, out int written)
-            ? buffer[..written]
-            : throw new InvalidOperationException("The message is larger than 65,535 octets.");
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(DnsLimits.MaxMessageLength);
+        try
+        {
+            return TryWrite(buffer, out int written, compression)
+                ? buffer[..written]
+                : throw new InvalidOperationException("The message is larger than 65,535 octets.");
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 }

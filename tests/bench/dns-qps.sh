@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
-# DNS queries/s and CPU per query: Router against Knot DNS (and optionally PowerDNS), interleaved A B A B,
-# following the method in the shared bench-anchors.md. A script, not a test: the PASS/FAIL lines at the end
+# DNS queries/s and CPU per query: Router against Knot DNS, ARSoft.Tools.Net's DnsServer (and optionally PowerDNS),
+# interleaved A B A B, following the method in the shared bench-anchors.md. A script, not a test: the PASS/FAIL lines at the end
 # are informational, and the exit code is non-zero only when something broke (build, start-up, wrong answers,
 # dnsperf failure). Loopback (127.0.0.1) traffic only. See tests/bench/README.md.
 #
 # Environment:
 #   BENCH_SECONDS   dnsperf -l per measured run                       [10]
 #   BENCH_ROUNDS    interleaved rounds; medians are taken over them    [3]
-#   BENCH_SERVERS   comma list of router, router-tm, knot, pdns        [router,router-tm,knot (+pdns if installed)]
+#   BENCH_SERVERS   comma list of router, router-tm, knot, arsoft, pdns  [router,router-tm,knot,arsoft (+pdns if installed)]
 #                   router-tm: the same Router with a TrafficManager section, asked for a Performance profile name
 #                   (probed endpoints, a 1,000-row latency table) instead of the static zone's names
+#                   arsoft: tests/bench/ArsoftServer, ARSoft.Tools.Net's DnsServer serving the same zone file
 #   BENCH_WITH_PDNS 1 = install pdns-server + pdns-backend-bind if needed and include PowerDNS
 #   BENCH_QPS       dnsperf -Q: fixed offered load (for latency/CPU at equal load) instead of maximum rate
 #   BENCH_CLIENTS   dnsperf -c                                         [8]
 #   BENCH_WARMUP    seconds of unrecorded load per server before round 1 (JIT, caches) [2]
 #   ROUTER_BIN      Router executable; when set, no build is done     [build src/Router.Cli in Release]
+#   ARSOFT_BIN      ArsoftServer executable; when set, no build is done [build tests/bench/ArsoftServer in Release]
 #   BENCH_RESULTS   also append one tab-separated line per measured run to this file
 #   BENCH_KEEP_TMP  1 = keep the temporary directory (configs, logs, dnsperf output) for inspection
 set -euo pipefail
@@ -64,15 +66,15 @@ pdns_installed() {
 if [[ -n ${BENCH_SERVERS:-} ]]; then
     IFS=', ' read -r -a SERVERS <<<"$BENCH_SERVERS"
 else
-    SERVERS=(router router-tm knot)
+    SERVERS=(router router-tm knot arsoft)
     if [[ $BENCH_WITH_PDNS == 1 ]] || pdns_installed; then SERVERS+=(pdns); fi
 fi
 ((${#SERVERS[@]} > 0)) || usage_error "BENCH_SERVERS is empty"
 for i in "${!SERVERS[@]}"; do
     case ${SERVERS[$i]} in
-    router | router-tm | knot | pdns) ;;
+    router | router-tm | knot | arsoft | pdns) ;;
     powerdns) SERVERS[i]=pdns ;;
-    *) usage_error "unknown server '${SERVERS[$i]}' in BENCH_SERVERS (use router, router-tm, knot, pdns)" ;;
+    *) usage_error "unknown server '${SERVERS[$i]}' in BENCH_SERVERS (use router, router-tm, knot, arsoft, pdns)" ;;
     esac
 done
 has_server() {
@@ -269,21 +271,45 @@ while True:
     STARTED_PIDS+=("$!")
 }
 
-build_router() {
-    log "dns-qps: building Router (Release): dotnet build -c Release src/Router.Cli/Router.Cli.csproj"
-    local pid rc=0
+dotnet_build() { # PROJECT WHAT HINT: dotnet build -c Release PROJECT, or die with the errors and HINT
+    local project=$1 what=$2 hint=$3 pid rc=0
+    log "dns-qps: building $what (Release): dotnet build -c Release $project"
     # --disable-build-servers: leave no MSBuild/compiler server processes behind.
     (cd "$REPO_ROOT" && exec timeout "$BUILD_TIMEOUT_S" env DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 \
-        dotnet build -c Release --disable-build-servers src/Router.Cli/Router.Cli.csproj) >"$WORK/build.log" 2>&1 &
+        dotnet build -c Release --disable-build-servers "$project") >"$WORK/build.log" 2>&1 &
     pid=$!
     STARTED_PIDS+=("$pid")
     wait "$pid" || rc=$?
     if ((rc != 0)); then
         ((rc != 124)) || log "dns-qps: the build took longer than ${BUILD_TIMEOUT_S}s"
         grep -E 'error [A-Z]+[0-9]+' "$WORK/build.log" | sort -u | tail -n 20 >&2 || tail -n 20 "$WORK/build.log" >&2
-        die "Router build failed (dotnet build -c Release src/Router.Cli/Router.Cli.csproj); cannot benchmark Router. Set BENCH_SERVERS=knot to run the Knot half alone, or ROUTER_BIN to use a built binary."
+        die "$what build failed (dotnet build -c Release $project); cannot benchmark $what. $hint"
     fi
+}
+
+build_router() {
+    dotnet_build src/Router.Cli/Router.Cli.csproj Router \
+        "Set BENCH_SERVERS=knot to run the Knot half alone, or ROUTER_BIN to use a built binary."
     ROUTER_BIN=$REPO_ROOT/src/Router.Cli/bin/Release/net10.0/router
+}
+
+build_arsoft() {
+    dotnet_build tests/bench/ArsoftServer/ArsoftServer.csproj ArsoftServer \
+        "Leave arsoft out of BENCH_SERVERS, or set ARSOFT_BIN to use a built binary."
+    ARSOFT_BIN=$REPO_ROOT/tests/bench/ArsoftServer/bin/Release/net10.0/ArsoftServer
+}
+
+start_arsoft() { # ARSoft.Tools.Net's DnsServer (tests/bench/ArsoftServer) on the same zone file as Knot and PowerDNS
+    local dir=$WORK/arsoft
+    mkdir -p "$dir"
+    [[ -x $ARSOFT_BIN ]] || die "ArsoftServer executable not found or not executable: $ARSOFT_BIN"
+    next_free_port
+    PORT_OF[arsoft]=$PORT
+    LOG_OF[arsoft]=$dir/arsoft.log
+    "$ARSOFT_BIN" "127.0.0.1:$PORT" "$ZONE" "$ZONEFILE" >"${LOG_OF[arsoft]}" 2>&1 &
+    PID[arsoft]=$!
+    STARTED_PIDS+=("${PID[arsoft]}")
+    wait_answering arsoft || die "ArsoftServer did not start or does not answer ($ARSOFT_BIN 127.0.0.1:$PORT $ZONE $ZONEFILE)$(keep_hint)."
 }
 
 start_router() { # SERVER: router, or router-tm (with the TrafficManager section)
@@ -307,10 +333,12 @@ start_router() { # SERVER: router, or router-tm (with the TrafficManager section
 
 # Build first, so a broken build fails before anything is started.
 if { has_server router || has_server router-tm; } && [[ -z ${ROUTER_BIN:-} ]]; then build_router; fi
+if has_server arsoft && [[ -z ${ARSOFT_BIN:-} ]]; then build_arsoft; fi
 
 for s in "${SERVERS[@]}"; do
     case $s in
     knot) start_knot ;;
+    arsoft) start_arsoft ;;
     pdns) start_pdns ;;
     router | router-tm) start_router "$s" ;;
     esac
@@ -464,7 +492,7 @@ median() { # numbers... -> median
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.2f", a / b }'; }
 
 declare -A MED_QPS MED_CPU
-declare -A DISPLAY=([router]=Router [router-tm]=Router-TM [knot]=Knot [pdns]=PowerDNS)
+declare -A DISPLAY=([router]=Router [router-tm]=Router-TM [knot]=Knot [arsoft]=ARSoft [pdns]=PowerDNS)
 echo
 echo "DNS benchmark, zone $ZONE, $mode, dnsperf -c $BENCH_CLIENTS -l $BENCH_SECONDS, median of $BENCH_ROUNDS interleaved run(s)"
 echo "machine: $(nproc) CPU(s), $(uname -r); $(dnsperf -h 2>&1 | sed -n 's/^Version /dnsperf /p')"
@@ -481,13 +509,13 @@ for s in "${SERVERS[@]}"; do
 done
 
 if has_server router-tm; then
-    for base in router knot pdns; do
+    for base in router knot arsoft pdns; do
         has_server "$base" || continue
         echo "Router-TM (profile name, performance routing)/${DISPLAY[$base]}: q/s $(ratio "${MED_QPS[router-tm]}" "${MED_QPS[$base]}")  CPU us/query $(ratio "${MED_CPU[router-tm]}" "${MED_CPU[$base]}")"
     done
 fi
 if has_server router; then
-    for base in knot pdns; do
+    for base in knot arsoft pdns; do
         has_server "$base" || continue
         echo "Router/${DISPLAY[$base]}: q/s $(ratio "${MED_QPS[router]}" "${MED_QPS[$base]}")  CPU us/query $(ratio "${MED_CPU[router]}" "${MED_CPU[$base]}")"
     done

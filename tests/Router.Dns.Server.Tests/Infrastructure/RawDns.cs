@@ -1,12 +1,14 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using Router.Testing.Dns;
 
 namespace Router.Dns.Server.Tests.Infrastructure;
 
 /// <summary>
 /// Raw DNS on loopback sockets, for what real clients will not send: malformed packets, odd opcodes, several queries
-/// on one TCP connection. Every receive has a deadline.
+/// on one TCP connection. Every receive has a deadline. Every message received and every response parsed here is
+/// also read by ARSoft.Tools.Net and must agree with Router.Dns (<see cref="ArsoftCrossCheck"/>).
 /// </summary>
 internal static class RawDns
 {
@@ -39,9 +41,12 @@ internal static class RawDns
 
     /// <summary>
     /// Receives one datagram, or null when none arrives within <paramref name="timeout"/> (or nothing listens:
-    /// ICMP port unreachable).
+    /// ICMP port unreachable). The datagram must be a message both Router.Dns and ARSoft.Tools.Net read alike.
     /// </summary>
-    public static async Task<byte[]?> ReceiveAsync(Socket socket, TimeSpan timeout)
+    public static async Task<byte[]?> ReceiveAsync(Socket socket, TimeSpan timeout) =>
+        CrossChecked(await ReceiveUncheckedAsync(socket, timeout));
+
+    private static async Task<byte[]?> ReceiveUncheckedAsync(Socket socket, TimeSpan timeout)
     {
         var buffer = new byte[DnsLimits.MaxMessageLength];
         using var deadline = new CancellationTokenSource(timeout);
@@ -71,18 +76,18 @@ internal static class RawDns
     /// <summary>Sends <paramref name="packet"/> over UDP and parses the answer; fails the test on silence.</summary>
     public static async Task<DnsMessage> UdpQueryAsync(IPEndPoint server, byte[] packet)
     {
-        byte[]? response = await UdpExchangeAsync(server, packet);
+        using var socket = ConnectUdp(server);
+        await socket.SendAsync(packet, SocketFlags.None);
+        byte[]? response = await ReceiveUncheckedAsync(socket, ReceiveTimeout);
         Assert.True(response is not null, $"No UDP response from {server} within {ReceiveTimeout.TotalSeconds} s.");
         return Parse(response);
     }
 
-    /// <summary>Parses a response; fails the test when it is not a well-formed message.</summary>
-    public static DnsMessage Parse(byte[] response)
-    {
-        var error = DnsMessage.TryRead(response, out var message);
-        Assert.True(error == DnsParseError.None, $"The response does not parse: {error.Describe()}");
-        return message!;
-    }
+    /// <summary>
+    /// Parses a response; fails the test when it is not a well-formed message, or when ARSoft.Tools.Net reads it
+    /// differently (<see cref="ArsoftCrossCheck"/>).
+    /// </summary>
+    public static DnsMessage Parse(byte[] response) => ArsoftCrossCheck.Parse(response);
 
     /// <summary>A TCP connection to <paramref name="server"/>, connected within the deadline.</summary>
     public static async Task<Socket> ConnectTcpAsync(IPEndPoint server)
@@ -122,8 +127,14 @@ internal static class RawDns
         }
     }
 
-    /// <summary>Reads one framed message; null when the peer closes (or resets) the connection first.</summary>
-    public static async Task<byte[]?> ReadFramedAsync(Socket socket, TimeSpan? timeout = null)
+    /// <summary>
+    /// Reads one framed message; null when the peer closes (or resets) the connection first. The message must be one
+    /// both Router.Dns and ARSoft.Tools.Net read alike.
+    /// </summary>
+    public static async Task<byte[]?> ReadFramedAsync(Socket socket, TimeSpan? timeout = null) =>
+        CrossChecked(await ReadFramedUncheckedAsync(socket, timeout));
+
+    private static async Task<byte[]?> ReadFramedUncheckedAsync(Socket socket, TimeSpan? timeout)
     {
         using var deadline = new CancellationTokenSource(timeout ?? ReceiveTimeout);
         var prefix = new byte[2];
@@ -193,8 +204,18 @@ internal static class RawDns
     {
         using var socket = await ConnectTcpAsync(server);
         await SendAllAsync(socket, Frame(packet));
-        byte[]? response = await ReadFramedAsync(socket);
+        byte[]? response = await ReadFramedUncheckedAsync(socket, null);
         Assert.True(response is not null, $"No TCP response from {server}.");
         return Parse(response);
+    }
+
+    private static byte[]? CrossChecked(byte[]? message)
+    {
+        if (message is not null)
+        {
+            ArsoftCrossCheck.Parse(message);
+        }
+
+        return message;
     }
 }

@@ -5,6 +5,8 @@ using Router.Dns.Server.Configuration;
 using Router.Dns.Server.Pipeline;
 using Router.Dns.Server.Tests.Infrastructure;
 using Router.Dns.Server.Zones;
+using Router.Testing;
+using Router.Testing.Dns;
 
 namespace Router.Dns.Server.Tests.Pipeline;
 
@@ -435,6 +437,7 @@ public sealed class DnsPipelineTests
     internal static void AssertHeader(DnsRequestContext context, ushort id, int flags, (int Questions, int Answers, int Authorities, int Additionals) counts)
     {
         Assert.True(DnsHeader.TryRead(context.Response, out var header), "No response header.");
+        ArsoftCrossCheck.Parse(context.Response);
         Assert.Equal(id, header.Id);
         Assert.True(flags == header.Flags, $"Flags 0x{header.Flags:X4}, expected 0x{flags:X4}");
         Assert.Equal(counts, (header.QuestionCount, header.AnswerCount, header.AuthorityCount, header.AdditionalCount));
@@ -444,6 +447,11 @@ public sealed class DnsPipelineTests
     {
         var context = Context(packet, transport);
         _pipeline.Process(context);
+        if (context.ResponseLength > 0)
+        {
+            ArsoftCrossCheck.Parse(context.Response);
+        }
+
         return context;
     }
 

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
-using Router.Testing;
+using Microsoft.Extensions.Logging.Testing;
 using Router.TrafficManager.Admin;
 using Router.TrafficManager.Configuration;
 
@@ -19,14 +19,14 @@ public sealed class AdminHttpServerTests : IAsyncDisposable
 
     private static readonly Func<string, string?> NoEnvironment = _ => null;
 
-    private readonly CollectingLoggerProvider _logs = new();
+    private readonly FakeLogCollector _logs = new();
     private readonly ILoggerFactory _loggerFactory;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
     private AdminHttpServer? _server;
 
     public AdminHttpServerTests()
     {
-        _loggerFactory = LoggerFactory.Create(builder => builder.AddProvider(_logs).SetMinimumLevel(LogLevel.Trace));
+        _loggerFactory = LoggerFactory.Create(builder => builder.AddProvider(new FakeLoggerProvider(_logs)).SetMinimumLevel(LogLevel.Trace));
     }
 
     public async ValueTask DisposeAsync()
@@ -163,13 +163,13 @@ public sealed class AdminHttpServerTests : IAsyncDisposable
         Assert.Equal(enabled, json.RootElement.GetProperty("enabledOverride").GetBoolean());
         Assert.Equal(enabled ? "CheckingEndpoint" : "Disabled", json.RootElement.GetProperty("status").GetString());
 
-        var entry = Assert.Single(_logs.Entries, e => e.EventId.Id == 3401);
+        var entry = Assert.Single(_logs.GetSnapshot(), e => e.Id.Id == 3401);
         Assert.Equal(LogLevel.Information, entry.Level);
-        Assert.Equal("EndpointEnabledSet", entry.EventId.Name);
-        Assert.StartsWith("127.0.0.1:", (string)entry.State.Single(p => p.Key == "Client").Value!, StringComparison.Ordinal);
-        Assert.Equal("contoso", entry.State.Single(p => p.Key == "Profile").Value);
-        Assert.Equal("eastus", entry.State.Single(p => p.Key == "Endpoint").Value);
-        Assert.Equal(enabled, entry.State.Single(p => p.Key == "Enabled").Value);
+        Assert.Equal("EndpointEnabledSet", entry.Id.Name);
+        Assert.StartsWith("127.0.0.1:", entry.GetStructuredStateValue("Client")!, StringComparison.Ordinal);
+        Assert.Equal("contoso", entry.GetStructuredStateValue("Profile"));
+        Assert.Equal("eastus", entry.GetStructuredStateValue("Endpoint"));
+        Assert.Equal(enabled.ToString(), entry.GetStructuredStateValue("Enabled"));
     }
 
     [Theory]
@@ -224,7 +224,7 @@ public sealed class AdminHttpServerTests : IAsyncDisposable
         // Assert
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("profile 'contoso' has no endpoint 'mars'", await ErrorOf(response));
-        Assert.Contains(_logs.Entries, e => e.EventId.Id == 3402 && e.Level == LogLevel.Information);
+        Assert.Contains(_logs.GetSnapshot(), e => e.Id.Id == 3402 && e.Level == LogLevel.Information);
     }
 
     [Fact]
@@ -241,9 +241,9 @@ public sealed class AdminHttpServerTests : IAsyncDisposable
         // Assert
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
         Assert.Equal(control.SaveError, await ErrorOf(response));
-        var entry = Assert.Single(_logs.Entries, e => e.EventId.Id == AdminEventIds.EndpointChangeFailed);
+        var entry = Assert.Single(_logs.GetSnapshot(), e => e.Id.Id == AdminEventIds.EndpointChangeFailed);
         Assert.Equal(LogLevel.Error, entry.Level);
-        Assert.DoesNotContain(_logs.Entries, e => e.EventId.Id == AdminEventIds.EndpointEnabledSet);
+        Assert.DoesNotContain(_logs.GetSnapshot(), e => e.Id.Id == AdminEventIds.EndpointEnabledSet);
     }
 
     [Fact]
@@ -410,7 +410,7 @@ public sealed class AdminHttpServerTests : IAsyncDisposable
         // Assert
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
         Assert.Equal("internal error: snapshot unavailable", await ErrorOf(response));
-        var entry = Assert.Single(_logs.Entries, e => e.EventId.Id == 3420);
+        var entry = Assert.Single(_logs.GetSnapshot(), e => e.Id.Id == 3420);
         Assert.Equal(LogLevel.Error, entry.Level);
         Assert.IsType<InvalidOperationException>(entry.Exception);
     }
@@ -447,9 +447,9 @@ public sealed class AdminHttpServerTests : IAsyncDisposable
         // Assert
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("Bearer", Assert.Single(response.Headers.WwwAuthenticate).Scheme);
-        var warning = Assert.Single(_logs.Entries, e => e.EventId.Id == 3410);
+        var warning = Assert.Single(_logs.GetSnapshot(), e => e.Id.Id == 3410);
         Assert.Equal(LogLevel.Warning, warning.Level);
-        Assert.Equal("no bearer token", warning.State.Single(p => p.Key == "Reason").Value);
+        Assert.Equal("no bearer token", warning.GetStructuredStateValue("Reason"));
     }
 
     [Theory]
@@ -472,7 +472,7 @@ public sealed class AdminHttpServerTests : IAsyncDisposable
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.StartsWith("Bearer", response.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
         Assert.Empty(control.SetCalls);
-        Assert.Contains(_logs.Entries, e => e.EventId.Id == 3410 && e.Level == LogLevel.Warning);
+        Assert.Contains(_logs.GetSnapshot(), e => e.Id.Id == 3410 && e.Level == LogLevel.Warning);
     }
 
     [Fact]
@@ -524,12 +524,12 @@ public sealed class AdminHttpServerTests : IAsyncDisposable
         Assert.Equal("127.0.0.1", _server!.Address.Host);
         Assert.NotEqual(0, _server.Address.Port);
         Assert.False(_server.RequiresToken);
-        Assert.Contains(_logs.Entries, e => e.EventId.Id == 3400 && e.Level == LogLevel.Information);
+        Assert.Contains(_logs.GetSnapshot(), e => e.Id.Id == 3400 && e.Level == LogLevel.Information);
         // ASP.NET Core's per-request logging and the inner host's lifetime lines ("Now listening on", "Content root
         // path") stay out of the process log.
         using var response = await _http.GetAsync(Url("/api/profiles"));
-        Assert.DoesNotContain(_logs.Entries, e => e.Category.StartsWith("Microsoft.", StringComparison.Ordinal));
-        Assert.DoesNotContain(_logs.Entries, e => e.Message.Contains("Now listening on", StringComparison.Ordinal));
+        Assert.DoesNotContain(_logs.GetSnapshot(), e => e.Category?.StartsWith("Microsoft.", StringComparison.Ordinal) == true);
+        Assert.DoesNotContain(_logs.GetSnapshot(), e => e.Message.Contains("Now listening on", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -560,7 +560,7 @@ public sealed class AdminHttpServerTests : IAsyncDisposable
         Assert.Contains("DNS rebinding", await ErrorOf(putResponse), StringComparison.Ordinal);
         Assert.Contains($"Host '{host}'", await ErrorOf(getResponse), StringComparison.Ordinal);
         Assert.Empty(control.SetCalls);
-        Assert.Equal(2, _logs.Entries.Count(e => e.EventId.Id == AdminEventIds.MisdirectedHost && e.Level == LogLevel.Warning));
+        Assert.Equal(2, _logs.GetSnapshot().Count(e => e.Id.Id == AdminEventIds.MisdirectedHost && e.Level == LogLevel.Warning));
     }
 
     [Theory]
@@ -629,7 +629,7 @@ public sealed class AdminHttpServerTests : IAsyncDisposable
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.StartsWith("cross-origin write refused", await ErrorOf(response), StringComparison.Ordinal);
         Assert.Empty(control.SetCalls);
-        Assert.Single(_logs.Entries, e => e.EventId.Id == AdminEventIds.CrossOriginRefused && e.Level == LogLevel.Warning);
+        Assert.Single(_logs.GetSnapshot(), e => e.Id.Id == AdminEventIds.CrossOriginRefused && e.Level == LogLevel.Warning);
     }
 
     [Fact]
