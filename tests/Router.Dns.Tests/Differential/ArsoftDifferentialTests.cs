@@ -7,14 +7,14 @@ namespace Router.Dns.Tests.Differential;
 /// <summary>
 /// Differential tests against ARSoft.Tools.Net, an independent implementation: messages Router.Dns writes read the
 /// same in ARSoft.Tools.Net, and messages ARSoft.Tools.Net builds and encodes read the same in Router.Dns
-/// (<see cref="ArsoftComparison"/>: header, every section, OPT, ECS). 110,000 generated messages per run by default:
+/// (<see cref="ArsoftComparison"/>: header, every section, OPT, ECS). 105,000 generated messages per run by default:
 /// names with compression, every record type Router.Dns models, unknown types, EDNS options. The generators step
 /// around the disagreements <see cref="KnownDisagreementsTests"/> documents (see <see cref="DnsGeneratorProfile"/>). A
 /// failure prints its CsCheck seed (see <see cref="PropertyRuns"/> to replay it).
 /// </summary>
 public sealed class ArsoftDifferentialTests
 {
-    private const long RouterToArsoftCases = 60_000;
+    private const long RouterToArsoftCases = 55_000;
     private const long ArsoftToRouterCases = 50_000;
 
     [Fact]
@@ -25,14 +25,11 @@ public sealed class ArsoftDifferentialTests
             // Act
             byte[] wire = message.ToArray();
             var theirs = ArsoftCrossCheck.ParseWithArsoft(wire);
-            var error = DnsMessage.TryRead(wire, out var ours);
 
-            // Assert: ARSoft reads what Router.Dns meant to write, and what Router.Dns reads back.
+            // Assert: ARSoft reads what Router.Dns meant to write (that Router.Dns reads it back as that message too is
+            // DnsMessageRoundTripPropertyTests' property).
             string? difference = ArsoftComparison.FindDifference(message, theirs);
             Assert.True(difference is null, $"{difference} Octets: {Convert.ToHexString(wire)}");
-            Assert.Equal(DnsParseError.None, error);
-            difference = ArsoftComparison.FindDifference(ours!, theirs);
-            Assert.True(difference is null, $"Router.Dns's reading: {difference} Octets: {Convert.ToHexString(wire)}");
         }, iter: PropertyRuns.Iterations(RouterToArsoftCases), print: PropertyRuns.Describe);
     }
 
