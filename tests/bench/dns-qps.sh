@@ -529,4 +529,4 @@ if has_server router; then
             "$(awk -v k="${MED_CPU[knot]}" 'BEGIN { print 1.5 * k }')"
     fi
 fi
-echo "Compare only figures from the same run (the machine drifts between fast and slow modes); see the shared bench-anchors.md."
+echo "Compare only figures from the same run (the machine drifts between fast and slow modes); see tests/bench/README.md."
