@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # DNS queries/s and CPU per query: Router against Knot DNS, ARSoft.Tools.Net's DnsServer (and optionally PowerDNS),
-# interleaved A B A B, following the method in the shared bench-anchors.md. A script, not a test: the PASS/FAIL lines at the end
+# interleaved A B A B, following the method in tests/bench/README.md. A script, not a test: the PASS/FAIL lines at the end
 # are informational, and the exit code is non-zero only when something broke (build, start-up, wrong answers,
 # dnsperf failure). Loopback (127.0.0.1) traffic only. See tests/bench/README.md.
 #

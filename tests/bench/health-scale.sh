@@ -557,4 +557,4 @@ if awk -v r="${MED_RPS[router]}" -v b="${MED_RPS[baseline]}" -v f="$FLOOR" 'BEGI
 printf '%s  req/s: Router %.0f req/s, floor %s x Kestrel = %.0f req/s\n' "$v" "${MED_RPS[router]}" "$FLOOR" \
     "$(awk -v b="${MED_RPS[baseline]}" -v f="$FLOOR" 'BEGIN { print f * b }')"
 ((BAD_SUM[router] == 0)) || echo "NOTE  Router gave ${BAD_SUM[router]} non-2xx answers or socket errors; see the per-round lines."
-echo "Compare only figures from the same run (the machine drifts between fast and slow modes); see the shared bench-anchors.md."
+echo "Compare only figures from the same run (the machine drifts between fast and slow modes); see tests/bench/README.md."
