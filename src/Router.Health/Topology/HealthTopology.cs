@@ -162,12 +162,17 @@ internal sealed class HealthTopology
     }
 
     /// <summary>Identifies a resource's check configuration: state carries over a reload only while it is unchanged.</summary>
+    /// <summary>
+    /// Every setting of a resource's check, so that a reload keeps a resource's state only when its check is the same.
+    /// A new <see cref="CheckOptions"/> key must be added here (a test sets each key in turn and fails otherwise).
+    /// </summary>
     private static string Fingerprint(ResourceOptions resource)
     {
         var check = resource.Check;
         return string.Join('\u001f', resource.Kind, check.Type, check.TimeoutSeconds, check.Path, check.Url, check.Method,
             string.Join(',', check.Headers.OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => h.Key + "=" + h.Value)),
             check.Username, check.Password, check.BearerToken, string.Join(',', check.ExpectedStatusCodes), check.BodyContains,
-            check.Endpoint, check.ConnectionString, check.Query, check.Repository, check.Reference, check.LatencyBudgetMilliseconds);
+            check.Endpoint, check.ConnectionString, check.Query, check.Repository, check.Reference, check.LatencyBudgetMilliseconds,
+            check.Name, check.RecordType, string.Join(',', check.Servers), string.Join(',', check.ExpectAddresses));
     }
 }

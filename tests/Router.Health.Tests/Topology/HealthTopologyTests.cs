@@ -273,6 +273,39 @@ public sealed class HealthTopologyTests
         Assert.Equal(before.Resources[1].CheckFingerprint, after.Resources[1].CheckFingerprint);
     }
 
+    [Fact]
+    public void Build_EachCheckSettingChanged_FingerprintDiffers()
+    {
+        // Arrange: every public setting of a check, changed one at a time (a reload must restart the resource's state).
+        var (baseline, _) = Build(TestOptions.ContosoAndFabrikam());
+        var settings = typeof(CheckOptions).GetProperties().Where(p => p.CanWrite).ToArray();
+        Assert.Contains(settings, p => p.Name == nameof(CheckOptions.Servers));
+
+        foreach (var setting in settings)
+        {
+            var changed = TestOptions.ContosoAndFabrikam();
+            var check = changed.Resources[0].Check;
+            object value = setting.PropertyType switch
+            {
+                var t when t == typeof(string) => "changed",
+                var t when t == typeof(int?) || t == typeof(int) => 7,
+                var t when t == typeof(double?) || t == typeof(double) => 7.5,
+                var t when t == typeof(List<string>) => new List<string> { "changed" },
+                var t when t == typeof(Dictionary<string, string>) => new Dictionary<string, string> { ["X-Changed"] = "1" },
+                var t => throw new InvalidOperationException($"CheckOptions.{setting.Name} has a type this test does not know: {t}"),
+            };
+            setting.SetValue(check, value);
+
+            // Act
+            var (after, errors) = Build(changed);
+
+            // Assert
+            Assert.True(after is not null, $"Check:{setting.Name}: {string.Join("; ", errors)}");
+            Assert.True(after.Resources[0].CheckFingerprint != baseline!.Resources[0].CheckFingerprint,
+                $"changing Check:{setting.Name} leaves the fingerprint as it was");
+        }
+    }
+
     private (HealthTopology? Topology, List<string> Errors) Build(HealthOptions options)
     {
         var errors = new List<string>();
