@@ -73,7 +73,10 @@ internal sealed class RouterProcess : IAsyncDisposable
     /// <param name="workingDirectory">The working directory; the test output directory when null.</param>
     public static RouterProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null, string? workingDirectory = null)
     {
-        var info = new ProcessStartInfo(DotnetHost)
+        // Through env --default-signal (coreutils 8.31+), which then execs dotnet in the same process: a test command
+        // started with SIGINT ignored (nohup, or '&' in a shell without job control) passes that on to every child,
+        // and .NET, like any Unix program, leaves an inherited ignored SIGINT ignored, so the SIGINT tests would fail.
+        var info = new ProcessStartInfo("env")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -83,6 +86,8 @@ internal sealed class RouterProcess : IAsyncDisposable
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
+        info.ArgumentList.Add("--default-signal=INT,QUIT,TERM");
+        info.ArgumentList.Add(DotnetHost);
         info.ArgumentList.Add(RouterDll);
         foreach (string argument in arguments)
         {
