@@ -339,39 +339,39 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 3600, EventName = "TrafficManagerStarted", Level = LogLevel.Information,
+        [LoggerMessage(EventId = TrafficManagerEventIds.TrafficManagerStarted, EventName = nameof(TrafficManagerEventIds.TrafficManagerStarted), Level = LogLevel.Information,
             Message = "Traffic manager answering zone {Zone}: {Profiles} profiles, {Endpoints} endpoints probed.")]
         public static partial void Started(ILogger logger, string zone, int profiles, int endpoints);
 
-        [LoggerMessage(EventId = 3601, EventName = "TrafficManagerConfigurationApplied", Level = LogLevel.Information,
+        [LoggerMessage(EventId = TrafficManagerEventIds.TrafficManagerConfigurationApplied, EventName = nameof(TrafficManagerEventIds.TrafficManagerConfigurationApplied), Level = LogLevel.Information,
             Message = "Traffic manager configuration applied: {Profiles} profiles.")]
         public static partial void Applied(ILogger logger, int profiles);
 
-        [LoggerMessage(EventId = 3602, EventName = "EndpointSwitched", Level = LogLevel.Warning,
+        [LoggerMessage(EventId = TrafficManagerEventIds.EndpointSwitched, EventName = nameof(TrafficManagerEventIds.EndpointSwitched), Level = LogLevel.Warning,
             Message = "Endpoint {Profile}/{Endpoint} manually {Action}; effective for the next query.")]
         public static partial void EndpointSwitched(ILogger logger, string profile, string endpoint, string action);
 
-        [LoggerMessage(EventId = 3603, EventName = "EndpointOverrideCleared", Level = LogLevel.Information,
+        [LoggerMessage(EventId = TrafficManagerEventIds.EndpointOverrideCleared, EventName = nameof(TrafficManagerEventIds.EndpointOverrideCleared), Level = LogLevel.Information,
             Message = "Endpoint {Profile}/{Endpoint}: the configuration now says Enabled={Enabled}, which replaces the manual setting.")]
         public static partial void OverrideClearedByConfiguration(ILogger logger, string profile, string endpoint, bool enabled);
 
-        [LoggerMessage(EventId = 3606, EventName = "EndpointOverrideForgotten", Level = LogLevel.Information,
+        [LoggerMessage(EventId = TrafficManagerEventIds.EndpointOverrideForgotten, EventName = nameof(TrafficManagerEventIds.EndpointOverrideForgotten), Level = LogLevel.Information,
             Message = "Endpoint {Profile}/{Endpoint} is not in the configuration; its manual setting is forgotten.")]
         public static partial void OverrideForgotten(ILogger logger, string profile, string endpoint);
 
-        [LoggerMessage(EventId = 3607, EventName = "AnswerChanged", Level = LogLevel.Warning,
+        [LoggerMessage(EventId = TrafficManagerEventIds.AnswerChanged, EventName = nameof(TrafficManagerEventIds.AnswerChanged), Level = LogLevel.Warning,
             Message = "Profile {Profile} {Type} answer for {Clients} changed: {Before} -> {After}; cause: {Cause}.")]
         public static partial void AnswerChanged(ILogger logger, string profile, string type, string clients, string before, string after, string cause);
 
-        [LoggerMessage(EventId = 3608, EventName = "AnswerReportFailed", Level = LogLevel.Error,
+        [LoggerMessage(EventId = TrafficManagerEventIds.AnswerReportFailed, EventName = nameof(TrafficManagerEventIds.AnswerReportFailed), Level = LogLevel.Error,
             Message = "Could not report how profile {Profile}'s answers changed.")]
         public static partial void AnswerReportFailed(ILogger logger, string profile, Exception exception);
 
-        [LoggerMessage(EventId = 3604, EventName = "StateFileUnreadable", Level = LogLevel.Warning,
+        [LoggerMessage(EventId = TrafficManagerEventIds.StateFileUnreadable, EventName = nameof(TrafficManagerEventIds.StateFileUnreadable), Level = LogLevel.Warning,
             Message = "The state file {Path} cannot be read ({Reason}); starting without manual endpoint settings.")]
         public static partial void StateFileUnreadable(ILogger logger, string path, string reason);
 
-        [LoggerMessage(EventId = 3605, EventName = "StateFileUnwritable", Level = LogLevel.Error,
+        [LoggerMessage(EventId = TrafficManagerEventIds.StateFileUnwritable, EventName = nameof(TrafficManagerEventIds.StateFileUnwritable), Level = LogLevel.Error,
             Message = "Manual endpoint settings were not saved: {Reason}.")]
         public static partial void StateFileUnwritable(ILogger logger, string reason);
     }

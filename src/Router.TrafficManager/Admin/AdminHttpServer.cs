@@ -14,6 +14,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Router.TrafficManager.Configuration;
+using Router.TrafficManager.Diagnostics;
 
 namespace Router.TrafficManager.Admin;
 
@@ -508,35 +509,35 @@ internal sealed partial class AdminHttpServer : IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = AdminEventIds.AdminListening, EventName = nameof(AdminEventIds.AdminListening), Level = LogLevel.Information,
+        [LoggerMessage(EventId = TrafficManagerEventIds.AdminListening, EventName = nameof(TrafficManagerEventIds.AdminListening), Level = LogLevel.Information,
             Message = "Admin API listening on {Address} ({Authentication}).")]
         public static partial void Listening(ILogger logger, string address, string authentication);
 
-        [LoggerMessage(EventId = AdminEventIds.EndpointEnabledSet, EventName = nameof(AdminEventIds.EndpointEnabledSet), Level = LogLevel.Information,
+        [LoggerMessage(EventId = TrafficManagerEventIds.EndpointEnabledSet, EventName = nameof(TrafficManagerEventIds.EndpointEnabledSet), Level = LogLevel.Information,
             Message = "Admin API: {Client} set endpoint {Profile}/{Endpoint} enabled={Enabled}.")]
         public static partial void EndpointEnabledSet(ILogger logger, string client, string profile, string endpoint, bool enabled);
 
-        [LoggerMessage(EventId = AdminEventIds.EndpointChangeRejected, EventName = nameof(AdminEventIds.EndpointChangeRejected), Level = LogLevel.Information,
+        [LoggerMessage(EventId = TrafficManagerEventIds.EndpointChangeRejected, EventName = nameof(TrafficManagerEventIds.EndpointChangeRejected), Level = LogLevel.Information,
             Message = "Admin API: {Client} asked to set endpoint {Profile}/{Endpoint} enabled={Enabled}, rejected: {Reason}.")]
         public static partial void EndpointChangeRejected(ILogger logger, string client, string profile, string endpoint, bool enabled, string reason);
 
-        [LoggerMessage(EventId = AdminEventIds.EndpointChangeFailed, EventName = nameof(AdminEventIds.EndpointChangeFailed), Level = LogLevel.Error,
+        [LoggerMessage(EventId = TrafficManagerEventIds.EndpointChangeFailed, EventName = nameof(TrafficManagerEventIds.EndpointChangeFailed), Level = LogLevel.Error,
             Message = "Admin API: {Client} asked to set endpoint {Profile}/{Endpoint} enabled={Enabled}, failed: {Reason}.")]
         public static partial void EndpointChangeFailed(ILogger logger, string client, string profile, string endpoint, bool enabled, string reason);
 
-        [LoggerMessage(EventId = AdminEventIds.MisdirectedHost, EventName = nameof(AdminEventIds.MisdirectedHost), Level = LogLevel.Warning,
+        [LoggerMessage(EventId = TrafficManagerEventIds.MisdirectedHost, EventName = nameof(TrafficManagerEventIds.MisdirectedHost), Level = LogLevel.Warning,
             Message = "Admin API: refused {Method} {Path} from {Client}: Host '{Host}' is neither an IP address nor localhost, and no token is configured.")]
         public static partial void MisdirectedHost(ILogger logger, string client, string method, string path, string host);
 
-        [LoggerMessage(EventId = AdminEventIds.CrossOriginRefused, EventName = nameof(AdminEventIds.CrossOriginRefused), Level = LogLevel.Warning,
+        [LoggerMessage(EventId = TrafficManagerEventIds.CrossOriginRefused, EventName = nameof(TrafficManagerEventIds.CrossOriginRefused), Level = LogLevel.Warning,
             Message = "Admin API: refused {Method} {Path} from {Client}: cross-origin request from '{Origin}'.")]
         public static partial void CrossOriginRefused(ILogger logger, string client, string method, string path, string origin);
 
-        [LoggerMessage(EventId = AdminEventIds.RequestFailed, EventName = nameof(AdminEventIds.RequestFailed), Level = LogLevel.Error,
+        [LoggerMessage(EventId = TrafficManagerEventIds.RequestFailed, EventName = nameof(TrafficManagerEventIds.RequestFailed), Level = LogLevel.Error,
             Message = "Admin API: {Method} {Path} failed.")]
         public static partial void RequestFailed(ILogger logger, string method, string path, Exception exception);
 
-        [LoggerMessage(EventId = AdminEventIds.Unauthorized, EventName = nameof(AdminEventIds.Unauthorized), Level = LogLevel.Warning,
+        [LoggerMessage(EventId = TrafficManagerEventIds.Unauthorized, EventName = nameof(TrafficManagerEventIds.Unauthorized), Level = LogLevel.Warning,
             Message = "Admin API: refused {Method} {Path} from {Client}: {Reason}.")]
         public static partial void Unauthorized(ILogger logger, string client, string method, string path, string reason);
     }

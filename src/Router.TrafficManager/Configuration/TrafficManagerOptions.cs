@@ -39,7 +39,7 @@ public sealed class TrafficManagerOptions
     /// <summary>
     /// TTL of the zone's SOA and NS records and of negative answers. <value>The default value is 300.</value>
     /// </summary>
-    public int ZoneTtl { get; set; } = 300;
+    public int ZoneTtl { get; set; } = TrafficManagerDefaults.ZoneTtl;
 
     /// <summary>Latency in milliseconds from client networks to endpoint locations, matched by longest prefix.</summary>
     public List<LatencyEntryOptions> LatencyTable { get; set; } = [];
@@ -67,10 +67,10 @@ public sealed class ProfileOptions
     public RoutingMethod RoutingMethod { get; set; } = RoutingMethod.Performance;
 
     /// <summary>TTL of the answers, in seconds. <value>The default value is 30.</value></summary>
-    public int Ttl { get; set; } = 30;
+    public int Ttl { get; set; } = TrafficManagerDefaults.ProfileTtl;
 
     /// <summary>For <c>MultiValue</c>: how many endpoints one answer carries (1-8). <value>The default value is 8.</value></summary>
-    public int MaxReturn { get; set; } = 8;
+    public int MaxReturn { get; set; } = TrafficManagerDefaults.MaxReturn;
 
     public MonitorOptions Monitor { get; set; } = new();
 
@@ -81,28 +81,28 @@ public sealed class ProfileOptions
 public sealed class MonitorOptions
 {
     /// <summary><value>The default value is <c>Http</c>.</value></summary>
-    public MonitorProtocol Protocol { get; set; } = MonitorProtocol.Http;
+    public MonitorProtocol Protocol { get; set; } = TrafficManagerDefaults.Protocol;
 
     /// <summary><value>The default value is 80.</value></summary>
-    public int Port { get; set; } = 80;
+    public int Port { get; set; } = TrafficManagerDefaults.Port;
 
     /// <summary>The request path (HTTP and HTTPS). <value>The default value is <c>/</c>.</value></summary>
-    public string Path { get; set; } = "/";
+    public string Path { get; set; } = TrafficManagerDefaults.Path;
 
     /// <summary>Seconds between two probes of one endpoint (≥ 1). <value>The default value is 30.</value></summary>
-    public double IntervalSeconds { get; set; } = 30;
+    public double IntervalSeconds { get; set; } = TrafficManagerDefaults.IntervalSeconds;
 
     /// <summary>Seconds a probe may take; less than the interval. <value>The default value is 10.</value></summary>
-    public double TimeoutSeconds { get; set; } = 10;
+    public double TimeoutSeconds { get; set; } = TrafficManagerDefaults.TimeoutSeconds;
 
     /// <summary>Failures tolerated before <c>Degraded</c> (0-9): degraded after this + 1. <value>The default value is 3.</value></summary>
-    public int ToleratedFailures { get; set; } = 3;
+    public int ToleratedFailures { get; set; } = TrafficManagerDefaults.ToleratedFailures;
 
     /// <summary>
     /// Consecutive successes that bring a degraded endpoint back <c>Online</c>; Traffic Manager uses 1.
     /// <value>The default value is 1.</value>
     /// </summary>
-    public int SuccessesToOnline { get; set; } = 1;
+    public int SuccessesToOnline { get; set; } = TrafficManagerDefaults.SuccessesToOnline;
 
     /// <summary>
     /// Status codes or ranges that count as success (<c>"200"</c>, <c>"200-299"</c>). Empty means <c>["200"]</c>.
@@ -154,7 +154,7 @@ public sealed class EndpointOptions
     public int? Priority { get; set; }
 
     /// <summary>1-1000 (<c>Weighted</c>). <value>The default value is 1.</value></summary>
-    public int Weight { get; set; } = 1;
+    public int Weight { get; set; } = TrafficManagerDefaults.Weight;
 
     /// <summary>
     /// For <c>Subnet</c>: client networks (<c>10.1.0.0/16</c>) or address ranges (<c>10.1.0.1-10.1.0.9</c>) this endpoint

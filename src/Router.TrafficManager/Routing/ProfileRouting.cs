@@ -1,199 +1,7 @@
-using System.Runtime.CompilerServices;
 using Router.Dns;
 using Router.TrafficManager.Configuration;
-using Router.TrafficManager.Diagnostics;
-using Router.TrafficManager.Monitoring;
 
 namespace Router.TrafficManager.Routing;
-
-/// <summary>What routing needs to know of an endpoint's monitor state.</summary>
-/// <param name="Enabled">The effective flag (configuration, overridden by the admin API).</param>
-/// <param name="Status">The monitor status; <see cref="EndpointStatus.Disabled"/> is never answered.</param>
-internal readonly record struct EndpointRoutingState(bool Enabled, EndpointStatus Status)
-{
-    /// <summary>Enabled and not <see cref="EndpointStatus.Disabled"/>.</summary>
-    public bool IsEnabled => Enabled && Status != EndpointStatus.Disabled;
-
-    /// <summary>Enabled and <see cref="EndpointStatus.Online"/> or <see cref="EndpointStatus.CheckingEndpoint"/>.</summary>
-    public bool IsHealthy => IsEnabled && Status is EndpointStatus.Online or EndpointStatus.CheckingEndpoint;
-}
-
-/// <summary>How an endpoint is answered.</summary>
-internal enum EndpointTargetKind
-{
-    /// <summary>An IPv4 address: an A record.</summary>
-    IPv4,
-
-    /// <summary>An IPv6 address: an AAAA record.</summary>
-    IPv6,
-
-    /// <summary>A name: a CNAME record.</summary>
-    Name,
-}
-
-/// <summary>
-/// Which address family a query asks for. Routing chooses among the endpoints that can answer it: for
-/// <see cref="IPv4"/> the IPv4 and name (CNAME) targets, for <see cref="IPv6"/> the IPv6 and name targets, otherwise
-/// all; MultiValue (addresses only) answers that family alone.
-/// </summary>
-internal enum RouteFamily
-{
-    /// <summary>Not an address query (ANY, CNAME, MX, …): every endpoint; MultiValue answers IPv4 when it has eligible IPv4 endpoints, else IPv6.</summary>
-    Any,
-
-    /// <summary>An A query: IPv4 and name targets.</summary>
-    IPv4,
-
-    /// <summary>An AAAA query: IPv6 and name targets.</summary>
-    IPv6,
-}
-
-/// <summary>The rule that produced a <see cref="RoutingDecision"/>.</summary>
-internal enum RoutingRule
-{
-    /// <summary>No endpoint is enabled: nothing to answer.</summary>
-    NoEnabledEndpoint,
-
-    /// <summary>Performance: the eligible endpoint with the lowest latency from the client's network.</summary>
-    LowestLatency,
-
-    /// <summary>Performance: no latency known for any eligible endpoint (no table row, or no location in it): the first eligible.</summary>
-    FirstEligibleWithoutLatency,
-
-    /// <summary>Priority: the eligible endpoint with the lowest priority value.</summary>
-    LowestPriority,
-
-    /// <summary>Weighted: a random eligible endpoint, in proportion to the weights.</summary>
-    RandomByWeight,
-
-    /// <summary>MultiValue: up to MaxReturn eligible endpoints of the queried family.</summary>
-    MultiValue,
-
-    /// <summary>Endpoints are enabled, but none that can answer the queried family: NODATA.</summary>
-    NoEndpointOfFamily,
-
-    /// <summary>Subnet: the eligible endpoint whose subnets contain the client.</summary>
-    SubnetMatch,
-
-    /// <summary>Subnet: no endpoint's subnets contain the client; the first eligible endpoint without subnets.</summary>
-    SubnetCatchAll,
-
-    /// <summary>Subnet: the endpoint mapped to the client is not eligible; the first eligible endpoint without subnets.</summary>
-    SubnetMappedNotEligible,
-
-    /// <summary>Subnet: neither a matching nor an eligible catch-all endpoint: NODATA.</summary>
-    SubnetNoEndpoint,
-
-    /// <summary>A method without its own rule (Geographic, refused by validation): the first eligible endpoint.</summary>
-    FirstEligible,
-}
-
-/// <summary>Endpoint indices of one answer, inline (at most <see cref="Capacity"/>, MultiValue's maximum).</summary>
-[InlineArray(Capacity)]
-internal struct EndpointIndexBuffer
-{
-    public const int Capacity = TrafficManagerOptionsValidator.MaxMultiValueReturn;
-
-    private int _element;
-}
-
-/// <summary>
-/// The outcome of routing one query: which endpoints answer, the ECS scope the answer holds for, and why. A value on
-/// the stack; the DNS answer path and Explain both produce it with <see cref="ProfileRouting.Route"/>.
-/// </summary>
-internal struct RoutingDecision
-{
-    /// <summary>Indices (configuration order) of the endpoints in the answer, the first <see cref="Count"/> valid.</summary>
-    public EndpointIndexBuffer Chosen;
-
-    public int Count;
-
-    /// <summary>The RFC 7871 scope prefix length: how much of the client address the choice depended on (0: none).</summary>
-    public byte Scope;
-
-    public RoutingRule Rule;
-
-    /// <summary>Whether no enabled endpoint was healthy, so every enabled endpoint was eligible (the all-degraded rule).</summary>
-    public bool AllDegraded;
-
-    /// <summary>Performance: the latency table row that matched the client, if any.</summary>
-    public LatencyRow? Row;
-
-    /// <summary>Subnet: the configured subnet entry that matched the client, if any.</summary>
-    public string? MatchedSubnet;
-
-    /// <summary>Subnet: the endpoint mapped to the client, or -1.</summary>
-    public int MappedEndpoint;
-
-    public readonly int this[int index] => Chosen[index];
-}
-
-/// <summary>One endpoint as routing and the DNS answer need it; immutable, with its answer's RDATA pre-encoded.</summary>
-internal sealed class EndpointRouting
-{
-    public EndpointRouting(EndpointOptions options, int index, LatencyTable table, string profile)
-    {
-        Name = options.Name ?? $"endpoint{index}";
-        Target = options.Target?.Trim() ?? string.Empty;
-        Location = options.Location;
-        LocationIndex = table.LocationIndex(options.Location);
-        Priority = options.Priority ?? index + 1;
-        Weight = Math.Max(1, options.Weight);
-        HasSubnets = options.Subnets.Count > 0;
-        if (NetworkAddress.TryParse(Target, out var address))
-        {
-            Kind = address.IsIPv4 ? EndpointTargetKind.IPv4 : EndpointTargetKind.IPv6;
-            RecordType = address.IsIPv4 ? DnsRecordType.A : DnsRecordType.AAAA;
-            Span<byte> bytes = stackalloc byte[16];
-            Rdata = bytes[..address.WriteBytes(bytes)].ToArray();
-            TargetWire = [];
-        }
-        else
-        {
-            Kind = EndpointTargetKind.Name;
-            RecordType = DnsRecordType.CNAME;
-            var target = DnsName.Parse(Target.EndsWith('.') ? Target : Target + ".").ToLowerInvariant();
-            TargetWire = target.Wire.ToArray();
-            Rdata = TargetWire;
-        }
-
-        AnswerTags =
-        [
-            new(RoutingMetrics.ProfileTag, profile),
-            new(RoutingMetrics.EndpointTag, Name),
-        ];
-    }
-
-    public string Name { get; }
-
-    public string Target { get; }
-
-    public string? Location { get; }
-
-    /// <summary>The location's index in latency rows, or -1 when the table does not name it.</summary>
-    public int LocationIndex { get; }
-
-    /// <summary>The effective priority: the configured one, else the 1-based position.</summary>
-    public int Priority { get; }
-
-    public int Weight { get; }
-
-    public bool HasSubnets { get; }
-
-    public EndpointTargetKind Kind { get; }
-
-    /// <summary>A, AAAA or CNAME.</summary>
-    public DnsRecordType RecordType { get; }
-
-    /// <summary>The answer's RDATA: 4 or 16 address octets, or the target name in lowercased wire form.</summary>
-    public byte[] Rdata { get; }
-
-    /// <summary>For a name target, the name in lowercased wire form; empty otherwise.</summary>
-    public byte[] TargetWire { get; }
-
-    /// <summary>The tags of <c>router.tm.dns.answers</c> for this endpoint, built once.</summary>
-    public KeyValuePair<string, object?>[] AnswerTags { get; }
-}
 
 /// <summary>
 /// One profile with its endpoints' current states and the eligible sets derived from them, per queried family
@@ -223,7 +31,8 @@ internal sealed class ProfileRouting
         Subnets = Method == RoutingMethod.Subnet ? SubnetMap.Build([.. options.Endpoints.Select(e => (IReadOnlyList<string>)e.Subnets)]) : SubnetMap.Empty;
         _random = random;
         States = states;
-        (_all, _v4, _v6) = (Eligible(states, null), Eligible(states, EndpointTargetKind.IPv4), Eligible(states, EndpointTargetKind.IPv6));
+        (_all, _v4, _v6) = (CandidateSet.Build(Name, Endpoints, states, null), CandidateSet.Build(Name, Endpoints, states, EndpointTargetKind.IPv4),
+            CandidateSet.Build(Name, Endpoints, states, EndpointTargetKind.IPv6));
     }
 
     private ProfileRouting(ProfileRouting source, EndpointRoutingState[] states)
@@ -239,7 +48,8 @@ internal sealed class ProfileRouting
         Subnets = source.Subnets;
         _random = source._random;
         States = states;
-        (_all, _v4, _v6) = (Eligible(states, null), Eligible(states, EndpointTargetKind.IPv4), Eligible(states, EndpointTargetKind.IPv6));
+        (_all, _v4, _v6) = (CandidateSet.Build(Name, Endpoints, states, null), CandidateSet.Build(Name, Endpoints, states, EndpointTargetKind.IPv4),
+            CandidateSet.Build(Name, Endpoints, states, EndpointTargetKind.IPv6));
     }
 
     /// <summary>The profile name as configured.</summary>
@@ -478,59 +288,5 @@ internal sealed class ProfileRouting
         decision.Chosen[0] = endpoint;
         decision.Count = 1;
         decision.Rule = rule;
-    }
-
-    // Eligible: enabled and Online or CheckingEndpoint; when none is, every enabled endpoint (Traffic Manager's
-    // all-degraded rule). Disabled endpoints never are. With an address family, only that family's endpoints and the
-    // name targets (answered as CNAME to any query) count.
-    private CandidateSet Eligible(EndpointRoutingState[] states, EndpointTargetKind? family)
-    {
-        if (states.Length != Endpoints.Length)
-        {
-            throw new ArgumentException($"Profile '{Name}' has {Endpoints.Length} endpoints; {states.Length} states were given.", nameof(states));
-        }
-
-        var healthy = new List<int>();
-        var enabled = new List<int>();
-        for (int i = 0; i < states.Length; i++)
-        {
-            if (family is { } f && Endpoints[i].Kind != f && Endpoints[i].Kind != EndpointTargetKind.Name)
-            {
-                continue;
-            }
-
-            if (states[i].IsEnabled)
-            {
-                enabled.Add(i);
-                if (states[i].IsHealthy)
-                {
-                    healthy.Add(i);
-                }
-            }
-        }
-
-        bool allDegraded = healthy.Count == 0 && enabled.Count > 0;
-        int[] eligible = allDegraded ? [.. enabled] : [.. healthy];
-        var isEligible = new bool[states.Length];
-        foreach (int e in eligible)
-        {
-            isEligible[e] = true;
-        }
-
-        return new CandidateSet(family, eligible, isEligible, allDegraded);
-    }
-
-    /// <summary>The endpoints that can answer one family, and which of them are eligible.</summary>
-    private sealed class CandidateSet(EndpointTargetKind? family, int[] eligible, bool[] isEligible, bool allDegraded)
-    {
-        /// <summary>The eligible endpoints, in configuration order.</summary>
-        public int[] Eligible { get; } = eligible;
-
-        /// <summary>By endpoint index: whether it is in <see cref="Eligible"/>.</summary>
-        public bool[] IsEligible { get; } = isEligible;
-
-        public bool AllDegraded { get; } = allDegraded;
-
-        public bool Contains(EndpointTargetKind kind) => family is not { } f || kind == f || kind == EndpointTargetKind.Name;
     }
 }

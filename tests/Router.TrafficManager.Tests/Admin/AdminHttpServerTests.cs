@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Router.TrafficManager.Admin;
 using Router.TrafficManager.Configuration;
+using Router.TrafficManager.Diagnostics;
 
 namespace Router.TrafficManager.Tests.Admin;
 
@@ -241,9 +242,9 @@ public sealed class AdminHttpServerTests : IAsyncDisposable
         // Assert
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
         Assert.Equal(control.SaveError, await ErrorOf(response));
-        var entry = Assert.Single(_logs.GetSnapshot(), e => e.Id.Id == AdminEventIds.EndpointChangeFailed);
+        var entry = Assert.Single(_logs.GetSnapshot(), e => e.Id.Id == TrafficManagerEventIds.EndpointChangeFailed);
         Assert.Equal(LogLevel.Error, entry.Level);
-        Assert.DoesNotContain(_logs.GetSnapshot(), e => e.Id.Id == AdminEventIds.EndpointEnabledSet);
+        Assert.DoesNotContain(_logs.GetSnapshot(), e => e.Id.Id == TrafficManagerEventIds.EndpointEnabledSet);
     }
 
     [Fact]
@@ -560,7 +561,7 @@ public sealed class AdminHttpServerTests : IAsyncDisposable
         Assert.Contains("DNS rebinding", await ErrorOf(putResponse), StringComparison.Ordinal);
         Assert.Contains($"Host '{host}'", await ErrorOf(getResponse), StringComparison.Ordinal);
         Assert.Empty(control.SetCalls);
-        Assert.Equal(2, _logs.GetSnapshot().Count(e => e.Id.Id == AdminEventIds.MisdirectedHost && e.Level == LogLevel.Warning));
+        Assert.Equal(2, _logs.GetSnapshot().Count(e => e.Id.Id == TrafficManagerEventIds.MisdirectedHost && e.Level == LogLevel.Warning));
     }
 
     [Theory]
@@ -629,7 +630,7 @@ public sealed class AdminHttpServerTests : IAsyncDisposable
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.StartsWith("cross-origin write refused", await ErrorOf(response), StringComparison.Ordinal);
         Assert.Empty(control.SetCalls);
-        Assert.Single(_logs.GetSnapshot(), e => e.Id.Id == AdminEventIds.CrossOriginRefused && e.Level == LogLevel.Warning);
+        Assert.Single(_logs.GetSnapshot(), e => e.Id.Id == TrafficManagerEventIds.CrossOriginRefused && e.Level == LogLevel.Warning);
     }
 
     [Fact]

@@ -50,7 +50,7 @@ public sealed class ProbeSchedulerReconfigureTests
         // Assert: still degraded (out of DNS answers), same counters, same last probe, same change time
         Assert.Equal(degraded, harness.State("a"));
         Assert.Equal(1, harness.StatusChanges.GetMeasurementSnapshot().ContainsTags(Tag("endpoint", "a")).EvaluateAsCounter());
-        Assert.Single(harness.Logs.GetSnapshot(), e => e.Id.Id == MonitoringEventIds.EndpointStatusChanged);
+        Assert.Single(harness.Logs.GetSnapshot(), e => e.Id.Id == TrafficManagerEventIds.EndpointStatusChanged);
 
         // And the next failing probe keeps counting (the schedule was kept, or brought no later than one new interval)
         harness.Advance(TimeSpan.FromSeconds(5));
@@ -91,13 +91,13 @@ public sealed class ProbeSchedulerReconfigureTests
         if (expected == before.Status)
         {
             Assert.Equal(before.LastStatusChange, after.LastStatusChange);
-            Assert.DoesNotContain(harness.Logs.GetSnapshot(), e => e.Id.Id == MonitoringEventIds.EndpointStatusChanged
+            Assert.DoesNotContain(harness.Logs.GetSnapshot(), e => e.Id.Id == TrafficManagerEventIds.EndpointStatusChanged
                 && e.GetStructuredStateValue("Status") == nameof(EndpointStatus.Degraded));
             return;
         }
 
         Assert.Equal(harness.Clock.GetUtcNow(), after.LastStatusChange);
-        var logged = harness.Logs.GetSnapshot().Last(e => e.Id.Id == MonitoringEventIds.EndpointStatusChanged);
+        var logged = harness.Logs.GetSnapshot().Last(e => e.Id.Id == TrafficManagerEventIds.EndpointStatusChanged);
         Assert.Equal(LogLevel.Warning, logged.Level);
         Assert.Contains($"ToleratedFailures {tolerated}", logged.GetStructuredStateValue("Cause"), StringComparison.Ordinal);
         Assert.Equal(1, harness.StatusChanges.GetMeasurementSnapshot().ContainsTags(Tag("status", "Degraded"), Tag("endpoint", "a")).EvaluateAsCounter());
@@ -266,7 +266,7 @@ public sealed class ProbeSchedulerReconfigureTests
     public async Task Tick_CallbackFails_LoggedAsErrorAndScheduleContinues()
     {
         // Arrange: a logger that throws for the "tick skipped" event; probes outlast the interval, so ticks are skipped
-        await using var harness = new SchedulerHarness(extraLogs: new ThrowingLoggerProvider(MonitoringEventIds.ProbeSkipped));
+        await using var harness = new SchedulerHarness(extraLogs: new ThrowingLoggerProvider(TrafficManagerEventIds.ProbeSkipped));
         harness.Prober.Set("target-a", FakeBehaviour.Hang);
         harness.Apply(SchedulerHarness.Target("a", SchedulerHarness.Monitor(interval: 10, timeout: 15)));
         harness.Start();
@@ -278,7 +278,7 @@ public sealed class ProbeSchedulerReconfigureTests
 
         // Assert: nothing escaped the timer callback; the failure is an error event; the tick at 20 s probes
         Assert.Null(advance);
-        var failed = Assert.Single(harness.Logs.GetSnapshot(), e => e.Id.Id == MonitoringEventIds.TickFailed);
+        var failed = Assert.Single(harness.Logs.GetSnapshot(), e => e.Id.Id == TrafficManagerEventIds.TickFailed);
         Assert.Equal(LogLevel.Error, failed.Level);
         Assert.IsType<AggregateException>(failed.Exception);
         harness.Advance(TimeSpan.FromSeconds(10));

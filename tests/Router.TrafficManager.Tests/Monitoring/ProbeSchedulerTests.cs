@@ -39,7 +39,7 @@ public sealed class ProbeSchedulerTests
         Assert.Equal(start + (Interval * tolerated), state.LastStatusChange);
         Assert.Equal(tolerated + 1, harness.Prober.Calls.Count);
         Assert.Equal(tolerated + 1, harness.Changes.Count); // every probe is published
-        var logged = Assert.Single(harness.Logs.GetSnapshot(), e => e.Id.Id == MonitoringEventIds.EndpointStatusChanged);
+        var logged = Assert.Single(harness.Logs.GetSnapshot(), e => e.Id.Id == TrafficManagerEventIds.EndpointStatusChanged);
         Assert.Equal(LogLevel.Warning, logged.Level);
         Assert.Equal("status 503 not in 200", logged.GetStructuredStateValue("Cause"));
         Assert.Equal(1, harness.StatusChanges.GetMeasurementSnapshot().ContainsTags(Tag("status", "Degraded"), Tag("endpoint", "eastus")).EvaluateAsCounter());
@@ -62,7 +62,7 @@ public sealed class ProbeSchedulerTests
         Assert.Equal(EndpointStatus.Online, harness.State("eastus").Status);
         var change = harness.Changes[^1];
         Assert.Equal((EndpointStatus.Degraded, EndpointStatus.Online), (change.Previous.Status, change.Current.Status));
-        var logged = harness.Logs.GetSnapshot().Last(e => e.Id.Id == MonitoringEventIds.EndpointStatusChanged);
+        var logged = harness.Logs.GetSnapshot().Last(e => e.Id.Id == TrafficManagerEventIds.EndpointStatusChanged);
         Assert.Equal(LogLevel.Information, logged.Level);
         Assert.Equal("probe succeeded (status 200)", logged.GetStructuredStateValue("Cause"));
     }
@@ -118,7 +118,7 @@ public sealed class ProbeSchedulerTests
         harness.Advance(TimeSpan.Zero);
         harness.Advance(TimeSpan.FromSeconds(20));
         Assert.Single(harness.Prober.Calls);
-        Assert.Equal(2, harness.Logs.GetSnapshot().Count(e => e.Id.Id == MonitoringEventIds.ProbeSkipped));
+        Assert.Equal(2, harness.Logs.GetSnapshot().Count(e => e.Id.Id == TrafficManagerEventIds.ProbeSkipped));
 
         // Assert: cut at 25 s; the tick at 30 s starts the next one
         harness.Advance(TimeSpan.FromSeconds(5));
@@ -333,7 +333,7 @@ public sealed class ProbeSchedulerTests
         var state = harness.State("a");
         Assert.Equal((EndpointStatus.Online, 0), (state.Status, state.ConsecutiveFailures));
         Assert.StartsWith("probe crashed: InvalidOperationException", state.LastProbe?.Error, StringComparison.Ordinal);
-        var crash = Assert.Single(harness.Logs.GetSnapshot(), e => e.Id.Id == MonitoringEventIds.ProbeCrashed);
+        var crash = Assert.Single(harness.Logs.GetSnapshot(), e => e.Id.Id == TrafficManagerEventIds.ProbeCrashed);
         Assert.Equal(LogLevel.Error, crash.Level);
         Assert.Equal(1, harness.Probes.GetMeasurementSnapshot().ContainsTags(Tag("outcome", "error")).EvaluateAsCounter());
     }
@@ -349,17 +349,17 @@ public sealed class ProbeSchedulerTests
         // Round 1: three probes answered by the fallback
         harness.Advance(TimeSpan.Zero);
         harness.Advance(Interval * 2);
-        Assert.Single(harness.Logs.GetSnapshot(), e => e.Id.Id == MonitoringEventIds.FallbackUsed);
+        Assert.Single(harness.Logs.GetSnapshot(), e => e.Id.Id == TrafficManagerEventIds.FallbackUsed);
         Assert.Equal(EndpointStatus.Online, harness.State("a").Status);
         Assert.Equal(3, harness.Probes.GetMeasurementSnapshot().ContainsTags(Tag("fallback", "true"), Tag("outcome", "success")).EvaluateAsCounter());
 
         // Round 2: the deep probe answers again, then the fallback once more
         harness.Prober.Set("target-a", FakeBehaviour.Succeed);
         harness.Advance(Interval);
-        Assert.Single(harness.Logs.GetSnapshot(), e => e.Id.Id == MonitoringEventIds.FallbackEnded);
+        Assert.Single(harness.Logs.GetSnapshot(), e => e.Id.Id == TrafficManagerEventIds.FallbackEnded);
         harness.Prober.Set("target-a", FakeBehaviour.SucceedWithFallback);
         harness.Advance(Interval);
-        Assert.Equal(2, harness.Logs.GetSnapshot().Count(e => e.Id.Id == MonitoringEventIds.FallbackUsed));
+        Assert.Equal(2, harness.Logs.GetSnapshot().Count(e => e.Id.Id == TrafficManagerEventIds.FallbackUsed));
     }
 
     [Fact]

@@ -1,0 +1,41 @@
+namespace Router.TrafficManager.Diagnostics;
+
+/// <summary>
+/// Every event ID of Router.TrafficManager (3000-3999), each used once. The numbers are part of the log contract: never
+/// renumber one. Each constant's name is its event's <c>EventName</c> (<c>nameof</c>).
+/// </summary>
+internal static class TrafficManagerEventIds
+{
+    // Endpoint monitoring: 3000-3199 (Diagnostics/MonitoringLog.cs).
+    public const int EndpointStatusChanged = 3000;
+    public const int FallbackUsed = 3001;
+    public const int FallbackEnded = 3002;
+    public const int ProbeCrashed = 3010;
+    public const int ProbeSkipped = 3011;
+    public const int StateCallbackFailed = 3012;
+    public const int TickFailed = 3013;
+    public const int SchedulerStarted = 3020;
+    public const int SchedulerStopped = 3021;
+    public const int TargetsApplied = 3022;
+
+    // Admin API: 3400-3599 (Admin/AdminHttpServer.cs).
+    public const int AdminListening = 3400;
+    public const int EndpointEnabledSet = 3401;
+    public const int EndpointChangeRejected = 3402;
+    public const int EndpointChangeFailed = 3403;
+    public const int Unauthorized = 3410;
+    public const int MisdirectedHost = 3411;
+    public const int CrossOriginRefused = 3412;
+    public const int RequestFailed = 3420;
+
+    // The service: configuration, manual settings, answer changes: 3600-3799 (TrafficManagerService.cs).
+    public const int TrafficManagerStarted = 3600;
+    public const int TrafficManagerConfigurationApplied = 3601;
+    public const int EndpointSwitched = 3602;
+    public const int EndpointOverrideCleared = 3603;
+    public const int StateFileUnreadable = 3604;
+    public const int StateFileUnwritable = 3605;
+    public const int EndpointOverrideForgotten = 3606;
+    public const int AnswerChanged = 3607;
+    public const int AnswerReportFailed = 3608;
+}

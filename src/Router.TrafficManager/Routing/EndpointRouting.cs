@@ -1,0 +1,72 @@
+using Router.Dns;
+using Router.TrafficManager.Configuration;
+using Router.TrafficManager.Diagnostics;
+
+namespace Router.TrafficManager.Routing;
+
+/// <summary>One endpoint as routing and the DNS answer need it; immutable, with its answer's RDATA pre-encoded.</summary>
+internal sealed class EndpointRouting
+{
+    public EndpointRouting(EndpointOptions options, int index, LatencyTable table, string profile)
+    {
+        Name = options.Name ?? $"endpoint{index}";
+        Target = options.Target?.Trim() ?? string.Empty;
+        Location = options.Location;
+        LocationIndex = table.LocationIndex(options.Location);
+        Priority = options.Priority ?? index + 1;
+        Weight = Math.Max(1, options.Weight);
+        HasSubnets = options.Subnets.Count > 0;
+        if (NetworkAddress.TryParse(Target, out var address))
+        {
+            Kind = address.IsIPv4 ? EndpointTargetKind.IPv4 : EndpointTargetKind.IPv6;
+            RecordType = address.IsIPv4 ? DnsRecordType.A : DnsRecordType.AAAA;
+            Span<byte> bytes = stackalloc byte[16];
+            Rdata = bytes[..address.WriteBytes(bytes)].ToArray();
+            TargetWire = [];
+        }
+        else
+        {
+            Kind = EndpointTargetKind.Name;
+            RecordType = DnsRecordType.CNAME;
+            var target = DnsName.Parse(Target.EndsWith('.') ? Target : Target + ".").ToLowerInvariant();
+            TargetWire = target.Wire.ToArray();
+            Rdata = TargetWire;
+        }
+
+        AnswerTags =
+        [
+            new(RoutingMetrics.ProfileTag, profile),
+            new(RoutingMetrics.EndpointTag, Name),
+        ];
+    }
+
+    public string Name { get; }
+
+    public string Target { get; }
+
+    public string? Location { get; }
+
+    /// <summary>The location's index in latency rows, or -1 when the table does not name it.</summary>
+    public int LocationIndex { get; }
+
+    /// <summary>The effective priority: the configured one, else the 1-based position.</summary>
+    public int Priority { get; }
+
+    public int Weight { get; }
+
+    public bool HasSubnets { get; }
+
+    public EndpointTargetKind Kind { get; }
+
+    /// <summary>A, AAAA or CNAME.</summary>
+    public DnsRecordType RecordType { get; }
+
+    /// <summary>The answer's RDATA: 4 or 16 address octets, or the target name in lowercased wire form.</summary>
+    public byte[] Rdata { get; }
+
+    /// <summary>For a name target, the name in lowercased wire form; empty otherwise.</summary>
+    public byte[] TargetWire { get; }
+
+    /// <summary>The tags of <c>router.tm.dns.answers</c> for this endpoint, built once.</summary>
+    public KeyValuePair<string, object?>[] AnswerTags { get; }
+}
