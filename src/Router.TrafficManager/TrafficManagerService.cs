@@ -16,6 +16,12 @@ namespace Router.TrafficManager;
 /// routing snapshot the DNS handler answers from up to date with endpoint status and manual enable/disable, and
 /// answers the admin API. <see cref="Apply"/> swaps in a new configuration while running.
 /// </summary>
+/// <remarks>
+/// Endpoint monitor state has one owner, the scheduler. The service drives it (targets, start, stop) and never reads
+/// state out of it: it receives the scheduler's immutable <see cref="EndpointStates"/> snapshots (with every probe, and
+/// from every <see cref="ProbeScheduler.Apply"/>), keeps the newest, and derives the routing snapshot and the reports
+/// from that.
+/// </remarks>
 public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsyncDisposable
 {
     private readonly Lock _gate = new();
@@ -27,6 +33,9 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
     private readonly RoutingSnapshotHolder _snapshot;
     private readonly TrafficManagerZoneHandler _handler;
     private TrafficManagerOptions _options;
+
+    /// <summary>The newest endpoint states received from the scheduler (<see cref="Receive"/>).</summary>
+    private EndpointStates _states = EndpointStates.Empty;
 
     /// <param name="options">A configuration that <see cref="TrafficManagerOptionsValidator"/> accepts.</param>
     /// <param name="loggerFactory">Where the traffic manager logs.</param>
@@ -58,7 +67,7 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
         var metrics = new TrafficManagerMetrics(meterFactory);
         _ownProber = prober is null ? new EndpointProber(timeProvider) : null;
         _scheduler = new ProbeScheduler(prober ?? _ownProber!, OnProbed, loggerFactory, metrics, timeProvider, jitter);
-        _snapshot = new RoutingSnapshotHolder(RoutingSnapshot.Build(options, RoutingState));
+        _snapshot = new RoutingSnapshotHolder(RoutingSnapshot.Build(options, (profile, endpoint) => RoutingState(_states, profile, endpoint)));
         _handler = new TrafficManagerZoneHandler(_snapshot, new RoutingMetrics(meterFactory));
     }
 
@@ -73,7 +82,7 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
     {
         lock (_gate)
         {
-            _scheduler.Apply(ProbeTargets(_options));
+            Receive(_scheduler.Apply(ProbeTargets(_options)));
         }
 
         _scheduler.Start();
@@ -93,8 +102,8 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
         {
             ForgetStaleOverrides(options, _options);
             _options = options;
-            _scheduler.Apply(ProbeTargets(options));
-            _snapshot.Current = RoutingSnapshot.Build(options, RoutingState);
+            var states = Receive(_scheduler.Apply(ProbeTargets(options)));
+            _snapshot.Current = RoutingSnapshot.Build(options, (profile, endpoint) => RoutingState(states, profile, endpoint));
         }
 
         Log.Applied(_logger, options.Profiles.Count);
@@ -171,7 +180,7 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
             after = before.WithEndpointStates(profileOptions.Name!, ProfileStates(profileOptions));
             _snapshot.Current = after;
             options = _options;
-            _scheduler.Apply(ProbeTargets(_options));
+            Receive(_scheduler.Apply(ProbeTargets(_options)));
         }
 
         Log.EndpointSwitched(_logger, profileOptions.Name!, endpointOptions.Name!, enabled ? "enabled" : "disabled");
@@ -187,8 +196,10 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
         return _handler.Explain(name, client);
     }
 
+    /// <summary>The scheduler's callback: keeps the newest states; a status change makes a new routing snapshot.</summary>
     private void OnProbed(EndpointStateChange change)
     {
+        Receive(change.States);
         if (change.Previous.Status == change.Current.Status)
         {
             return;
@@ -275,10 +286,38 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
         options.Profiles.Find(p => string.Equals(p.Name, profile, StringComparison.OrdinalIgnoreCase))
             ?.Endpoints.Find(e => string.Equals(e.Name, endpoint, StringComparison.OrdinalIgnoreCase));
 
-    private EndpointRoutingState[] ProfileStates(ProfileOptions profile) =>
-        [.. profile.Endpoints.Select(e => RoutingState(profile.Name!, e.Name!))];
+    /// <summary>
+    /// Keeps <paramref name="states"/> when it is newer than the states kept (snapshots from concurrent probes may arrive
+    /// out of order); returns the states kept.
+    /// </summary>
+    private EndpointStates Receive(EndpointStates states)
+    {
+        var current = Volatile.Read(ref _states);
+        while (true)
+        {
+            var newest = EndpointStates.Newest(current, states);
+            if (ReferenceEquals(newest, current))
+            {
+                return current;
+            }
 
-    private EndpointRoutingState RoutingState(string profile, string endpoint)
+            var seen = Interlocked.CompareExchange(ref _states, newest, current);
+            if (ReferenceEquals(seen, current))
+            {
+                return newest;
+            }
+
+            current = seen;
+        }
+    }
+
+    private EndpointRoutingState[] ProfileStates(ProfileOptions profile)
+    {
+        var states = Volatile.Read(ref _states);
+        return [.. profile.Endpoints.Select(e => RoutingState(states, profile.Name!, e.Name!))];
+    }
+
+    private EndpointRoutingState RoutingState(EndpointStates states, string profile, string endpoint)
     {
         bool enabled = IsEnabled(_options, profile, endpoint, out _);
         if (!enabled)
@@ -286,7 +325,7 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
             return new EndpointRoutingState(false, EndpointStatus.Disabled);
         }
 
-        var status = _scheduler.TryGetState(profile, endpoint, out var state) && state.Status != EndpointStatus.Disabled
+        var status = states.TryGet(profile, endpoint, out var state) && state.Status != EndpointStatus.Disabled
             ? state.Status
             : EndpointStatus.CheckingEndpoint;
         return new EndpointRoutingState(true, status);
@@ -321,12 +360,13 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
     private ProfileReport Report(TrafficManagerOptions options, ProfileOptions profile)
     {
         string zone = options.Zone!.TrimEnd('.');
+        var states = Volatile.Read(ref _states);
         var endpoints = new List<EndpointReport>(profile.Endpoints.Count);
         for (int i = 0; i < profile.Endpoints.Count; i++)
         {
             var endpoint = profile.Endpoints[i];
             bool enabled = IsEnabled(options, profile.Name!, endpoint.Name!, out bool? overridden);
-            _scheduler.TryGetState(profile.Name!, endpoint.Name!, out var state);
+            states.TryGet(profile.Name!, endpoint.Name!, out var state);
             var status = !enabled ? EndpointStatus.Disabled
                 : state.Status == EndpointStatus.Disabled ? EndpointStatus.CheckingEndpoint
                 : state.Status;

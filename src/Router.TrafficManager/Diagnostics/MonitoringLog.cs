@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Router.TrafficManager.Monitoring;
 
@@ -9,6 +10,16 @@ internal static partial class MonitoringLog
     /// <summary>Warning when the endpoint becomes <see cref="EndpointStatus.Degraded"/>, Information otherwise.</summary>
     public static void StatusChanged(ILogger logger, string profile, string endpoint, EndpointStatus from, EndpointStatus to, string cause, int failures) =>
         EndpointStatusChanged(logger, to == EndpointStatus.Degraded ? LogLevel.Warning : LogLevel.Information, profile, endpoint, from, to, cause, failures);
+
+    /// <summary>The probe result in words: its error, or <c>probe succeeded (status 200)</c>.</summary>
+    public static string Cause(ProbeResult result)
+    {
+        string text = result.Error
+            ?? (result.StatusCode is int status
+                ? string.Create(CultureInfo.InvariantCulture, $"probe succeeded (status {status})")
+                : "probe succeeded (connected)");
+        return result.UsedFallback ? text + " (fallback probe)" : text;
+    }
 
     [LoggerMessage(EventId = TrafficManagerEventIds.EndpointStatusChanged, EventName = nameof(TrafficManagerEventIds.EndpointStatusChanged),
         Message = "Endpoint {Profile}/{Endpoint} is {Status} (was {Previous}): {Cause}; {ConsecutiveFailures} consecutive failures.")]

@@ -56,7 +56,7 @@ internal sealed class TrafficManagerMetrics
     private readonly Counter<long> _probes;
     private readonly Histogram<double> _probeDuration;
     private readonly Counter<long> _statusChanges;
-    private Func<IReadOnlyList<EndpointStateEntry>>? _states;
+    private Func<IReadOnlyCollection<EndpointStateEntry>>? _states;
 
     public TrafficManagerMetrics(IMeterFactory meterFactory)
     {
@@ -73,8 +73,8 @@ internal sealed class TrafficManagerMetrics
     /// <summary>The <c>Router.TrafficManager</c> meter.</summary>
     public Meter Meter { get; }
 
-    /// <summary>Sets where the observable gauges read endpoint states from (the probe scheduler); null stops them.</summary>
-    public void ObserveStates(Func<IReadOnlyList<EndpointStateEntry>>? states) => Volatile.Write(ref _states, states);
+    /// <summary>Sets where the observable gauges read endpoint states from (the probe scheduler's snapshot); null stops them.</summary>
+    public void ObserveStates(Func<IReadOnlyCollection<EndpointStateEntry>>? states) => Volatile.Write(ref _states, states);
 
     public void ProbeCompleted(string profile, string endpoint, ProbeResult result, bool crashed)
     {

@@ -1,12 +1,13 @@
 using Microsoft.Extensions.Logging;
-using Router.TrafficManager.Configuration;
 using Router.TrafficManager.Diagnostics;
 
 namespace Router.TrafficManager.Monitoring;
 
 /// <summary>
 /// Probes every enabled endpoint once per <c>IntervalSeconds</c>, applies <see cref="EndpointHealthPolicy"/> to each
-/// result and publishes the new state through the callback given to the constructor.
+/// result and publishes the new state. The scheduler is the one owner of endpoint state: it alone writes it, as
+/// immutable <see cref="EndpointStates"/> snapshots that it publishes (<see cref="States"/>, the callback given to the
+/// constructor, the return value of <see cref="Apply"/>); nobody else keeps a state of their own.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -21,9 +22,10 @@ namespace Router.TrafficManager.Monitoring;
 /// </para>
 /// <para>
 /// Publishing: the callback runs after every probe (also when the status did not change: the admin API shows the
-/// last probe and the failure count), on the thread that finished the probe, never under the scheduler's lock;
-/// callbacks for one endpoint come one at a time, for different endpoints concurrently. <see cref="Apply"/> does not
-/// call it: read the states after <see cref="Apply"/> returns.
+/// last probe and the failure count), on the thread that finished the probe, never under the scheduler's lock, with
+/// the snapshot that holds the new state; callbacks for one endpoint come one at a time, for different endpoints
+/// concurrently (so a receiver keeps the snapshot with the highest version). <see cref="Apply"/> does not call it: it
+/// returns the snapshot it published.
 /// </para>
 /// <para>
 /// A prober that throws (it must not: <see cref="IEndpointProber"/> returns failures as values) is logged as an
@@ -37,25 +39,25 @@ internal sealed class ProbeScheduler : IAsyncDisposable
     /// <summary>How long <see cref="StopAsync"/> waits for cancelled probes to wind down.</summary>
     public static readonly TimeSpan StopWait = TimeSpan.FromSeconds(5);
 
-    private static readonly TimeSpan MaxSpan = TimeSpan.FromDays(1);
-    private static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
-
     private readonly IEndpointProber _prober;
     private readonly Action<EndpointStateChange> _onChange;
     private readonly ILogger _logger;
     private readonly TrafficManagerMetrics _metrics;
     private readonly TimeProvider _timeProvider;
     private readonly Func<double> _jitter;
+    private readonly Action<ProbeTick> _onTimer;
     private readonly Lock _lock = new();
-    private readonly Dictionary<EndpointKey, Runner> _runners_NeedsLock = [];
+    private readonly Dictionary<EndpointKey, ProbeRunner> _runners_NeedsLock = [];
     private readonly HashSet<Task> _inflight_NeedsLock = [];
     private bool _started_NeedsLock;
+
+    /// <summary>The published snapshot: replaced (never changed) under <see cref="_lock"/>, read without it.</summary>
+    private EndpointStates _states = EndpointStates.Empty;
 
     /// <param name="prober">Runs one probe.</param>
     /// <param name="onChange">Receives every new state (see the remarks for threading).</param>
     /// <param name="loggerFactory">For transition events.</param>
-    /// <param name="metrics">The monitoring instruments; the scheduler becomes the source of their gauges.</param>
+    /// <param name="metrics">The monitoring instruments; the published snapshot becomes the source of their gauges.</param>
     /// <param name="timeProvider">The clock for schedules and deadlines.</param>
     /// <param name="jitter">Returns values in [0, 1) that place each endpoint's first probe in its interval; default random.</param>
     public ProbeScheduler(IEndpointProber prober, Action<EndpointStateChange> onChange, ILoggerFactory loggerFactory,
@@ -68,13 +70,18 @@ internal sealed class ProbeScheduler : IAsyncDisposable
         _metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
         _timeProvider = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
         _jitter = jitter ?? Random.Shared.NextDouble;
-        _metrics.ObserveStates(GetStates);
+        _onTimer = OnTimer;
+        _metrics.ObserveStates(() => States);
     }
 
+    /// <summary>The state of every applied endpoint: the snapshot published last.</summary>
+    public EndpointStates States => Volatile.Read(ref _states);
+
     /// <summary>
-    /// Makes <paramref name="targets"/> the endpoints probed. An endpoint whose probe is unchanged (see
-    /// <see cref="SameProbe"/>) keeps its status, counters and running probe: a changed <c>Enabled</c> flag moves it to
-    /// or from <see cref="EndpointStatus.Disabled"/> with counters reset; new thresholds (<c>ToleratedFailures</c>,
+    /// Makes <paramref name="targets"/> the endpoints probed, and returns the snapshot that holds their states. How each
+    /// endpoint's state carries over is decided by <see cref="ProbeTargetDiff.Compare"/>: an endpoint whose probe is
+    /// unchanged keeps its status, counters and running probe: a changed <c>Enabled</c> flag moves it to or from
+    /// <see cref="EndpointStatus.Disabled"/> with counters reset; new thresholds (<c>ToleratedFailures</c>,
     /// <c>SuccessesToOnline</c>) re-judge the counters it has (<see cref="EndpointHealthPolicy.Reevaluate"/>), so a
     /// degraded endpoint stays out of answers; a new <c>IntervalSeconds</c> reschedules it (next probe no later than
     /// one new interval from now); a new <c>TimeoutSeconds</c> applies from the next probe. An endpoint whose probe
@@ -84,7 +91,7 @@ internal sealed class ProbeScheduler : IAsyncDisposable
     /// dropped.
     /// </summary>
     /// <exception cref="ArgumentException">Two targets have the same profile and endpoint name.</exception>
-    public void Apply(IReadOnlyList<ProbeTarget> targets)
+    public EndpointStates Apply(IReadOnlyList<ProbeTarget> targets)
     {
         ArgumentNullException.ThrowIfNull(targets);
         var keys = new HashSet<EndpointKey>();
@@ -100,6 +107,7 @@ internal sealed class ProbeScheduler : IAsyncDisposable
         var transitions = new List<(ProbeTarget Target, EndpointMonitorState Previous, EndpointMonitorState Current, string Cause)>();
         var cancel = new List<CancellationTokenSource>();
         int added = 0, reset = 0, updated = 0, kept = 0, removed = 0;
+        EndpointStates published;
         lock (_lock)
         {
             var now = _timeProvider.GetUtcNow();
@@ -113,57 +121,67 @@ internal sealed class ProbeScheduler : IAsyncDisposable
                     continue;
                 }
 
-                if (!SameProbe(runner.Target, target))
+                var previous = StateOf_NeedsLock(runner);
+                var change = ProbeTargetDiff.Compare(runner.Target, target);
+                if (change == ProbeTargetChange.NewProbe)
                 {
                     reset++;
-                    Retire_NeedsLock(runner, cancel);
+                    runner.Retire(cancel);
                     var fresh = Add_NeedsLock(key, target, now);
-                    if (fresh.State.Status != runner.State.Status)
+                    if (fresh.Status != previous.Status)
                     {
-                        transitions.Add((target, runner.State, fresh.State, "the target or what is probed changed"));
+                        transitions.Add((target, previous, fresh, "the target or what is probed changed"));
                     }
 
                     continue;
                 }
 
-                var before = runner.Target;
+                bool renamed = !string.Equals(runner.Target.Profile, target.Profile, StringComparison.Ordinal)
+                    || !string.Equals(runner.Target.Endpoint, target.Endpoint, StringComparison.Ordinal);
                 runner.Target = target;
-                if (before.Enabled == target.Enabled)
+                var next = previous;
+                switch (change)
                 {
-                    if (SameTiming(before.Monitor, target.Monitor))
-                    {
+                    case ProbeTargetChange.EnabledChanged:
                         kept++;
-                        continue;
-                    }
-
-                    updated++;
-                    if (target.Enabled && !SameThresholds(before.Monitor, target.Monitor))
-                    {
-                        var judged = runner.State;
-                        runner.State = EndpointHealthPolicy.Reevaluate(judged, target.Monitor, now);
-                        if (runner.State.Status != judged.Status)
+                        next = EndpointHealthPolicy.SetEnabled(previous, target.Enabled, now);
+                        if (target.Enabled)
                         {
-                            transitions.Add((target, judged, runner.State, ThresholdsChanged(target.Monitor)));
+                            Schedule_NeedsLock(runner);
                         }
-                    }
+                        else
+                        {
+                            runner.Unschedule(cancel);
+                        }
 
-                    Reschedule_NeedsLock(runner, now);
-                    continue;
+                        transitions.Add((target, previous, next, target.Enabled ? "enabled" : "disabled"));
+                        break;
+                    case ProbeTargetChange.NewThresholds:
+                        updated++;
+                        if (target.Enabled)
+                        {
+                            next = EndpointHealthPolicy.Reevaluate(previous, target.Monitor, now);
+                            if (next.Status != previous.Status)
+                            {
+                                transitions.Add((target, previous, next, ProbeTargetDiff.ThresholdsChanged(target.Monitor)));
+                            }
+                        }
+
+                        runner.Reschedule(now);
+                        break;
+                    case ProbeTargetChange.NewTiming:
+                        updated++;
+                        runner.Reschedule(now);
+                        break;
+                    default:
+                        kept++;
+                        break;
                 }
 
-                kept++;
-                var previous = runner.State;
-                runner.State = EndpointHealthPolicy.SetEnabled(previous, target.Enabled, now);
-                if (target.Enabled)
+                if (next != previous || renamed)
                 {
-                    Schedule_NeedsLock(runner);
+                    Publish_NeedsLock(target, next);
                 }
-                else
-                {
-                    Unschedule_NeedsLock(runner, cancel);
-                }
-
-                transitions.Add((target, previous, runner.State, target.Enabled ? "enabled" : "disabled"));
             }
 
             foreach (var (key, runner) in _runners_NeedsLock.ToArray())
@@ -171,20 +189,23 @@ internal sealed class ProbeScheduler : IAsyncDisposable
                 if (!keys.Contains(key))
                 {
                     removed++;
-                    Retire_NeedsLock(runner, cancel);
+                    runner.Retire(cancel);
                     _runners_NeedsLock.Remove(key);
+                    Volatile.Write(ref _states, _states.Without(runner.Target.Profile, runner.Target.Endpoint));
                 }
             }
+
+            published = _states;
         }
 
         Cancel(cancel);
         foreach (var (target, previous, current, cause) in transitions)
         {
-            _metrics.StatusChanged(target.Profile, target.Endpoint, current.Status);
-            MonitoringLog.StatusChanged(_logger, target.Profile, target.Endpoint, previous.Status, current.Status, cause, current.ConsecutiveFailures);
+            ReportTransition(target, previous, current, cause);
         }
 
         MonitoringLog.TargetsApplied(_logger, added, removed, reset, updated, kept);
+        return published;
     }
 
     /// <summary>Starts probing the enabled endpoints (those applied before and after this call).</summary>
@@ -230,7 +251,7 @@ internal sealed class ProbeScheduler : IAsyncDisposable
             _started_NeedsLock = false;
             foreach (var runner in _runners_NeedsLock.Values)
             {
-                Unschedule_NeedsLock(runner, cancel);
+                runner.Unschedule(cancel);
             }
 
             running = [.. _inflight_NeedsLock];
@@ -256,185 +277,44 @@ internal sealed class ProbeScheduler : IAsyncDisposable
         _metrics.ObserveStates(null);
     }
 
-    /// <summary>The state of one endpoint; false when the endpoint is not applied.</summary>
-    public bool TryGetState(string profile, string endpoint, out EndpointMonitorState state)
+    /// <summary>A new runner for <paramref name="target"/>, scheduled when started; returns its initial state, published.</summary>
+    private EndpointMonitorState Add_NeedsLock(EndpointKey key, ProbeTarget target, DateTimeOffset now)
     {
-        lock (_lock)
-        {
-            if (_runners_NeedsLock.TryGetValue(new EndpointKey(profile, endpoint), out var runner))
-            {
-                state = runner.State;
-                return true;
-            }
-        }
-
-        state = default;
-        return false;
-    }
-
-    /// <summary>Every applied endpoint with its state, in no particular order.</summary>
-    public IReadOnlyList<EndpointStateEntry> GetStates()
-    {
-        lock (_lock)
-        {
-            var states = new EndpointStateEntry[_runners_NeedsLock.Count];
-            int i = 0;
-            foreach (var runner in _runners_NeedsLock.Values)
-            {
-                states[i++] = new EndpointStateEntry(runner.Target.Profile, runner.Target.Endpoint, runner.State);
-            }
-
-            return states;
-        }
-    }
-
-    /// <summary>
-    /// Whether two targets are probed the same way: same target, protocol, port, path, headers, expected status codes
-    /// and fallback. Timing and thresholds (interval, timeout, tolerated failures, successes to online) do not count:
-    /// they change when and how results are judged, not what a result says.
-    /// </summary>
-    internal static bool SameProbe(ProbeTarget a, ProbeTarget b) =>
-        string.Equals(a.Target, b.Target, StringComparison.OrdinalIgnoreCase) && SameProbedThing(a.Monitor, b.Monitor);
-
-    /// <summary>Same interval, timeout and thresholds.</summary>
-    private static bool SameTiming(MonitorOptions a, MonitorOptions b) =>
-        a.IntervalSeconds.Equals(b.IntervalSeconds) && a.TimeoutSeconds.Equals(b.TimeoutSeconds) && SameThresholds(a, b);
-
-    private static bool SameThresholds(MonitorOptions a, MonitorOptions b) =>
-        a.ToleratedFailures == b.ToleratedFailures && a.SuccessesToOnline == b.SuccessesToOnline;
-
-    private static string ThresholdsChanged(MonitorOptions monitor) => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"thresholds changed (ToleratedFailures {monitor.ToleratedFailures}, SuccessesToOnline {monitor.SuccessesToOnline})");
-
-    private static bool SameProbedThing(MonitorOptions a, MonitorOptions b)
-    {
-        if (ReferenceEquals(a, b))
-        {
-            return true;
-        }
-
-        return a.Protocol == b.Protocol && a.Port == b.Port && string.Equals(a.Path, b.Path, StringComparison.Ordinal)
-            && a.ExpectedStatusCodes.SequenceEqual(b.ExpectedStatusCodes, StringComparer.Ordinal)
-            && SameHeaders(a.Headers, b.Headers)
-            && (a.Fallback, b.Fallback) switch
-            {
-                (null, null) => true,
-                ({ } x, { } y) => x.Protocol == y.Protocol && x.Port == y.Port && string.Equals(x.Path, y.Path, StringComparison.Ordinal)
-                    && x.ExpectedStatusCodes.SequenceEqual(y.ExpectedStatusCodes, StringComparer.Ordinal) && SameHeaders(x.Headers, y.Headers),
-                _ => false,
-            };
-    }
-
-    private static bool SameHeaders(Dictionary<string, string> a, Dictionary<string, string> b)
-    {
-        if (a.Count != b.Count)
-        {
-            return false;
-        }
-
-        foreach (var (name, value) in a)
-        {
-            if (!b.TryGetValue(name, out var other) && !TryGetIgnoringCase(b, name, out other))
-            {
-                return false;
-            }
-
-            if (!string.Equals(value, other, StringComparison.Ordinal))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static bool TryGetIgnoringCase(Dictionary<string, string> headers, string name, out string? value)
-    {
-        foreach (var (key, v) in headers)
-        {
-            if (string.Equals(key, name, StringComparison.OrdinalIgnoreCase))
-            {
-                value = v;
-                return true;
-            }
-        }
-
-        value = null;
-        return false;
-    }
-
-    private static TimeSpan Seconds(double seconds, TimeSpan fallback) =>
-        double.IsFinite(seconds) && seconds > 0 ? TimeSpan.FromSeconds(Math.Min(seconds, MaxSpan.TotalSeconds)) : fallback;
-
-    private Runner Add_NeedsLock(EndpointKey key, ProbeTarget target, DateTimeOffset now)
-    {
-        var runner = new Runner(target, EndpointMonitorState.Initial(target.Enabled, now));
+        var runner = new ProbeRunner(target);
+        var state = EndpointMonitorState.Initial(target.Enabled, now);
         _runners_NeedsLock[key] = runner;
+        Publish_NeedsLock(target, state);
         Schedule_NeedsLock(runner);
-        return runner;
+        return state;
     }
 
-    private void Schedule_NeedsLock(Runner runner)
+    /// <summary>Publishes a snapshot with <paramref name="state"/> for <paramref name="target"/>'s endpoint.</summary>
+    private EndpointStates Publish_NeedsLock(ProbeTarget target, EndpointMonitorState state)
     {
-        if (!_started_NeedsLock || runner.Retired || !runner.Target.Enabled || runner.Timer is not null)
-        {
-            return;
-        }
-
-        var interval = Seconds(runner.Target.Monitor.IntervalSeconds, DefaultInterval);
-        double jitter = _jitter();
-        jitter = jitter >= 0 ? Math.Min(jitter, 0.999_999) : 0; // NaN and negatives → 0
-        var due = interval * jitter;
-        // Complete before the timer exists: a real timer may fire at once, on another thread.
-        var tick = new Tick(this, runner, new CancellationTokenSource());
-        runner.Cancellation = tick.Cancellation;
-        runner.FirstDue = _timeProvider.GetUtcNow() + due;
-        runner.Period = interval;
-        runner.Timer = _timeProvider.CreateTimer(static s => ((Tick)s!).Fire(), tick, due, interval);
+        var states = _states.With(target.Profile, target.Endpoint, state);
+        Volatile.Write(ref _states, states);
+        return states;
     }
 
-    /// <summary>
-    /// Moves a scheduled runner to its target's interval: the next probe when the old schedule had it, or one new
-    /// interval from <paramref name="now"/> if that is sooner; then every new interval. A running probe continues.
-    /// </summary>
-    private void Reschedule_NeedsLock(Runner runner, DateTimeOffset now)
+    /// <summary>A runner's state; every runner that is not retired has one.</summary>
+    private EndpointMonitorState StateOf_NeedsLock(ProbeRunner runner) =>
+        _states.TryGet(runner.Target.Profile, runner.Target.Endpoint, out var state)
+            ? state
+            : throw new InvalidOperationException($"No state for {runner.Target.Profile}/{runner.Target.Endpoint}.");
+
+    private void Schedule_NeedsLock(ProbeRunner runner)
     {
-        var interval = Seconds(runner.Target.Monitor.IntervalSeconds, DefaultInterval);
-        if (runner.Timer is not { } timer || interval == runner.Period)
+        if (_started_NeedsLock)
         {
-            return; // not scheduled (Start or enabling schedules with the new interval), or no change
+            runner.Schedule(_timeProvider, _jitter, _onTimer);
         }
-
-        var next = runner.FirstDue;
-        if (now >= next)
-        {
-            long elapsed = (now - next).Ticks / runner.Period.Ticks;
-            next += runner.Period * (elapsed + 1);
-        }
-
-        var due = next - now < interval ? next - now : interval;
-        runner.FirstDue = now + due;
-        runner.Period = interval;
-        timer.Change(due, interval);
     }
 
-    /// <summary>Stops the runner's timer; its probe's cancellation goes to <paramref name="cancel"/>, for after the lock.</summary>
-    private static void Unschedule_NeedsLock(Runner runner, List<CancellationTokenSource> cancel)
+    /// <summary>Counts and logs a status change (event 3000).</summary>
+    private void ReportTransition(ProbeTarget target, EndpointMonitorState previous, EndpointMonitorState current, string cause)
     {
-        runner.Timer?.Dispose();
-        runner.Timer = null;
-        if (runner.Cancellation is { } cancellation)
-        {
-            cancel.Add(cancellation);
-        }
-
-        runner.Cancellation = null;
-    }
-
-    private static void Retire_NeedsLock(Runner runner, List<CancellationTokenSource> cancel)
-    {
-        runner.Retired = true;
-        Unschedule_NeedsLock(runner, cancel);
+        _metrics.StatusChanged(target.Profile, target.Endpoint, current.Status);
+        MonitoringLog.StatusChanged(_logger, target.Profile, target.Endpoint, previous.Status, current.Status, cause, current.ConsecutiveFailures);
     }
 
     /// <summary>Cancels outside the lock: a cancelled probe finishes synchronously, on this thread, and takes the lock.</summary>
@@ -447,7 +327,7 @@ internal sealed class ProbeScheduler : IAsyncDisposable
     }
 
     /// <summary>A timer callback: nothing may escape it (an exception on a timer thread ends the process).</summary>
-    private void OnTimer(Tick tick)
+    private void OnTimer(ProbeTick tick)
     {
         try
         {
@@ -472,7 +352,7 @@ internal sealed class ProbeScheduler : IAsyncDisposable
         }
     }
 
-    private void OnTick(Tick tick)
+    private void OnTick(ProbeTick tick)
     {
         var runner = tick.Runner;
         ProbeTarget target;
@@ -516,11 +396,11 @@ internal sealed class ProbeScheduler : IAsyncDisposable
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    private async Task RunProbeAsync(Runner runner, ProbeTarget target, CancellationToken cancellationToken)
+    private async Task RunProbeAsync(ProbeRunner runner, ProbeTarget target, CancellationToken cancellationToken)
     {
         var startedAt = _timeProvider.GetUtcNow();
         long started = _timeProvider.GetTimestamp();
-        var timeout = Seconds(target.Monitor.TimeoutSeconds, DefaultTimeout);
+        var timeout = target.Timeout;
         ProbeResult result;
         Exception? crash = null;
         using var activity = TrafficManagerActivitySource.StartProbe(target);
@@ -531,17 +411,17 @@ internal sealed class ProbeScheduler : IAsyncDisposable
             try
             {
                 probe = _prober.ProbeAsync(target.Target, target.Monitor, linked.Token);
-                result = await WaitAsync(probe, linked.Token).ConfigureAwait(false);
+                result = await ProbeTasks.WaitAsync(probe, linked.Token).ConfigureAwait(false);
             }
             catch (Exception) when (cancellationToken.IsCancellationRequested)
             {
-                ObserveLater(probe);
+                ProbeTasks.ObserveLater(probe);
                 Release(runner);
                 return;
             }
             catch (Exception) when (deadline.IsCancellationRequested)
             {
-                ObserveLater(probe);
+                ProbeTasks.ObserveLater(probe);
                 result = new ProbeResult(false, startedAt, _timeProvider.GetElapsedTime(started), Error: EndpointProber.TimedOut(timeout));
             }
             catch (Exception ex)
@@ -556,7 +436,7 @@ internal sealed class ProbeScheduler : IAsyncDisposable
         Record(runner, target, result, crash, cancellationToken);
     }
 
-    private void Release(Runner runner)
+    private void Release(ProbeRunner runner)
     {
         lock (_lock)
         {
@@ -564,10 +444,11 @@ internal sealed class ProbeScheduler : IAsyncDisposable
         }
     }
 
-    private void Record(Runner runner, ProbeTarget target, ProbeResult result, Exception? crash, CancellationToken cancellationToken)
+    private void Record(ProbeRunner runner, ProbeTarget target, ProbeResult result, Exception? crash, CancellationToken cancellationToken)
     {
         EndpointMonitorState previous;
         EndpointMonitorState next;
+        EndpointStates published;
         lock (_lock)
         {
             runner.Busy = false;
@@ -576,11 +457,11 @@ internal sealed class ProbeScheduler : IAsyncDisposable
                 return;
             }
 
-            previous = runner.State;
+            previous = StateOf_NeedsLock(runner);
             next = crash is null
                 ? EndpointHealthPolicy.Next(previous, result, target.Monitor, _timeProvider.GetUtcNow())
                 : previous with { LastProbe = result };
-            runner.State = next;
+            published = Publish_NeedsLock(runner.Target, next);
         }
 
         _metrics.ProbeCompleted(target.Profile, target.Endpoint, result, crashed: crash is not null);
@@ -599,122 +480,16 @@ internal sealed class ProbeScheduler : IAsyncDisposable
 
         if (next.Status != previous.Status)
         {
-            _metrics.StatusChanged(target.Profile, target.Endpoint, next.Status);
-            MonitoringLog.StatusChanged(_logger, target.Profile, target.Endpoint, previous.Status, next.Status, Cause(result), next.ConsecutiveFailures);
+            ReportTransition(target, previous, next, MonitoringLog.Cause(result));
         }
 
         try
         {
-            _onChange(new EndpointStateChange(target.Profile, target.Endpoint, previous, next));
+            _onChange(new EndpointStateChange(target.Profile, target.Endpoint, previous, next, published));
         }
         catch (Exception ex)
         {
             MonitoringLog.StateCallbackFailed(_logger, target.Profile, target.Endpoint, ex);
         }
-    }
-
-    /// <summary>The probe result in words: its error, or <c>probe succeeded (status 200)</c>.</summary>
-    internal static string Cause(ProbeResult result)
-    {
-        string text = result.Error
-            ?? (result.StatusCode is int status
-                ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"probe succeeded (status {status})")
-                : "probe succeeded (connected)");
-        return result.UsedFallback ? text + " (fallback probe)" : text;
-    }
-
-    /// <summary>
-    /// The probe's result, or cancellation as soon as <paramref name="cancellationToken"/> fires, whether or not the
-    /// probe honours it. Unlike <see cref="Task.WaitAsync(CancellationToken)"/> the caller resumes synchronously, on
-    /// the thread that finished the probe or fired the deadline, so a result is recorded before a virtual clock's
-    /// <c>Advance</c> moves on (and before the next tick of the same endpoint).
-    /// </summary>
-    private static async Task<ProbeResult> WaitAsync(Task<ProbeResult> probe, CancellationToken cancellationToken)
-    {
-        if (probe.IsCompleted)
-        {
-            return await probe.ConfigureAwait(false);
-        }
-
-        var done = new TaskCompletionSource<ProbeResult>();
-        using (cancellationToken.UnsafeRegister(static (s, token) => ((TaskCompletionSource<ProbeResult>)s!).TrySetCanceled(token), done))
-        {
-            _ = probe.ContinueWith(static (t, s) =>
-            {
-                var target = (TaskCompletionSource<ProbeResult>)s!;
-                if (t.IsCanceled)
-                {
-                    target.TrySetCanceled();
-                }
-                else if (t.Exception is { } exception)
-                {
-                    target.TrySetException(exception.InnerExceptions);
-                }
-                else
-                {
-                    target.TrySetResult(t.Result);
-                }
-            }, done, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            return await done.Task.ConfigureAwait(false);
-        }
-    }
-
-    private static void ObserveLater(Task? abandoned) =>
-        abandoned?.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
-            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-
-    /// <summary>A profile and endpoint name, compared ignoring case.</summary>
-    private readonly record struct EndpointKey
-    {
-        public EndpointKey(string profile, string endpoint)
-        {
-            Profile = profile;
-            Endpoint = endpoint;
-        }
-
-        public string Profile { get; }
-
-        public string Endpoint { get; }
-
-        public bool Equals(EndpointKey other) =>
-            string.Equals(Profile, other.Profile, StringComparison.OrdinalIgnoreCase)
-            && string.Equals(Endpoint, other.Endpoint, StringComparison.OrdinalIgnoreCase);
-
-        public override int GetHashCode() => HashCode.Combine(
-            StringComparer.OrdinalIgnoreCase.GetHashCode(Profile), StringComparer.OrdinalIgnoreCase.GetHashCode(Endpoint));
-    }
-
-    /// <summary>One endpoint's schedule and state; every field is guarded by the scheduler's lock.</summary>
-    private sealed class Runner(ProbeTarget target, EndpointMonitorState state)
-    {
-        public ProbeTarget Target { get; set; } = target;
-
-        public EndpointMonitorState State { get; set; } = state;
-
-        public ITimer? Timer { get; set; }
-
-        /// <summary>When <see cref="Timer"/> first fires; it fires every <see cref="Period"/> after that.</summary>
-        public DateTimeOffset FirstDue { get; set; }
-
-        public TimeSpan Period { get; set; }
-
-        /// <summary>Cancels this schedule's probes; a new one per schedule, so late ticks of an old timer are recognised.</summary>
-        public CancellationTokenSource? Cancellation { get; set; }
-
-        /// <summary>A probe is running (the next tick is skipped).</summary>
-        public bool Busy { get; set; }
-
-        /// <summary>Removed, or replaced after a settings change: its results are dropped.</summary>
-        public bool Retired { get; set; }
-    }
-
-    /// <summary>One schedule of one runner: the timer's state, complete before the timer is created.</summary>
-    private sealed class Tick(ProbeScheduler owner, Runner runner, CancellationTokenSource cancellation)
-    {
-        public Runner Runner { get; } = runner;
-
-        public CancellationTokenSource Cancellation { get; } = cancellation;
-
-        public void Fire() => owner.OnTimer(this);
     }
 }

@@ -8,11 +8,16 @@ namespace Router.TrafficManager.Monitoring;
 /// <param name="Target">Where probes go: an IPv4/IPv6 address or a DNS name.</param>
 /// <param name="Enabled">The effective enabled flag (configuration or admin override); disabled endpoints are not probed.</param>
 /// <param name="Monitor">The profile's monitor settings; treat the instance as immutable once given.</param>
-internal sealed record ProbeTarget(string Profile, string Endpoint, string Target, bool Enabled, MonitorOptions Monitor);
+internal sealed record ProbeTarget(string Profile, string Endpoint, string Target, bool Enabled, MonitorOptions Monitor)
+{
+    private static readonly TimeSpan MaxSpan = TimeSpan.FromDays(1);
 
-/// <summary>A probe finished (or a configuration change moved the state) and the endpoint's state is now <paramref name="Current"/>.</summary>
-/// <remarks><see cref="Previous"/> and <see cref="Current"/> may have the same status: every probe is published.</remarks>
-internal readonly record struct EndpointStateChange(string Profile, string Endpoint, EndpointMonitorState Previous, EndpointMonitorState Current);
+    /// <summary><c>IntervalSeconds</c> as a span, at most a day; the default when not a positive number.</summary>
+    public TimeSpan Interval => Span(Monitor.IntervalSeconds, TrafficManagerDefaults.Interval);
 
-/// <summary>One endpoint's current state, as <see cref="ProbeScheduler.GetStates"/> lists it.</summary>
-internal readonly record struct EndpointStateEntry(string Profile, string Endpoint, EndpointMonitorState State);
+    /// <summary><c>TimeoutSeconds</c> as a span, at most a day; the default when not a positive number.</summary>
+    public TimeSpan Timeout => Span(Monitor.TimeoutSeconds, TrafficManagerDefaults.Timeout);
+
+    private static TimeSpan Span(double seconds, TimeSpan fallback) =>
+        double.IsFinite(seconds) && seconds > 0 ? TimeSpan.FromSeconds(Math.Min(seconds, MaxSpan.TotalSeconds)) : fallback;
+}

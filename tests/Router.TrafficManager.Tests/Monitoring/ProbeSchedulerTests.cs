@@ -275,10 +275,10 @@ public sealed class ProbeSchedulerTests
         harness.Apply([SchedulerHarness.Target("b", SchedulerHarness.Monitor())]);
         harness.Advance(Interval * 2);
 
-        Assert.False(harness.Scheduler.TryGetState("contoso", "a", out _));
+        Assert.False(harness.Scheduler.States.TryGet("contoso", "a", out _));
         Assert.Single(harness.Prober.CallsTo("target-a"));
         Assert.Equal(3, harness.Prober.CallsTo("target-b").Count);
-        Assert.Equal(["b"], harness.Scheduler.GetStates().Select(s => s.Endpoint));
+        Assert.Equal(["b"], harness.Scheduler.States.Select(s => s.Endpoint));
     }
 
     [Fact]

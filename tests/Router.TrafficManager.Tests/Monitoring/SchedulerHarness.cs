@@ -99,7 +99,7 @@ internal sealed class SchedulerHarness : IAsyncDisposable
 
     public EndpointMonitorState State(string endpoint, string profile = "contoso")
     {
-        Assert.True(Scheduler.TryGetState(profile, endpoint, out var state), $"no state for {profile}/{endpoint}");
+        Assert.True(Scheduler.States.TryGet(profile, endpoint, out var state), $"no state for {profile}/{endpoint}");
         return state;
     }
 
