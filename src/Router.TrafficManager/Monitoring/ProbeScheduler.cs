@@ -139,12 +139,23 @@ internal sealed class ProbeScheduler : IAsyncDisposable
                 bool renamed = !string.Equals(runner.Target.Profile, target.Profile, StringComparison.Ordinal)
                     || !string.Equals(runner.Target.Endpoint, target.Endpoint, StringComparison.Ordinal);
                 runner.Target = target;
-                var next = previous;
+                var next = change switch
+                {
+                    ProbeTargetChange.EnabledChanged => EndpointHealthPolicy.SetEnabled(previous, target.Enabled, now),
+                    ProbeTargetChange.NewThresholds when target.Enabled => EndpointHealthPolicy.Reevaluate(previous, target.Monitor, now),
+                    _ => previous,
+                };
+
+                // Published before the timer changes: a timer may fire at once (on this thread, with a fake clock).
+                if (next != previous || renamed)
+                {
+                    Publish_NeedsLock(target, next);
+                }
+
                 switch (change)
                 {
                     case ProbeTargetChange.EnabledChanged:
                         kept++;
-                        next = EndpointHealthPolicy.SetEnabled(previous, target.Enabled, now);
                         if (target.Enabled)
                         {
                             Schedule_NeedsLock(runner);
@@ -158,13 +169,9 @@ internal sealed class ProbeScheduler : IAsyncDisposable
                         break;
                     case ProbeTargetChange.NewThresholds:
                         updated++;
-                        if (target.Enabled)
+                        if (next.Status != previous.Status)
                         {
-                            next = EndpointHealthPolicy.Reevaluate(previous, target.Monitor, now);
-                            if (next.Status != previous.Status)
-                            {
-                                transitions.Add((target, previous, next, ProbeTargetDiff.ThresholdsChanged(target.Monitor)));
-                            }
+                            transitions.Add((target, previous, next, ProbeTargetDiff.ThresholdsChanged(target.Monitor)));
                         }
 
                         runner.Reschedule(now);
@@ -176,11 +183,6 @@ internal sealed class ProbeScheduler : IAsyncDisposable
                     default:
                         kept++;
                         break;
-                }
-
-                if (next != previous || renamed)
-                {
-                    Publish_NeedsLock(target, next);
                 }
             }
 
