@@ -36,10 +36,9 @@ public sealed partial class DnsServer : IAsyncDisposable
     /// <param name="meterFactory">Where its meter comes from.</param>
     /// <param name="timeProvider">The clock for timeouts, TTL aging and the TCP idle timer.</param>
     /// <param name="extraHandlers">
-    /// Handlers asked after the static zones and before forwarding. Those that implement <see cref="IDynamicZone"/> also
-    /// continue CNAME chains that leave the static zones for theirs, and answer names of their zone nested in a static one;
-    /// those that implement <see cref="IChainedZoneConsumer"/> are given each pipeline's static zones and the specific
-    /// listen addresses when it is built.
+    /// Handlers asked after the static zones and before forwarding. Those that are <see cref="IDnsZone"/>s are zones of the
+    /// pipeline beside the static ones: each name is answered by the zone with the longest apex holding it, CNAME chains
+    /// run across all of them, and they see the specific listen addresses (<see cref="DnsRequestContext.NameServers"/>).
     /// </param>
     /// <param name="resolvConfPath">Where default upstreams are read from.</param>
     public DnsServer(DnsServerOptions options, ILoggerFactory loggerFactory, IMeterFactory meterFactory, TimeProvider timeProvider,
@@ -164,17 +163,9 @@ public sealed partial class DnsServer : IAsyncDisposable
             throw new ArgumentException(string.Join(Environment.NewLine, errors), nameof(options));
         }
 
-        // Extra handlers that are zones of their own take part in the static zones' CNAME chains (IDynamicZone), and
-        // continue their own chains in the static zones (IChainedZoneConsumer), before this pipeline answers anything.
-        var authoritative = new AuthoritativeHandler(zones, [.. _extraHandlers.OfType<IDynamicZone>()]);
-        var nameServerAddresses = NameServerAddresses(endpoints);
-        foreach (var consumer in _extraHandlers.OfType<IChainedZoneConsumer>())
-        {
-            consumer.AttachPipeline(authoritative, nameServerAddresses);
-        }
-
-        var handlers = new List<IDnsHandler> { authoritative };
-        handlers.AddRange(_extraHandlers);
+        // Extra handlers that are zones (IDnsZone) join the static zones in the pipeline, which follows CNAME chains
+        // across all of them; the others are asked after the zones, before forwarding.
+        var handlers = new List<IDnsHandler>(_extraHandlers);
         ForwardingHandler? forwarder = null;
         if (options.Forwarding.Enabled)
         {
@@ -182,23 +173,8 @@ public sealed partial class DnsServer : IAsyncDisposable
             handlers.Add(forwarder);
         }
 
-        return new DnsPipeline(handlers, options.MaxUdpPayload, _loggerFactory.CreateLogger<DnsPipeline>(), _metrics,
-            forwarder is null ? null : forwarder.IsAllowed);
-    }
-
-    /// <summary>The specific listen addresses, as <see cref="ZoneBuilder"/> gives them to a made-up <c>ns1</c>; wildcards left out.</summary>
-    private static IPAddress[] NameServerAddresses(IReadOnlyList<IPEndPoint> endpoints)
-    {
-        var addresses = new List<IPAddress>();
-        foreach (var endpoint in endpoints)
-        {
-            if (!endpoint.Address.Equals(IPAddress.Any) && !endpoint.Address.Equals(IPAddress.IPv6Any) && !addresses.Contains(endpoint.Address))
-            {
-                addresses.Add(endpoint.Address);
-            }
-        }
-
-        return [.. addresses];
+        return new DnsPipeline([new StaticZones(zones)], handlers, options.MaxUdpPayload, _loggerFactory.CreateLogger<DnsPipeline>(), _metrics,
+            forwarder is null ? null : forwarder.IsAllowed, new NameServerGlue(endpoints.Select(e => e.Address)));
     }
 
     private ForwardingHandler BuildForwarder(DnsForwardingOptions options, IReadOnlyList<IPEndPoint> endpoints)

@@ -12,6 +12,7 @@ using Router.Health.Http;
 using Router.Health.Monitoring;
 using Router.TrafficManager;
 using Router.TrafficManager.Admin;
+using Router.TrafficManager.Dns;
 
 namespace Router.Cli.Commands;
 
@@ -124,7 +125,7 @@ internal static partial class ServeCommand
         {
             // /metrics is OpenTelemetry's Prometheus exporter on the process's meter provider, behind the admin API's guard.
             var adminOptions = options.Admin;
-            builder.Services.AddSingleton(sp => new AdminHttpServer(adminOptions, sp.GetService<TrafficManagerService>(),
+            builder.Services.AddSingleton(sp => new AdminHttpServer(adminOptions, AdminControl(sp),
                 sp.GetRequiredService<ILoggerFactory>(), mapEndpoints: endpoints => Telemetry.MapPrometheusScrapingEndpoint(endpoints,
                     sp.GetRequiredService<OpenTelemetry.Metrics.MeterProvider>(), AdminHttpServer.MetricsPath)));
             builder.Services.AddHostedService<AdminHostedService>();
@@ -217,6 +218,15 @@ internal static partial class ServeCommand
     /// Where manual endpoint settings are kept: <c>Admin:StateFile</c>, relative to the configuration file's folder,
     /// by default <c>router-state.json</c> there. The demo keeps them in memory.
     /// </summary>
+    /// <summary>
+    /// What the admin API answers for: the traffic manager, and with a DNS server beside it, names that reach a profile
+    /// through CNAMEs of the server's static zones explained too (the one place that knows both).
+    /// </summary>
+    private static ITrafficManagerControl? AdminControl(IServiceProvider services) =>
+        services.GetService<TrafficManagerService>() is not { } trafficManager ? null
+        : services.GetService<DnsServer>() is { } dns ? new ZoneChainExplainControl(trafficManager, () => dns.Pipeline)
+        : trafficManager;
+
     internal static string? StateFilePath(string? configPath, string? configured)
     {
         if (configPath is null)

@@ -1,38 +1,74 @@
 using Microsoft.Extensions.Logging;
 using Router.Dns.Server.Diagnostics;
+using Router.Dns.Server.Zones;
 
 namespace Router.Dns.Server.Pipeline;
 
 /// <summary>
 /// The request pipeline of one configuration: protocol checks common to every query (malformed input, opcode, EDNS
-/// version), then the handlers in order; a query no handler takes is REFUSED. Immutable: a configuration change
-/// builds a new pipeline and the listeners pick it up on the next query.
+/// version); then the zones (<see cref="IDnsZone"/>): the one with the longest apex holding the name answers it, after
+/// the rules every zone shares, and CNAME chains are followed from zone to zone; then the other handlers in order; a
+/// query nobody takes is REFUSED. Immutable: a configuration change builds a new pipeline and the listeners pick it up
+/// on the next query.
 /// </summary>
 public sealed partial class DnsPipeline
 {
+    /// <summary>CNAME links followed at most in one answer; a longer chain (or a loop) ends where it is.</summary>
+    public const int MaxChainLength = 8;
+
+    private readonly IDnsZone[] _zones;
     private readonly IDnsHandler[] _handlers;
     private readonly int _maxUdpPayload;
     private readonly ILogger _logger;
     private readonly DnsServerMetrics? _metrics;
     private readonly Func<NetworkAddress, bool>? _recursionAvailable;
+    private readonly NameServerGlue? _nameServers;
 
-    /// <param name="handlers">The handlers, asked in order.</param>
+    /// <param name="handlers">
+    /// The handlers, asked in order; those that are also <see cref="IDnsZone"/>s are asked as zones, before the others.
+    /// </param>
     /// <param name="maxUdpPayload">The EDNS payload size advertised and the UDP response limit.</param>
     /// <param name="logger">For handler failures.</param>
     /// <param name="metrics">Counts malformed queries, when given.</param>
     /// <param name="recursionAvailable">Whether forwarding serves a client: sets RA on every answer to it.</param>
     public DnsPipeline(IEnumerable<IDnsHandler> handlers, int maxUdpPayload, ILogger logger, DnsServerMetrics? metrics = null,
         Func<NetworkAddress, bool>? recursionAvailable = null)
+        : this([], handlers, maxUdpPayload, logger, metrics, recursionAvailable)
     {
+    }
+
+    /// <param name="zones">The zones answered authoritatively; on equal apexes the earlier one answers.</param>
+    /// <param name="handlers">
+    /// The handlers asked, in order, for names no zone holds; those that are also <see cref="IDnsZone"/>s join the zones
+    /// (after <paramref name="zones"/>).
+    /// </param>
+    /// <param name="maxUdpPayload">The EDNS payload size advertised and the UDP response limit.</param>
+    /// <param name="logger">For handler failures.</param>
+    /// <param name="metrics">Counts malformed queries, when given.</param>
+    /// <param name="recursionAvailable">Whether forwarding serves a client: sets RA on every answer to it.</param>
+    /// <param name="nameServers">
+    /// The server's own addresses, given to the zones with each query (<see cref="DnsRequestContext.NameServers"/>) for
+    /// their made-up <c>ns1</c>; null when the pipeline is not a server's (each zone then uses its own).
+    /// </param>
+    public DnsPipeline(IEnumerable<IDnsZone> zones, IEnumerable<IDnsHandler> handlers, int maxUdpPayload, ILogger logger,
+        DnsServerMetrics? metrics = null, Func<NetworkAddress, bool>? recursionAvailable = null, NameServerGlue? nameServers = null)
+    {
+        ArgumentNullException.ThrowIfNull(zones);
+        ArgumentNullException.ThrowIfNull(handlers);
         _metrics = metrics;
         _recursionAvailable = recursionAvailable;
-        ArgumentNullException.ThrowIfNull(handlers);
-        _handlers = [.. handlers];
+        _nameServers = nameServers;
+        IDnsHandler[] all = [.. handlers];
+        _zones = [.. zones, .. all.OfType<IDnsZone>()];
+        _handlers = [.. all.Where(h => h is not IDnsZone)];
         _maxUdpPayload = Math.Max(DnsLimits.MaxUdpPayloadWithoutEdns, maxUdpPayload);
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
     }
 
-    /// <summary>The handlers, in the order they are asked.</summary>
+    /// <summary>The zones, in the order they win ties.</summary>
+    public IReadOnlyList<IDnsZone> Zones => _zones;
+
+    /// <summary>The handlers other than zones, in the order they are asked.</summary>
     public IReadOnlyList<IDnsHandler> Handlers => _handlers;
 
     /// <summary>
@@ -80,6 +116,13 @@ public sealed partial class DnsPipeline
             return Reply(context, DnsResponseCode.BadVersion);
         }
 
+        context.NameServers = _nameServers;
+        var zoneResult = AnswerFromZones(context, _zones);
+        if (zoneResult != DnsHandlerResult.Continue)
+        {
+            return zoneResult;
+        }
+
         foreach (var handler in _handlers)
         {
             var result = handler.Handle(context);
@@ -97,6 +140,95 @@ public sealed partial class DnsPipeline
         }
 
         return Reply(context, DnsResponseCode.Refused);
+    }
+
+    /// <summary>
+    /// Answers the query in <paramref name="context"/> from <paramref name="zone"/> alone, as a pipeline with only that zone
+    /// would: for a zone that is also an <see cref="IDnsHandler"/>. A CNAME chain is followed only inside the zone.
+    /// </summary>
+    /// <returns><see cref="DnsHandlerResult.Continue"/> when the zone does not hold the name, else <see cref="DnsHandlerResult.Answered"/>.</returns>
+    public static DnsHandlerResult AnswerFromZone(DnsRequestContext context, IDnsZone zone)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(zone);
+        return AnswerFromZones(context, new ReadOnlySpan<IDnsZone>(ref zone));
+    }
+
+    /// <summary>
+    /// The fixed CNAME target of <paramref name="lowercaseName"/> (lowercased wire form) in the zone that holds it, or null
+    /// (<see cref="IDnsZone.FindCname"/>). For diagnostics (explain), not the answer path.
+    /// </summary>
+    public DnsName? FindCname(ReadOnlySpan<byte> lowercaseName) => FindZone(_zones, lowercaseName)?.FindCname(lowercaseName);
+
+    /// <summary>
+    /// The zone part of the pipeline: the zone holding the query name answers, authoritatively (AA), following CNAMEs
+    /// across <paramref name="zones"/> for at most <see cref="MaxChainLength"/> links (RFC 1034 §4.3.2; the response code
+    /// is the last name's, RFC 6604). Allocation-free.
+    /// </summary>
+    private static DnsHandlerResult AnswerFromZones(DnsRequestContext context, ReadOnlySpan<IDnsZone> zones)
+    {
+        ReadOnlySpan<byte> name = context.QueryName;
+        var zone = FindZone(zones, name);
+        if (zone is null)
+        {
+            return DnsHandlerResult.Continue;
+        }
+
+        // The rules every zone shares, before any zone looks at the name: only the Internet class is served (REFUSED, as
+        // a server that is not authoritative for the name in that class), and zone transfers are not offered (RFC 5936
+        // §4.2: REFUSED when not permitted).
+        ref readonly DnsQuery query = ref context.Query;
+        if (query.Class is not (DnsClass.IN or DnsClass.ANY) || query.Type is DnsRecordType.AXFR or DnsRecordType.IXFR)
+        {
+            return Reply(context, DnsResponseCode.Refused);
+        }
+
+        var writer = new DnsResponseWriter(context);
+        var code = FollowChain(ref writer, context, zones, zone, name, query.Type);
+        writer.Complete(code, authoritative: true);
+        return DnsHandlerResult.Answered;
+    }
+
+    private static DnsResponseCode FollowChain(ref DnsResponseWriter writer, DnsRequestContext context, ReadOnlySpan<IDnsZone> zones, IDnsZone zone,
+        ReadOnlySpan<byte> name, DnsRecordType type)
+    {
+        // remainingLinks: how many more CNAMEs may be followed after the one at name (RFC 1034 §4.3.2 step 3a).
+        for (int remainingLinks = MaxChainLength - 1; ; remainingLinks--)
+        {
+            var code = zone.Answer(ref writer, context, name, type, out var target);
+            if (target.IsEmpty || remainingLinks <= 0 || writer.IsTruncated)
+            {
+                return code;
+            }
+
+            var next = FindZone(zones, target);
+            if (next is null)
+            {
+                // Outside our zones: the resolver follows the CNAME itself.
+                return code;
+            }
+
+            zone = next;
+            name = target;
+        }
+    }
+
+    /// <summary>The zone with the longest apex holding <paramref name="lowercaseName"/>; the earlier one on a tie; null for none.</summary>
+    private static IDnsZone? FindZone(ReadOnlySpan<IDnsZone> zones, ReadOnlySpan<byte> lowercaseName)
+    {
+        IDnsZone? best = null;
+        int bestLength = -1;
+        foreach (var zone in zones)
+        {
+            int length = zone.MatchApexLength(lowercaseName);
+            if (length > bestLength)
+            {
+                best = zone;
+                bestLength = length;
+            }
+        }
+
+        return best;
     }
 
     /// <summary>Completes a deferred query. Never throws but for cancellation; a failing handler yields SERVFAIL.</summary>

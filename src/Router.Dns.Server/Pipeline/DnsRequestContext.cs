@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Router.Dns.Server.Zones;
 
 namespace Router.Dns.Server.Pipeline;
 
@@ -56,6 +57,12 @@ public sealed class DnsRequestContext
     /// </summary>
     public byte ClientSubnetScope { get; set; }
 
+    /// <summary>
+    /// The server's own addresses, for a zone's made-up <c>ns1</c>: set by the pipeline before the zones answer; null when
+    /// the pipeline is not a server's (a zone then answers with its own).
+    /// </summary>
+    public NameServerGlue? NameServers { get; internal set; }
+
     /// <summary>Whether the response says recursion is available (forwarding serves this client).</summary>
     public bool RecursionAvailable { get; set; }
 
@@ -105,6 +112,7 @@ public sealed class DnsRequestContext
         Query = default;
         ClientSubnetScope = 0;
         RecursionAvailable = false;
+        NameServers = null;
         ResponseLength = 0;
         MaxResponseLength = DnsLimits.MaxMessageLength;
         DeferredTo = null;
@@ -121,6 +129,7 @@ public sealed class DnsRequestContext
         Query = other.Query;
         ClientSubnetScope = other.ClientSubnetScope;
         RecursionAvailable = other.RecursionAvailable;
+        NameServers = other.NameServers;
         MaxResponseLength = other.MaxResponseLength;
         AdvertisedPayloadSize = other.AdvertisedPayloadSize;
         ResponseLength = 0;

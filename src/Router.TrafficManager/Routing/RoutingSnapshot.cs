@@ -11,9 +11,6 @@ namespace Router.TrafficManager.Routing;
 /// </summary>
 internal sealed partial class RoutingSnapshot
 {
-    /// <summary>CNAME links followed at most inside the zone in one answer.</summary>
-    public const int MaxChainLength = 8;
-
     private const int EmptyNonTerminal = -1;
 
     private readonly ProfileRouting[] _profiles;

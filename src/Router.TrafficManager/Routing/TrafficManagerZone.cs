@@ -1,5 +1,6 @@
-using Router.Dns;
 using System.Net;
+using Router.Dns;
+using Router.Dns.Server.Zones;
 using Router.TrafficManager.Configuration;
 
 namespace Router.TrafficManager.Routing;
@@ -29,30 +30,7 @@ internal sealed class TrafficManagerZone
         NsRdata = Encode(new NameRecordData(DnsRecordType.NS, nameServer));
         NegativeTtl = Math.Min(Ttl, minimum);
 
-        Glue = EncodeGlue(nameServerAddresses ?? []);
-    }
-
-    /// <summary>A and AAAA RDATA of <paramref name="addresses"/>, wildcards and duplicates left out (the glue of <c>ns1</c>).</summary>
-    public static (DnsRecordType Type, byte[] Rdata)[] EncodeGlue(IReadOnlyList<IPAddress> addresses)
-    {
-        ArgumentNullException.ThrowIfNull(addresses);
-        var glue = new List<(DnsRecordType, byte[])>();
-        foreach (var address in addresses)
-        {
-            if (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any))
-            {
-                continue;
-            }
-
-            var data = new AddressRecordData(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
-            var entry = (data.Type, Encode(data));
-            if (!glue.Any(g => g.Item1 == entry.Type && g.Item2.AsSpan().SequenceEqual(entry.Item2)))
-            {
-                glue.Add(entry);
-            }
-        }
-
-        return [.. glue];
+        Glue = new NameServerGlue(nameServerAddresses ?? []);
     }
 
     /// <summary>The apex, lowercased.</summary>
@@ -75,10 +53,10 @@ internal sealed class TrafficManagerZone
     public byte[] NameServerWire { get; }
 
     /// <summary>
-    /// A/AAAA records of <c>ns1.&lt;zone&gt;</c> from the addresses given to <see cref="RoutingSnapshot.Build"/>; empty when none
-    /// were. The DNS handler uses the DNS server's listen addresses instead once the server has attached it.
+    /// The A/AAAA records of <c>ns1.&lt;zone&gt;</c> from the addresses given to <see cref="RoutingSnapshot.Build"/>; empty when
+    /// none were. In a DNS server's pipeline the server's listen addresses (<c>DnsRequestContext.NameServers</c>) are used instead.
     /// </summary>
-    public (DnsRecordType Type, byte[] Rdata)[] Glue { get; }
+    public NameServerGlue Glue { get; }
 
     /// <summary>Whether <paramref name="lowercaseName"/> (wire form) is the apex or under it.</summary>
     public bool Contains(ReadOnlySpan<byte> lowercaseName)

@@ -164,7 +164,7 @@ public sealed class TrafficManagerProcessTests(ITestOutputHelper output) : IAsyn
     }
 
     [Fact]
-    public async Task StaticZoneCname_CarriesTheTrafficManagerAnswer()
+    public async Task StaticZoneCname_CarriesTheTrafficManagerAnswer_AndExplainFollowsIt()
     {
         // Arrange
         await using var router = await StartRouterAsync(Config());
@@ -172,11 +172,16 @@ public sealed class TrafficManagerProcessTests(ITestOutputHelper output) : IAsyn
 
         // Act
         var result = await KdigAsync("contoso.registry.test", "+subnet=10.20.1.0/24");
+        using var client = new HttpClient { BaseAddress = new Uri($"http://{_admin}/"), Timeout = TimeSpan.FromSeconds(5) };
+        using var explain = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync("api/explain?name=contoso.registry.test&client=10.20.1.1"));
 
-        // Assert
+        // Assert: the DNS answer, and explain composed by serve from the static zones' CNAME and the profile.
         Assert.Equal("NOERROR", result.Status);
         Assert.Contains(result.Answer, r => r.Type == "CNAME" && r.Data == Contoso + ".");
         Assert.Contains(result.Answer, r => r.Type == "A" && r.Data == WestEurope && r.Name == Contoso + ".");
+        string explained = explain.RootElement.ToString();
+        Assert.Contains($"contoso.registry.test. is a CNAME to {Contoso}. (static zone)", explained, StringComparison.Ordinal);
+        Assert.Contains($"CNAME {Contoso}.", explained, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -49,7 +49,7 @@ public sealed class ArsoftCrossCheckHookTests
         var errors = new List<string>();
         var zones = ZoneBuilder.Build([DeepZone()], [new IPEndPoint(IPAddress.Loopback, 53)], "Dns:Zones", errors);
         Assert.Empty(errors);
-        var pipeline = new DnsPipeline([new AuthoritativeHandler(zones)], 1232, NullLogger.Instance);
+        var pipeline = new DnsPipeline([new StaticZones(zones)], [], 1232, NullLogger.Instance);
         var context = DnsPipelineTests.Context(RawDns.QueryBytes(DeepName, DnsRecordType.A));
 
         // Act

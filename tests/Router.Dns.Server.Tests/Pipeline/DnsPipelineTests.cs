@@ -11,7 +11,7 @@ using Router.Testing.Dns;
 namespace Router.Dns.Server.Tests.Pipeline;
 
 /// <summary>
-/// <see cref="DnsPipeline"/> with <see cref="AuthoritativeHandler"/>, no sockets: a <see cref="DnsRequestContext"/>
+/// <see cref="DnsPipeline"/> with <see cref="StaticZones"/>, no sockets: a <see cref="DnsRequestContext"/>
 /// is filled directly and the response checked header bit by header bit (RFC 1035 §4.1.1).
 /// </summary>
 public sealed class DnsPipelineTests
@@ -104,7 +104,7 @@ public sealed class DnsPipelineTests
         var context = Run(RawDns.QueryBytes("loop1.example.test", DnsRecordType.A));
 
         // Assert
-        AssertHeader(context, id: 0x2345, flags: QR | AA | RD, counts: (1, AuthoritativeHandler.MaxChainLength, 0, 0));
+        AssertHeader(context, id: 0x2345, flags: QR | AA | RD, counts: (1, DnsPipeline.MaxChainLength, 0, 0));
     }
 
     [Fact]
@@ -417,7 +417,7 @@ public sealed class DnsPipelineTests
         DnsZoneOptions[] zones = [TestZones.Example(), TestZones.Other()];
         var set = ZoneBuilder.Build(zones, [new IPEndPoint(IPAddress.Loopback, 53)], "Dns:Zones", errors);
         Assert.Empty(errors);
-        return new DnsPipeline([new AuthoritativeHandler(set), .. extra], 1232, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        return new DnsPipeline([new StaticZones(set)], extra, 1232, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
     }
 
     internal static DnsRequestContext Context(byte[] packet, DnsTransport transport = DnsTransport.Udp, NetworkAddress? client = null)

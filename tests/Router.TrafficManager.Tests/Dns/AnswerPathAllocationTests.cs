@@ -55,9 +55,7 @@ public sealed class AnswerPathAllocationTests
         var handler = new TrafficManagerZoneHandler(new RoutingSnapshotHolder(RoutingSnapshot.Build(options, AllOnline, random: new Random(7).Next)), metrics);
         var errors = new List<string>();
         var zones = ZoneBuilder.Build([RegistryZone()], [], "Dns:Zones", errors);
-        var authoritative = new AuthoritativeHandler(zones, [handler]);
-        handler.AttachPipeline(authoritative, []);
-        var pipeline = new DnsPipeline([authoritative, handler], 1232, NullLogger.Instance);
+        var pipeline = new DnsPipeline([new StaticZones(zones), handler], [], 1232, NullLogger.Instance);
         var ecs = (IPAddress.Parse("10.1.2.0"), 24);
         DnsRequestContext[] contexts =
         [

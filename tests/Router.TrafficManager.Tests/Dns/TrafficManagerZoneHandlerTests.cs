@@ -278,7 +278,7 @@ public sealed class TrafficManagerZoneHandlerTests
         var (_, response) = Ask(options, "a.tm.example.test", DnsRecordType.A);
 
         // Assert
-        Assert.Equal(RoutingSnapshot.MaxChainLength, response.Answers.Count);
+        Assert.Equal(DnsPipeline.MaxChainLength, response.Answers.Count);
     }
 
     [Fact]
@@ -391,7 +391,7 @@ public sealed class TrafficManagerZoneHandlerTests
         var errors = new List<string>();
         var zones = ZoneBuilder.Build([RegistryZone()], [], "Dns:Zones", errors);
         Assert.Empty(errors);
-        var pipeline = new DnsPipeline([new AuthoritativeHandler(zones, [handler]), handler], 1232, NullLogger.Instance);
+        var pipeline = new DnsPipeline([new StaticZones(zones), handler], [], 1232, NullLogger.Instance);
 
         // Act
         var chained = Answer(pipeline, Query("contoso.registry.test", DnsRecordType.A, ecs: (IPAddress.Parse("10.1.2.0"), 24)));
@@ -450,15 +450,15 @@ public sealed class TrafficManagerZoneHandlerTests
         var fromStatic = Answer(pipeline, Query("loop.registry.test", DnsRecordType.A));
 
         // Assert
-        Assert.Equal(RoutingSnapshot.MaxChainLength, fromProfile.Answers.Count);
-        Assert.Equal(AuthoritativeHandler.MaxChainLength, fromStatic.Answers.Count);
+        Assert.Equal(DnsPipeline.MaxChainLength, fromProfile.Answers.Count);
+        Assert.Equal(DnsPipeline.MaxChainLength, fromStatic.Answers.Count);
         Assert.All(fromProfile.Answers.Concat(fromStatic.Answers), r => Assert.Equal(DnsRecordType.CNAME, r.Type));
     }
 
     [Fact]
     public void DnsServerPipeline_SpecificListenAddress_Ns1HasIt()
     {
-        // Arrange: the server attaches the handler when it builds its pipeline (no socket is bound here).
+        // Arrange: the server gives its zones its listen addresses with each query (no socket is bound here).
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var handler = new TrafficManagerZoneHandler(new RoutingSnapshotHolder(RoutingSnapshot.Build(Contract(), AllOnline)));
         var options = new DnsServerOptions { Listen = ["127.0.0.53:5353", "[::1]:5353"], Zones = [RegistryZone()] };
@@ -516,7 +516,7 @@ public sealed class TrafficManagerZoneHandlerTests
         var zone = RegistryZone();
         zone.Records[1].Value = "127.0.0.81";
 
-        // Act: not started, so Apply only records the options; the next pipeline built attaches the new zones.
+        // Act: not started, so Apply only records the options; the next pipeline built has the new zones.
         server.Apply(new DnsServerOptions { Listen = ["127.0.0.1:5353"], Zones = [zone] });
         var after = Answer(server.Pipeline, Query("cn.tm.registry.test", DnsRecordType.A));
 
@@ -526,31 +526,9 @@ public sealed class TrafficManagerZoneHandlerTests
     }
 
     [Fact]
-    public void Explain_StaticCnameIntoProfile_FollowedWithTheChainInFront()
+    public void Explain_HandlerAlone_StaticNamesUnknown()
     {
-        // Arrange
-        var (_, handler) = ChainedPipeline(Contract());
-
-        // Act
-        var report = handler.Explain("contoso.registry.test", IPAddress.Parse("10.1.2.3"));
-        var direct = handler.Explain("contoso", IPAddress.Parse("10.1.2.3"));
-
-        // Assert
-        Assert.NotNull(report);
-        Assert.Equal("contoso.registry.test", report.Name);
-        Assert.Equal("contoso", report.Profile);
-        Assert.Equal(["CNAME contoso.tm.registry.test.", "A 127.0.0.12"], report.Answer);
-        Assert.StartsWith("contoso.registry.test. is a CNAME to contoso.tm.registry.test. (static zone); lowest latency", report.Rule, StringComparison.Ordinal);
-        Assert.Equal(direct!.Candidates, report.Candidates);
-        Assert.Null(handler.Explain("www.registry.test", IPAddress.Loopback));
-        Assert.Null(handler.Explain("nothing.registry.test", IPAddress.Loopback));
-        Assert.Null(handler.Explain("elsewhere.test", IPAddress.Loopback));
-    }
-
-    [Fact]
-    public void Explain_NotAttached_StaticNamesUnknown()
-    {
-        // Act + Assert: without a DNS server there are no static zones to follow.
+        // Act + Assert: the zone knows no other zone; ZoneChainExplainControl follows the static CNAMEs.
         var handler = new TrafficManagerZoneHandler(new RoutingSnapshotHolder(RoutingSnapshot.Build(Contract(), AllOnline)));
         Assert.Null(handler.Explain("contoso.registry.test", IPAddress.Loopback));
         Assert.Equal("contoso", handler.Explain("contoso", IPAddress.Loopback)?.Profile);
@@ -775,16 +753,14 @@ public sealed class TrafficManagerZoneHandlerTests
         ],
     };
 
-    /// <summary>The static zone registry.test and the TM zone nested in it, attached to each other as DnsServer does.</summary>
-    private static (DnsPipeline Pipeline, TrafficManagerZoneHandler Handler) ChainedPipeline(TrafficManagerOptions options, params DnsRecordOptions[] more)
+    /// <summary>The static zone registry.test and the TM zone nested in it, zones of one pipeline as DnsServer builds it.</summary>
+    internal static (DnsPipeline Pipeline, TrafficManagerZoneHandler Handler) ChainedPipeline(TrafficManagerOptions options, params DnsRecordOptions[] more)
     {
         Assert.Empty(TrafficManagerOptionsValidator.Validate(options));
         var handler = new TrafficManagerZoneHandler(new RoutingSnapshotHolder(RoutingSnapshot.Build(options, AllOnline)));
         var errors = new List<string>();
         var zones = ZoneBuilder.Build([RegistryZone(more)], [], "Dns:Zones", errors);
         Assert.Empty(errors);
-        var authoritative = new AuthoritativeHandler(zones, [handler]);
-        handler.AttachPipeline(authoritative, []);
-        return (new DnsPipeline([authoritative, handler], 1232, NullLogger.Instance), handler);
+        return (new DnsPipeline([new StaticZones(zones), handler], [], 1232, NullLogger.Instance), handler);
     }
 }

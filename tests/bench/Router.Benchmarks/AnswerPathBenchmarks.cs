@@ -70,7 +70,7 @@ public class AnswerPathBenchmarks
         _ = _services.GetService<MeterProvider>();
         var meterFactory = _services.GetRequiredService<IMeterFactory>();
         _metrics = new DnsServerMetrics(meterFactory);
-        _pipeline = new DnsPipeline([new AuthoritativeHandler(zones)], 1232, NullLogger.Instance, _metrics);
+        _pipeline = new DnsPipeline([new StaticZones(zones)], [], 1232, NullLogger.Instance, _metrics);
 
         string[] parts = Case.Split(' ');
         var message = new DnsMessage { Id = 0x1234, RecursionDesired = true, Edns = new DnsEdns { UdpPayloadSize = 1232 } };
