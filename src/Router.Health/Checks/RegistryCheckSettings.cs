@@ -1,10 +1,12 @@
 namespace Router.Health.Checks;
 
-/// <summary>What one <see cref="RegistryCheck"/> pulls; built and validated by <see cref="CheckFactory"/>.</summary>
-internal sealed record RegistryCheckSettings
+/// <summary>What one <see cref="RegistryCheck"/> pulls; parsed and validated by <see cref="CheckSettingsParser"/>.</summary>
+internal sealed record RegistryCheckSettings : ICheckSettings
 {
     /// <summary>The tag pulled when <c>Reference</c> is not set.</summary>
     public const string DefaultReference = "latest";
+
+    public string Type => CheckTypes.Registry;
 
     /// <summary>The registry's base URL (http or https, path ending in <c>/</c>); <c>v2/…</c> is resolved against it.</summary>
     public required Uri BaseUrl { get; init; }
