@@ -3,28 +3,6 @@ using Router.Health.Configuration;
 
 namespace Router.Health.Topology;
 
-/// <summary>One resource to probe.</summary>
-internal sealed record ResourceDefinition(string Id, ResourceKind Kind, IResourceCheck Check, TimeSpan Timeout, string CheckFingerprint);
-
-/// <summary>
-/// One registry: indices of the resources it depends on, by kind (-1: none). A value type in one array, so a
-/// million registries cost tens of megabytes.
-/// </summary>
-internal readonly record struct RegistryDefinition(string Name, int Storage, int Cache, int Auth, int Container, int Metadata, DeepEvaluationMode? DeepEvaluation)
-{
-    public const int KindCount = 5;
-
-    /// <summary>The resource index for <paramref name="kind"/>, or -1.</summary>
-    public int this[ResourceKind kind] => kind switch
-    {
-        ResourceKind.Storage => Storage,
-        ResourceKind.Cache => Cache,
-        ResourceKind.Auth => Auth,
-        ResourceKind.Container => Container,
-        _ => Metadata,
-    };
-}
-
 /// <summary>
 /// The registry → resource map of one configuration, immutable. Probing cost follows the resources; a registry
 /// lookup is one dictionary probe by span (no allocation).
