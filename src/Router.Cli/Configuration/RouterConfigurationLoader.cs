@@ -68,7 +68,7 @@ internal static class RouterConfigurationLoader
         var options = new RouterOptions
         {
             Dns = BindSection<DnsServerOptions>(root, "Dns", errors, dns => DnsServerOptionsValidator.Validate(dns, "Dns")),
-            Health = BindSection<HealthOptions>(root, "Health", errors, health => HealthOptionsValidator.Validate(health, TimeProvider.System, "Health"),
+            Health = BindSection<HealthOptions>(root, "Health", errors, health => HealthOptionsValidator.Validate(health),
                 HealthOptionsBinder.Bind),
             TrafficManager = BindSection<TrafficManagerOptions>(root, "TrafficManager", errors, tm => TrafficManagerOptionsValidator.Validate(tm, "TrafficManager")),
             Admin = BindSection<AdminOptions>(root, "Admin", errors, admin => AdminOptionsValidator.Validate(admin, "Admin")),

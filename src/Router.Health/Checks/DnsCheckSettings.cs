@@ -7,7 +7,7 @@ using Router.Health.Configuration;
 namespace Router.Health.Checks;
 
 /// <summary>What a <see cref="DnsCheck"/> asks, of whom, and which answers pass. Immutable once built.</summary>
-internal sealed record DnsCheckSettings
+internal sealed record DnsCheckSettings : ICheckSettings
 {
     /// <summary>The port of a server given without one.</summary>
     public const int DefaultPort = 53;
@@ -20,6 +20,8 @@ internal sealed record DnsCheckSettings
 
     /// <summary>The record types a check may ask for, in the order error messages list them.</summary>
     public static readonly IReadOnlyList<QueryType> RecordTypes = [QueryType.A, QueryType.AAAA, QueryType.CNAME];
+
+    public string Type => CheckTypes.Dns;
 
     /// <summary>The name to resolve, absolute, in its ASCII (A-label) form, with the final dot.</summary>
     public required string Name { get; init; }

@@ -11,12 +11,15 @@ public sealed class HealthOptionsValidator : IValidateOptions<HealthOptions>
 
     public ValidateOptionsResult Validate(string? name, HealthOptions options)
     {
-        var errors = Validate(options, TimeProvider.System);
+        var errors = Validate(options);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
-    /// <summary>Every error in <paramref name="options"/>, each with its key path under <paramref name="path"/>.</summary>
-    public static IReadOnlyList<string> Validate(HealthOptions options, TimeProvider timeProvider, string path = "Health")
+    /// <summary>
+    /// Every error in <paramref name="options"/>, each with its key path under <paramref name="path"/>. Works on plain
+    /// data: checks are parsed into settings, never built (no handler, socket or data source is created).
+    /// </summary>
+    public static IReadOnlyList<string> Validate(HealthOptions options, string path = "Health")
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
@@ -79,12 +82,7 @@ public sealed class HealthOptionsValidator : IValidateOptions<HealthOptions>
             }
         }
 
-        // Built only to find its errors: the checks it made are released at once.
-        var topology = HealthTopology.Build(options, timeProvider, path, errors);
-        if (topology is not null)
-        {
-            HealthTopology.DisposeChecks(topology.Resources);
-        }
+        HealthTopology.Validate(options, path, errors);
 
         return errors;
     }

@@ -1,7 +1,7 @@
 namespace Router.Health.Diagnostics;
 
 /// <summary>Event IDs of Router.Health: the range 2000-2999 is ours, each ID used once.</summary>
-internal static class EventIds
+internal static class HealthEventIds
 {
     public const int ResourceHealthy = 2000;
     public const int ResourceUnhealthy = 2001;

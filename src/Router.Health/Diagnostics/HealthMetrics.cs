@@ -5,36 +5,6 @@ using Router.Health.Evaluation;
 
 namespace Router.Health.Diagnostics;
 
-/// <summary>Instrument and tag names of Router.Health.</summary>
-public static class HealthTelemetryNames
-{
-    public const string MeterName = "Router.Health";
-
-    public const string CheckDuration = "router.health.check.duration";
-    public const string CheckOutcomes = "router.health.check.outcomes";
-    public const string Transitions = "router.health.transitions";
-    public const string FailOpen = "router.health.failopen";
-    public const string Requests = "router.health.requests";
-
-    public const string KindTag = "kind";
-    public const string CheckTypeTag = "check";
-    public const string OutcomeTag = "outcome";
-    public const string StateTag = "state";
-    public const string SubjectTag = "subject";
-    public const string StatusTag = "status";
-
-    /// <summary>The activity source name: the assembly name.</summary>
-    public const string ActivitySourceName = "Router.Health";
-
-    /// <summary>One run of a resource's check: the wait for a probe slot and the probe, up to its result.</summary>
-    public const string CheckActivity = "router.health.check";
-
-    public const string ResourceIdAttribute = "router.resource.id";
-    public const string ResourceKindAttribute = "router.resource.kind";
-    public const string CheckTypeAttribute = "router.check.type";
-    public const string CheckOutcomeAttribute = "router.check.outcome";
-}
-
 /// <summary>The instruments of the health monitor; tags are bounded (kind, check type, outcome, state).</summary>
 public sealed class HealthMetrics
 {

@@ -2,16 +2,6 @@ using Router.Health.Checks;
 
 namespace Router.Health.Evaluation;
 
-/// <summary>Thresholds of the resource state machine.</summary>
-public sealed class HysteresisOptions
-{
-    /// <summary>Consecutive failures that make a resource Unhealthy. <value>The default value is 3.</value></summary>
-    public int FailuresToUnhealthy { get; init; } = 3;
-
-    /// <summary>Consecutive successes that make an Unhealthy resource Healthy. <value>The default value is 2.</value></summary>
-    public int SuccessesToHealthy { get; init; } = 2;
-}
-
 /// <summary>
 /// Computes the next state of one resource from (previous state, probe result, now). Pure: no I/O, no clock reads.
 /// </summary>

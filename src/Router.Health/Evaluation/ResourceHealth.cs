@@ -2,14 +2,6 @@ using Router.Health.Checks;
 
 namespace Router.Health.Evaluation;
 
-/// <summary>The state of a resource or a registry. <see cref="Unknown"/> is the default and counts as available.</summary>
-public enum HealthState
-{
-    Unknown,
-    Healthy,
-    Unhealthy,
-}
-
 /// <summary>
 /// What the monitor knows about one resource: its state under the threshold state machine and the probe history the
 /// state was computed from. Immutable; the monitor replaces it after every probe.

@@ -98,10 +98,3 @@ internal sealed class EncodedResource
         return new EncodedReading(buffer.WrittenSpan.ToArray(), effect, reason is null ? [] : JsonEncodedText.Encode(reason, Encoder).EncodedUtf8Bytes.ToArray());
     }
 }
-
-/// <summary>
-/// One reading of a resource, encoded: <paramref name="Json"/> is its object in <c>dependencies</c>,
-/// <paramref name="Reason"/> its part of the verdict's <c>reason</c> (escaped JSON string content, no quotes; empty for
-/// <see cref="DependencyEffect.None"/>).
-/// </summary>
-internal sealed record EncodedReading(byte[] Json, DependencyEffect Effect, byte[] Reason);

@@ -104,7 +104,7 @@ public sealed partial class HealthHttpServer : IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = EventIds.HealthListening, EventName = nameof(EventIds.HealthListening), Level = LogLevel.Information,
+        [LoggerMessage(EventId = HealthEventIds.HealthListening, EventName = nameof(HealthEventIds.HealthListening), Level = LogLevel.Information,
             Message = "Health endpoints listening on {Address}.")]
         public static partial void Listening(ILogger logger, string address);
     }

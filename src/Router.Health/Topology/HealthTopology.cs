@@ -3,28 +3,6 @@ using Router.Health.Configuration;
 
 namespace Router.Health.Topology;
 
-/// <summary>One resource to probe.</summary>
-internal sealed record ResourceDefinition(string Id, ResourceKind Kind, IResourceCheck Check, TimeSpan Timeout, string CheckFingerprint);
-
-/// <summary>
-/// One registry: indices of the resources it depends on, by kind (-1: none). A value type in one array, so a
-/// million registries cost tens of megabytes.
-/// </summary>
-internal readonly record struct RegistryDefinition(string Name, int Storage, int Cache, int Auth, int Container, int Metadata, DeepEvaluationMode? DeepEvaluation)
-{
-    public const int KindCount = 5;
-
-    /// <summary>The resource index for <paramref name="kind"/>, or -1.</summary>
-    public int this[ResourceKind kind] => kind switch
-    {
-        ResourceKind.Storage => Storage,
-        ResourceKind.Cache => Cache,
-        ResourceKind.Auth => Auth,
-        ResourceKind.Container => Container,
-        _ => Metadata,
-    };
-}
-
 /// <summary>
 /// The registry → resource map of one configuration, immutable. Probing cost follows the resources; a registry
 /// lookup is one dictionary probe by span (no allocation).
@@ -57,18 +35,60 @@ internal sealed class HealthTopology
     }
 
     /// <summary>
-    /// Builds the topology, adding every error with its key path (<c>Health:Registries:3:Cache: ...</c>). Returns null
-    /// when there were errors.
+    /// Adds every error of <paramref name="options"/> to <paramref name="errors"/>, with its key path, exactly as
+    /// <see cref="Build"/> would, from plain data: each check is parsed into its settings
+    /// (<see cref="CheckSettingsParser"/>) and none is built. What <c>router validate</c> and a reload's validation run.
+    /// </summary>
+    public static void Validate(HealthOptions options, string path, List<string> errors)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _ = Walk(options, path, errors, CheckSettingsParser.TryParse);
+    }
+
+    /// <summary>
+    /// Builds the topology with live checks, adding every error with its key path (<c>Health:Registries:3:Cache: ...</c>).
+    /// Returns null when there were errors; then no check was built. <paramref name="checkFactory"/> (tests) replaces
+    /// parsing and building a check.
     /// </summary>
     public static HealthTopology? Build(HealthOptions options, TimeProvider timeProvider, string path, List<string> errors,
         Func<CheckOptions, string, List<string>, IResourceCheck?>? checkFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var createCheck = checkFactory ?? ((check, checkPath, checkErrors) => CheckFactory.TryCreate(check, checkPath, timeProvider, checkErrors));
-        int errorCount = errors.Count;
-        double defaultTimeout = options.Evaluation.TimeoutSeconds;
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        if (checkFactory is not null)
+        {
+            return Walk(options, path, errors, checkFactory) is { } made ? Assemble(options, made, check => check) : null;
+        }
 
-        var resources = new List<ResourceDefinition>(options.Resources.Count);
+        // Every section is parsed before any check is built, so a section with errors builds nothing.
+        return Walk(options, path, errors, CheckSettingsParser.TryParse) is { } parsed
+            ? Assemble(options, parsed, definition => CheckFactory.Create(definition, timeProvider))
+            : null;
+    }
+
+    private static HealthTopology Assemble<TCheck>(HealthOptions options, Walked<TCheck> walked, Func<TCheck, IResourceCheck> build)
+    {
+        double defaultTimeout = options.Evaluation.TimeoutSeconds;
+        var resources = new ResourceDefinition[walked.Resources.Count];
+        for (int i = 0; i < resources.Length; i++)
+        {
+            var (resource, check) = walked.Resources[i];
+            var timeout = TimeSpan.FromSeconds(resource.Check.TimeoutSeconds ?? defaultTimeout);
+            resources[i] = new ResourceDefinition(resource.Id!, resource.Kind!.Value, build(check), timeout, Fingerprint(resource));
+        }
+
+        return new HealthTopology(resources, walked.Registries, walked.ByName);
+    }
+
+    /// <summary>
+    /// The one pass over the section that finds its errors: resource ids and kinds, each check through
+    /// <paramref name="check"/>, registry names and references. Null when it added an error.
+    /// </summary>
+    private static Walked<TCheck>? Walk<TCheck>(HealthOptions options, string path, List<string> errors, Func<CheckOptions, string, List<string>, TCheck?> check)
+        where TCheck : class
+    {
+        int errorCount = errors.Count;
+        var resources = new List<(ResourceOptions Options, TCheck Check)>(options.Resources.Count);
         var resourceIndex = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < options.Resources.Count; i++)
         {
@@ -92,15 +112,14 @@ internal sealed class HealthTopology
                 ok = false;
             }
 
-            var check = createCheck(resource.Check, $"{resourcePath}:Check", errors);
-            if (!ok || check is null)
+            var parsed = check(resource.Check, $"{resourcePath}:Check", errors);
+            if (!ok || parsed is null)
             {
                 continue;
             }
 
-            var timeout = TimeSpan.FromSeconds(resource.Check.TimeoutSeconds ?? defaultTimeout);
             resourceIndex[resource.Id!] = resources.Count;
-            resources.Add(new ResourceDefinition(resource.Id!, resource.Kind!.Value, check, timeout, Fingerprint(resource)));
+            resources.Add((resource, parsed));
         }
 
         var registries = new RegistryDefinition[options.Registries.Count];
@@ -148,9 +167,10 @@ internal sealed class HealthTopology
                     return -1;
                 }
 
-                if (resources[index].Kind != kind)
+                var resourceKind = resources[index].Options.Kind!.Value;
+                if (resourceKind != kind)
                 {
-                    errors.Add($"{registryPath}:{kind}: '{id}' is a {resources[index].Kind} resource, not {kind}");
+                    errors.Add($"{registryPath}:{kind}: '{id}' is a {resourceKind} resource, not {kind}");
                     return -1;
                 }
 
@@ -158,10 +178,9 @@ internal sealed class HealthTopology
             }
         }
 
-        return errors.Count == errorCount ? new HealthTopology([.. resources], registries, byName) : null;
+        return errors.Count == errorCount ? new Walked<TCheck>(resources, registries, byName) : null;
     }
 
-    /// <summary>Identifies a resource's check configuration: state carries over a reload only while it is unchanged.</summary>
     /// <summary>
     /// Every setting of a resource's check, so that a reload keeps a resource's state only when its check is the same.
     /// A new <see cref="CheckOptions"/> key must be added here (a test sets each key in turn and fails otherwise).
@@ -175,4 +194,7 @@ internal sealed class HealthTopology
             check.Endpoint, check.ConnectionString, check.Query, check.Repository, check.Reference, check.LatencyBudgetMilliseconds,
             check.Name, check.RecordType, string.Join(',', check.Servers), string.Join(',', check.ExpectAddresses));
     }
+
+    /// <summary>What one pass over the section found: each valid resource with what its check became, the registries, their index by name.</summary>
+    private sealed record Walked<TCheck>(List<(ResourceOptions Options, TCheck Check)> Resources, RegistryDefinition[] Registries, Dictionary<string, int> ByName);
 }

@@ -191,7 +191,7 @@ public sealed class DnsCheckSettingsTests
         options.Resources[0].Check = new CheckOptions { Type = "Dns", Name = "storage.registry.test", Servers = ["127.0.0.1:99999"] };
 
         // Act
-        var errors = HealthOptionsValidator.Validate(options, new FakeTimeProvider());
+        var errors = HealthOptionsValidator.Validate(options);
 
         // Assert
         Assert.Equal(

@@ -151,7 +151,7 @@ public sealed class LatencyBudgetTests
             await Task.Delay(TimeSpan.FromMilliseconds(300), context.RequestAborted);
             if (context.Request.Path.Value!.Contains("/manifests/", StringComparison.Ordinal))
             {
-                context.Response.ContentType = RegistryCheck.OciManifest;
+                context.Response.ContentType = RegistryManifest.OciManifest;
                 await context.Response.Body.WriteAsync(manifest, context.RequestAborted);
             }
             else
@@ -209,7 +209,7 @@ public sealed class LatencyBudgetTests
         options.Resources[1].Check.LatencyBudgetMilliseconds = 2999;
 
         // Act
-        var errors = HealthOptionsValidator.Validate(options, TimeProvider.System);
+        var errors = HealthOptionsValidator.Validate(options);
 
         // Assert
         Assert.Equal(["Health:Resources:0:Check:LatencyBudgetMilliseconds: must be less than the check's timeout, Evaluation:TimeoutSeconds (3000 ms)"], errors);
@@ -223,7 +223,7 @@ public sealed class LatencyBudgetTests
         options.Resources[0].Check.TimeoutSeconds = 4;
         options.Resources[0].Check.LatencyBudgetMilliseconds = 2000;
 
-        Assert.Empty(HealthOptionsValidator.Validate(options, TimeProvider.System));
+        Assert.Empty(HealthOptionsValidator.Validate(options));
     }
 
     private static IResourceCheck Create(CheckOptions options)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
+using Router.Health.Checks;
 using Router.Health.Configuration;
+using Router.Health.Topology;
 using Router.Health.Tests.Topology;
 
 namespace Router.Health.Tests.Configuration;
@@ -8,13 +9,11 @@ namespace Router.Health.Tests.Configuration;
 /// <summary>The <c>Health</c> section is validated at once, every error as <c>path: reason</c>, with the real check factory.</summary>
 public sealed class HealthOptionsValidatorTests
 {
-    private readonly FakeTimeProvider _clock = new();
-
     [Fact]
     public void Validate_ContractExample_NoErrors()
     {
         // Act
-        var errors = HealthOptionsValidator.Validate(TestOptions.ContosoAndFabrikam(), _clock);
+        var errors = HealthOptionsValidator.Validate(TestOptions.ContosoAndFabrikam());
 
         // Assert
         Assert.Empty(errors);
@@ -24,7 +23,7 @@ public sealed class HealthOptionsValidatorTests
     public void Validate_Defaults_OnlyRegionMissing()
     {
         // Act: an empty section (no resources, no registries) with default timings.
-        var errors = HealthOptionsValidator.Validate(new HealthOptions(), _clock);
+        var errors = HealthOptionsValidator.Validate(new HealthOptions());
 
         // Assert
         Assert.Equal(["Health:Region: required (the region this monitor runs in, e.g. eastus)"], errors);
@@ -43,7 +42,7 @@ public sealed class HealthOptionsValidatorTests
         options.Evaluation.TimeoutSeconds = timeout;
 
         // Act
-        var errors = HealthOptionsValidator.Validate(options, _clock);
+        var errors = HealthOptionsValidator.Validate(options);
 
         // Assert
         Assert.Equal(["Health:Evaluation:TimeoutSeconds: must be greater than 0 and less than IntervalSeconds (5)"], errors);
@@ -61,7 +60,7 @@ public sealed class HealthOptionsValidatorTests
         options.Evaluation.StaleAfterSeconds = staleAfter;
 
         // Act
-        var errors = HealthOptionsValidator.Validate(options, _clock);
+        var errors = HealthOptionsValidator.Validate(options);
 
         // Assert
         Assert.Equal(["Health:Evaluation:StaleAfterSeconds: must be greater than IntervalSeconds (5)"], errors);
@@ -75,7 +74,7 @@ public sealed class HealthOptionsValidatorTests
         options.Resources[3].Check.TimeoutSeconds = 5;
 
         // Act
-        var errors = HealthOptionsValidator.Validate(options, _clock);
+        var errors = HealthOptionsValidator.Validate(options);
 
         // Assert
         Assert.Equal(["Health:Resources:3:Check:TimeoutSeconds: must be less than Evaluation:IntervalSeconds (5)"], errors);
@@ -104,7 +103,7 @@ public sealed class HealthOptionsValidatorTests
         }
 
         // Act
-        var errors = HealthOptionsValidator.Validate(options, _clock);
+        var errors = HealthOptionsValidator.Validate(options);
 
         // Assert
         Assert.Equal([expected], errors);
@@ -124,7 +123,7 @@ public sealed class HealthOptionsValidatorTests
         options.Listen = listen;
 
         // Act
-        var errors = HealthOptionsValidator.Validate(options, _clock);
+        var errors = HealthOptionsValidator.Validate(options);
 
         // Assert
         Assert.Equal([$"Health:Listen: '{listen}' is not an http://HOST:PORT URL"], errors);
@@ -167,7 +166,7 @@ public sealed class HealthOptionsValidatorTests
         options.Evaluation.StaleAfterSeconds = 5;
 
         // Act
-        var errors = HealthOptionsValidator.Validate(options, _clock);
+        var errors = HealthOptionsValidator.Validate(options);
 
         // Assert
         Assert.Equal(
@@ -215,4 +214,47 @@ public sealed class HealthOptionsValidatorTests
         // Assert
         Assert.True(result.Succeeded);
     }
+
+    [Fact]
+    public void Validate_EveryCheckType_BuildsNoLiveCheck()
+    {
+        // Arrange: one valid resource per check type; every live check built on this flow is recorded.
+        var options = TestOptions.With(
+            [
+                Resource("fs", new CheckOptions { Type = "Filesystem", Path = "/srv/sa-1" }),
+                Resource("http", new CheckOptions { Type = "Http", Url = "http://127.0.0.1:5000/v2/", Username = "probe", Password = "pass" }),
+                Resource("tcp", new CheckOptions { Type = "Tcp", Endpoint = "127.0.0.1:7" }),
+                Resource("redis", ResourceKind.Cache, new CheckOptions { Type = "Redis", Endpoint = "127.0.0.1:6379", Password = "pass" }),
+                Resource("pg", new CheckOptions { Type = "Postgres", ConnectionString = "Host=127.0.0.1;Port=5432;Username=probe;Database=meta" }),
+                Resource("registry", new CheckOptions { Type = "Registry", Url = "http://127.0.0.1:5000", Repository = "canary", LatencyBudgetMilliseconds = 500 }),
+                Resource("dns", new CheckOptions { Type = "Dns", Name = "registry.test", Servers = ["127.0.0.1:53"] }),
+            ],
+            [new RegistryOptions { Name = "contoso", Storage = "fs", Cache = "redis" }]);
+        Assert.Equal(CheckTypes.All.Order(), options.Resources.Select(r => r.Check.Type!).Order());
+        var built = new List<string>();
+        CheckFactory.Built.Value = check => built.Add(check.Type);
+        try
+        {
+            // Act
+            var errors = HealthOptionsValidator.Validate(options);
+
+            // Assert: valid, and nothing live (no handler, socket, data source or DNS client) was made.
+            Assert.Empty(errors);
+            Assert.Empty(built);
+
+            // The control: serve's path over the same section is seen building one live check per type.
+            var topology = HealthTopology.Build(options, TimeProvider.System, "Health", []);
+            Assert.NotNull(topology);
+            HealthTopology.DisposeChecks(topology.Resources);
+            Assert.Equal(CheckTypes.All.Order(), built.Order());
+        }
+        finally
+        {
+            CheckFactory.Built.Value = null;
+        }
+    }
+
+    private static ResourceOptions Resource(string id, CheckOptions check) => Resource(id, ResourceKind.Storage, check);
+
+    private static ResourceOptions Resource(string id, ResourceKind kind, CheckOptions check) => new() { Id = id, Kind = kind, Check = check };
 }

@@ -347,7 +347,7 @@ public sealed class HealthMonitorTests
         // Assert 2: sa-1 down, contoso (and only contoso) down, each once.
         var resource = Assert.Single(harness.Events("ResourceUnhealthy"));
         Assert.Equal(LogLevel.Error, resource.Level);
-        Assert.Equal(EventIds.ResourceUnhealthy, resource.Id.Id);
+        Assert.Equal(HealthEventIds.ResourceUnhealthy, resource.Id.Id);
         Assert.Equal("sa-1", Value(resource, "Resource"));
         Assert.Equal(nameof(ResourceKind.Storage), Value(resource, "Kind"));
         Assert.Equal("3", Value(resource, "Failures"));

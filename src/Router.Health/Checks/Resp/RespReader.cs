@@ -3,19 +3,6 @@ using System.Text;
 
 namespace Router.Health.Checks.Resp;
 
-/// <summary>What one <see cref="RespReader.TryRead"/> found.</summary>
-internal enum RespReadStatus
-{
-    /// <summary>A whole reply was read.</summary>
-    Complete,
-
-    /// <summary>The input is a valid beginning of a reply: read more and try again.</summary>
-    Incomplete,
-
-    /// <summary>The input is not RESP2, or exceeds a limit; the connection cannot be used any more.</summary>
-    Invalid,
-}
-
 /// <summary>
 /// A strict RESP2 reply parser over a contiguous buffer, written from the protocol specification
 /// (https://redis.io/docs/latest/develop/reference/protocol-spec/, "RESP protocol description").

@@ -1,0 +1,10 @@
+using Router.Health.Evaluation;
+
+namespace Router.Health.Http;
+
+/// <summary>
+/// One reading of a resource, encoded: <paramref name="Json"/> is its object in <c>dependencies</c>,
+/// <paramref name="Reason"/> its part of the verdict's <c>reason</c> (escaped JSON string content, no quotes; empty for
+/// <see cref="DependencyEffect.None"/>).
+/// </summary>
+internal sealed record EncodedReading(byte[] Json, DependencyEffect Effect, byte[] Reason);
