@@ -2,12 +2,16 @@ using System.Buffers;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
+using Router.Http;
 
 namespace Router.Health.Checks;
 
 /// <summary>What one <see cref="HttpCheck"/> sends and accepts; built and validated by <see cref="CheckFactory"/>.</summary>
 internal sealed record HttpCheckSettings
 {
+    /// <summary>What an Http check accepts when <c>ExpectedStatusCodes</c> is not set: 200-299.</summary>
+    public static readonly StatusCodeRange DefaultStatusCodeRange = new(200, 299);
+
     /// <summary>An absolute http or https URL.</summary>
     public required Uri Url { get; init; }
 
@@ -21,7 +25,7 @@ internal sealed record HttpCheckSettings
     public AuthenticationHeaderValue? Authorization { get; init; }
 
     /// <summary>Accepted status codes. <value>The default value is 200-299.</value></summary>
-    public IReadOnlyList<StatusCodeRange> ExpectedStatusCodes { get; init; } = [StatusCodeRange.Default];
+    public IReadOnlyList<StatusCodeRange> ExpectedStatusCodes { get; init; } = [DefaultStatusCodeRange];
 
     /// <summary>Text (ordinal, UTF-8) the first <see cref="HttpCheck.MaxBodyBytes"/> of the body must contain; null for no body check.</summary>
     public string? BodyContains { get; init; }
@@ -101,18 +105,7 @@ internal sealed class HttpCheck : IResourceCheck, IDisposable
     {
         using var request = new HttpRequestMessage(Settings.Method, Settings.Url);
         request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
-        foreach (var (name, value) in Settings.Headers)
-        {
-            if (string.Equals(name, "Host", StringComparison.OrdinalIgnoreCase))
-            {
-                request.Headers.Host = value;
-            }
-            else
-            {
-                request.Headers.Remove(name);
-                request.Headers.TryAddWithoutValidation(name, value);
-            }
-        }
+        ConfiguredHeaders.Apply(request, Settings.Headers);
 
         if (Settings.Authorization is not null)
         {
@@ -161,45 +154,12 @@ internal sealed class HttpCheck : IResourceCheck, IDisposable
         }
     }
 
-    /// <summary>An HTTP client error in words (<c>connection refused</c>), or null when it is not one (then it is ours: Inconclusive).</summary>
-    internal static string? Describe(Exception exception)
-    {
-        if (exception is not (HttpRequestException or IOException))
-        {
-            return null;
-        }
-
-        string? socket = CheckExecution.DescribeSocketError(exception);
-        if (socket is not null)
-        {
-            return socket;
-        }
-
-        var error = exception switch
-        {
-            HttpRequestException request => request.HttpRequestError,
-            HttpIOException io => io.HttpRequestError,
-            _ => HttpRequestError.Unknown,
-        };
-        return error switch
-        {
-            HttpRequestError.NameResolutionError => "host not found",
-            HttpRequestError.SecureConnectionError => $"TLS handshake failed: {Innermost(exception)}",
-            HttpRequestError.ResponseEnded => "connection closed before the response was complete",
-            HttpRequestError.InvalidResponse => $"invalid HTTP response: {Innermost(exception)}",
-            HttpRequestError.ConnectionError => $"connection failed: {Innermost(exception)}",
-            HttpRequestError.ConfigurationLimitExceeded => $"response exceeds a limit: {Innermost(exception)}",
-            _ => Innermost(exception),
-        };
-    }
-
-    private static string Innermost(Exception exception)
-    {
-        while (exception.InnerException is not null)
-        {
-            exception = exception.InnerException;
-        }
-
-        return exception.Message;
-    }
+    /// <summary>
+    /// An HTTP client error in words (<c>connection refused</c>, see <see cref="FailureWording.DescribeHttpError"/>; else the
+    /// innermost message), or null when it is not one (then it is ours: Inconclusive).
+    /// </summary>
+    internal static string? Describe(Exception exception) =>
+        exception is HttpRequestException or IOException
+            ? FailureWording.DescribeHttpError(exception) ?? FailureWording.Innermost(exception)
+            : null;
 }
