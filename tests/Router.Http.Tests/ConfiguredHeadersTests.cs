@@ -22,4 +22,16 @@ public sealed class ConfiguredHeadersTests
         Assert.Equal(["custom-agent"], request.Headers.GetValues("User-Agent"));
         Assert.Equal(["router"], request.Headers.GetValues("X-Probe"));
     }
+
+    [Fact]
+    public void Apply_ContentHeader_LeftOut()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("http://127.0.0.1:8080/health"));
+
+        ConfiguredHeaders.Apply(request, [new("Content-Type", "application/json"), new("X-Probe", "router")]);
+
+        Assert.False(request.Headers.NonValidated.Contains("Content-Type"));
+        Assert.Null(request.Content);
+        Assert.Equal(["router"], request.Headers.GetValues("X-Probe"));
+    }
 }

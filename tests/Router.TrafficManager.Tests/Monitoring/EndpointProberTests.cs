@@ -107,6 +107,25 @@ public sealed class EndpointProberTests : IDisposable
     }
 
     [Fact]
+    public async Task Probe_ContentHeaderConfigured_LeftOutAndProbed()
+    {
+        // Arrange: validation accepts any token as a header name; a content header cannot go on a bodiless GET
+        await using var server = LoopbackProbeServer.Start();
+        var monitor = Monitor(server.Port);
+        monitor.Headers["Content-Type"] = "application/json";
+        monitor.Headers["X-Probe"] = "router";
+
+        // Act
+        var result = await _prober.ProbeAsync("127.0.0.1", monitor, CancellationToken.None);
+
+        // Assert: the probe runs (before, every probe failed with "probe failed: Misused header name")
+        Assert.True(result.Succeeded, result.Error);
+        var request = Assert.Single(server.Requests);
+        Assert.False(request.Headers.ContainsKey("Content-Type"));
+        Assert.Equal("router", request.Headers["X-Probe"]);
+    }
+
+    [Fact]
     public async Task Probe_ConnectionRefused_Failure()
     {
         var result = await _prober.ProbeAsync("127.0.0.1", Monitor(LoopbackProbeServer.ClosedPort()), CancellationToken.None);
