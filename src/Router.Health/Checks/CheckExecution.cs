@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Net.Sockets;
+using Router.Http;
 
 namespace Router.Health.Checks;
 
@@ -108,40 +108,7 @@ internal static class CheckExecution
     public static string Milliseconds(TimeSpan duration) => duration.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture);
 
     /// <summary>"timed out after 3 s".</summary>
-    public static string TimedOut(TimeSpan timeout) => $"timed out after {Seconds(timeout)} s";
-
-    /// <summary>Seconds as an operator reads them: <c>3</c>, <c>0.5</c>, <c>12.25</c>.</summary>
-    public static string Seconds(TimeSpan duration) => duration.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
-
-    /// <summary>
-    /// A socket error in words (<c>connection refused</c>), or null when <paramref name="exception"/> and its inner
-    /// exceptions hold none.
-    /// </summary>
-    public static string? DescribeSocketError(Exception exception)
-    {
-        for (Exception? current = exception; current is not null; current = current.InnerException)
-        {
-            if (current is SocketException socket)
-            {
-                return socket.SocketErrorCode switch
-                {
-                    SocketError.ConnectionRefused => "connection refused",
-                    SocketError.ConnectionReset => "connection reset by the server",
-                    SocketError.ConnectionAborted => "connection aborted",
-                    SocketError.TimedOut => "connection timed out",
-                    SocketError.HostNotFound or SocketError.NoData => "host not found",
-                    SocketError.TryAgain => "name resolution failed (try again)",
-                    SocketError.HostUnreachable => "host unreachable",
-                    SocketError.NetworkUnreachable => "network unreachable",
-                    SocketError.NetworkDown => "network down",
-                    SocketError.Shutdown or SocketError.NotConnected => "connection closed",
-                    _ => $"socket error {socket.SocketErrorCode}: {socket.Message}",
-                };
-            }
-        }
-
-        return null;
-    }
+    public static string TimedOut(TimeSpan timeout) => $"timed out after {FailureWording.Seconds(timeout)} s";
 
     private static bool IsTimeout(Exception exception)
     {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using Npgsql;
 using Router.Health.Configuration;
+using Router.Http;
 
 namespace Router.Health.Checks;
 
@@ -243,7 +244,7 @@ internal static class CheckSettingsParser
             Method = method,
             Headers = headers,
             Authorization = authorization,
-            ExpectedStatusCodes = expected.Count > 0 ? expected : [StatusCodeRange.Default],
+            ExpectedStatusCodes = expected.Count > 0 ? expected : [HttpCheckSettings.DefaultStatusCodeRange],
             BodyContains = string.IsNullOrEmpty(options.BodyContains) ? null : options.BodyContains,
             ConnectTimeout = options.TimeoutSeconds is double seconds ? TimeSpan.FromSeconds(seconds) : null,
         };

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using DnsClient;
 using DnsClient.Protocol;
+using Router.Http;
 
 namespace Router.Health.Checks;
 
@@ -153,7 +154,7 @@ internal sealed class DnsCheck : IResourceCheck
         }
         catch (Exception) when (wait.IsCancellationRequested)
         {
-            return DnsAttempt.PassOver($"no answer from {server} within {CheckExecution.Seconds(share)} s");
+            return DnsAttempt.PassOver($"no answer from {server} within {FailureWording.Seconds(share)} s");
         }
         catch (Exception ex) when (DescribeError(ex, server, share) is { } described)
         {
@@ -173,7 +174,7 @@ internal sealed class DnsCheck : IResourceCheck
             {
                 return IsLocal(socket.SocketErrorCode)
                     ? DnsAttempt.Local($"{server}: this host cannot send the query ({socket.SocketErrorCode}: {socket.Message})")
-                    : DnsAttempt.PassOver($"{CheckExecution.DescribeSocketError(socket)} ({server})");
+                    : DnsAttempt.PassOver($"{FailureWording.DescribeSocketError(socket)} ({server})");
             }
 
             if (current is DnsResponseParseException parse)
@@ -185,7 +186,7 @@ internal sealed class DnsCheck : IResourceCheck
         return exception switch
         {
             DnsResponseException { Code: DnsResponseCode.ConnectionTimeout } =>
-                DnsAttempt.PassOver($"no answer from {server} within {CheckExecution.Seconds(share)} s"),
+                DnsAttempt.PassOver($"no answer from {server} within {FailureWording.Seconds(share)} s"),
             DnsResponseException other => DnsAttempt.PassOver($"query to {server} failed: {other.Message}"),
             _ => null,
         };

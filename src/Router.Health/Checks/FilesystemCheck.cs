@@ -1,4 +1,5 @@
 using System.Text;
+using Router.Http;
 
 namespace Router.Health.Checks;
 
@@ -58,7 +59,7 @@ internal sealed class FilesystemCheck : IResourceCheck
             if (_running_NeedsLock is { IsCompleted: false })
             {
                 var hungFor = _timeProvider.GetElapsedTime(_runningSince_NeedsLock);
-                return Task.FromResult<string?>($"previous probe still hung (started {CheckExecution.Seconds(hungFor)} s ago)");
+                return Task.FromResult<string?>($"previous probe still hung (started {FailureWording.Seconds(hungFor)} s ago)");
             }
 
             _runningSince_NeedsLock = _timeProvider.GetTimestamp();

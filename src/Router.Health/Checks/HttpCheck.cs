@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
+using Router.Http;
 
 namespace Router.Health.Checks;
 
@@ -69,18 +70,7 @@ internal sealed class HttpCheck : IResourceCheck, IDisposable
     {
         using var request = new HttpRequestMessage(Settings.Method, Settings.Url);
         request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
-        foreach (var (name, value) in Settings.Headers)
-        {
-            if (string.Equals(name, "Host", StringComparison.OrdinalIgnoreCase))
-            {
-                request.Headers.Host = value;
-            }
-            else
-            {
-                request.Headers.Remove(name);
-                request.Headers.TryAddWithoutValidation(name, value);
-            }
-        }
+        ConfiguredHeaders.Apply(request, Settings.Headers);
 
         if (Settings.Authorization is not null)
         {
@@ -129,45 +119,12 @@ internal sealed class HttpCheck : IResourceCheck, IDisposable
         }
     }
 
-    /// <summary>An HTTP client error in words (<c>connection refused</c>), or null when it is not one (then it is ours: Inconclusive).</summary>
-    internal static string? Describe(Exception exception)
-    {
-        if (exception is not (HttpRequestException or IOException))
-        {
-            return null;
-        }
-
-        string? socket = CheckExecution.DescribeSocketError(exception);
-        if (socket is not null)
-        {
-            return socket;
-        }
-
-        var error = exception switch
-        {
-            HttpRequestException request => request.HttpRequestError,
-            HttpIOException io => io.HttpRequestError,
-            _ => HttpRequestError.Unknown,
-        };
-        return error switch
-        {
-            HttpRequestError.NameResolutionError => "host not found",
-            HttpRequestError.SecureConnectionError => $"TLS handshake failed: {Innermost(exception)}",
-            HttpRequestError.ResponseEnded => "connection closed before the response was complete",
-            HttpRequestError.InvalidResponse => $"invalid HTTP response: {Innermost(exception)}",
-            HttpRequestError.ConnectionError => $"connection failed: {Innermost(exception)}",
-            HttpRequestError.ConfigurationLimitExceeded => $"response exceeds a limit: {Innermost(exception)}",
-            _ => Innermost(exception),
-        };
-    }
-
-    private static string Innermost(Exception exception)
-    {
-        while (exception.InnerException is not null)
-        {
-            exception = exception.InnerException;
-        }
-
-        return exception.Message;
-    }
+    /// <summary>
+    /// An HTTP client error in words (<c>connection refused</c>, see <see cref="FailureWording.DescribeHttpError"/>; else the
+    /// innermost message), or null when it is not one (then it is ours: Inconclusive).
+    /// </summary>
+    internal static string? Describe(Exception exception) =>
+        exception is HttpRequestException or IOException
+            ? FailureWording.DescribeHttpError(exception) ?? FailureWording.Innermost(exception)
+            : null;
 }

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text;
+using Router.Http;
 
 namespace Router.Health.Checks;
 
@@ -7,6 +8,9 @@ namespace Router.Health.Checks;
 internal sealed record HttpCheckSettings : ICheckSettings
 {
     public string Type => CheckTypes.Http;
+
+    /// <summary>What an Http check accepts when <c>ExpectedStatusCodes</c> is not set: 200-299.</summary>
+    public static readonly StatusCodeRange DefaultStatusCodeRange = new(200, 299);
 
     /// <summary>An absolute http or https URL.</summary>
     public required Uri Url { get; init; }
@@ -21,7 +25,7 @@ internal sealed record HttpCheckSettings : ICheckSettings
     public AuthenticationHeaderValue? Authorization { get; init; }
 
     /// <summary>Accepted status codes. <value>The default value is 200-299.</value></summary>
-    public IReadOnlyList<StatusCodeRange> ExpectedStatusCodes { get; init; } = [StatusCodeRange.Default];
+    public IReadOnlyList<StatusCodeRange> ExpectedStatusCodes { get; init; } = [DefaultStatusCodeRange];
 
     /// <summary>Text (ordinal, UTF-8) the first <see cref="HttpCheck.MaxBodyBytes"/> of the body must contain; null for no body check.</summary>
     public string? BodyContains { get; init; }

@@ -1,4 +1,5 @@
 using Npgsql;
+using Router.Http;
 
 namespace Router.Health.Checks;
 
@@ -79,17 +80,7 @@ internal sealed class PostgresCheck : IResourceCheck
         // "3D000: database "meta" does not exist", "57P03: the database system is starting up".
         PostgresException server => $"{server.SqlState}: {server.MessageText}",
         NpgsqlException or System.Net.Sockets.SocketException or IOException =>
-            CheckExecution.DescribeSocketError(exception) ?? Innermost(exception),
+            FailureWording.DescribeSocketError(exception) ?? FailureWording.Innermost(exception),
         _ => null,
     };
-
-    private static string Innermost(Exception exception)
-    {
-        while (exception.InnerException is not null)
-        {
-            exception = exception.InnerException;
-        }
-
-        return exception.Message;
-    }
 }

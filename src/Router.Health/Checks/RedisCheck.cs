@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Router.Health.Checks.Resp;
+using Router.Http;
 
 namespace Router.Health.Checks;
 
@@ -88,7 +89,7 @@ internal sealed class RedisCheck : IResourceCheck
     private static string? Describe(Exception exception) => exception switch
     {
         RespProtocolException protocol => $"invalid reply: {protocol.Message}",
-        System.Net.Sockets.SocketException or IOException => CheckExecution.DescribeSocketError(exception) ?? exception.Message,
+        System.Net.Sockets.SocketException or IOException => FailureWording.DescribeSocketError(exception) ?? exception.Message,
         _ => null,
     };
 }

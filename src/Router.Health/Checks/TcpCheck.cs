@@ -1,3 +1,5 @@
+using Router.Http;
+
 namespace Router.Health.Checks;
 
 /// <summary>Opens a TCP connection to <see cref="Endpoint"/> and closes it again: the dependency listens.</summary>
@@ -9,7 +11,7 @@ internal sealed class TcpCheck(HostEndpoint endpoint, TimeProvider timeProvider)
     public HostEndpoint Endpoint { get; } = endpoint ?? throw new ArgumentNullException(nameof(endpoint));
 
     public Task<CheckResult> CheckAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
-        CheckExecution.RunAsync(timeProvider, timeout, ProbeAsync, CheckExecution.DescribeSocketError, cancellationToken);
+        CheckExecution.RunAsync(timeProvider, timeout, ProbeAsync, FailureWording.DescribeSocketError, cancellationToken);
 
     private async Task<string?> ProbeAsync(CancellationToken cancellationToken)
     {

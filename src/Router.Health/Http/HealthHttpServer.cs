@@ -1,13 +1,10 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Router.Health.Diagnostics;
 using Router.Health.Configuration;
 using Router.Health.Monitoring;
+using Router.Http.Hosting;
 
 namespace Router.Health.Http;
 
@@ -18,6 +15,8 @@ public sealed partial class HealthHttpServer : IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly Uri _listen;
     private WebApplication? _app;
+
+    private static readonly string[] SilencedCategories = ["Microsoft.AspNetCore.Hosting"];
 
     public HealthHttpServer(HealthMonitor monitor, string? listen, ILoggerFactory loggerFactory)
     {
@@ -34,18 +33,9 @@ public sealed partial class HealthHttpServer : IAsyncDisposable
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        // Nothing is served from files; the content root is pinned to the program's directory because the default, the
-        // current directory, may not be readable by the user the process runs as (started as nobody from a 0700 home),
-        // and the web host refuses to start on a content root it cannot see.
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-        builder.Logging.ClearProviders();
-
-        // ASP.NET Core's hosting layer starts an Activity and a logging scope for every request as soon as any logger
-        // of its category is enabled, even at Critical; health probes are not worth that, so that category is off.
-        builder.Services.AddSingleton<ILoggerFactory>(new CategoryFilteringLoggerFactory(_loggerFactory, "Microsoft.AspNetCore.Hosting"));
-        // The process's host owns Ctrl+C/SIGTERM and start-up messages; this inner web host only serves.
-        builder.Services.AddSingleton<IHostLifetime, HostedLifetime>();
-        builder.WebHost.UseKestrel(options => options.AddServerHeader = false);
+        // ASP.NET Core's hosting layer would start an Activity and a logging scope for every request (health probes are
+        // not worth that), so its category is off.
+        var builder = EmbeddedKestrelHost.CreateBuilder(_loggerFactory, SilencedCategories);
         // Every request is answered synchronously from the immutable snapshot (no I/O, no lock, no blocking call):
         // exactly the handler inline scheduling is safe for. It runs on the thread that read the request instead of
         // being queued to the thread pool again, which saves a hand-off and a wake-up per request.
@@ -54,9 +44,8 @@ public sealed partial class HealthHttpServer : IAsyncDisposable
         var app = builder.Build();
         var endpoints = new HealthEndpoints(_monitor);
         app.Run(endpoints.HandleAsync);
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        string? bound = await EmbeddedKestrelHost.StartAsync(app, cancellationToken).ConfigureAwait(false);
         _app = app;
-        string? bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
         Address = bound is null ? _listen : new Uri(bound);
         Log.Listening(_loggerFactory.CreateLogger<HealthHttpServer>(), Address.GetLeftPart(UriPartial.Authority));
     }
@@ -76,30 +65,6 @@ public sealed partial class HealthHttpServer : IAsyncDisposable
             await _app.DisposeAsync().ConfigureAwait(false);
             _app = null;
         }
-    }
-
-    /// <summary>Hands out the shared factory's loggers, except for categories under <paramref name="silencedPrefix"/>.</summary>
-    private sealed class CategoryFilteringLoggerFactory(ILoggerFactory inner, string silencedPrefix) : ILoggerFactory
-    {
-        public ILogger CreateLogger(string categoryName) =>
-            categoryName.StartsWith(silencedPrefix, StringComparison.Ordinal)
-                ? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance
-                : inner.CreateLogger(categoryName);
-
-        public void AddProvider(ILoggerProvider provider) => inner.AddProvider(provider);
-
-        // The shared factory belongs to the process's host.
-        public void Dispose()
-        {
-        }
-    }
-
-    /// <summary>A lifetime that waits for nobody and listens to no signal: the owner starts and stops this host.</summary>
-    private sealed class HostedLifetime : IHostLifetime
-    {
-        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     private static partial class Log

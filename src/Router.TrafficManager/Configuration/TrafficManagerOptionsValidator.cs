@@ -1,6 +1,6 @@
 using System.Globalization;
 using Router.Dns;
-using Router.TrafficManager.Monitoring;
+using Router.Http;
 using Router.TrafficManager.Routing;
 
 namespace Router.TrafficManager.Configuration;
@@ -260,7 +260,7 @@ public static class TrafficManagerOptionsValidator
     {
         for (int i = 0; i < codes.Count; i++)
         {
-            if (!StatusRange.TryParse(codes[i], out _, out string? error))
+            if (!StatusCodeRange.TryParse(codes[i], out _, out string? error))
             {
                 errors.Add($"{path}:{i}: {error}");
             }

@@ -1,7 +1,5 @@
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using Router.Http;
 using Router.TrafficManager.Configuration;
 
 namespace Router.TrafficManager.Monitoring;
@@ -13,12 +11,9 @@ namespace Router.TrafficManager.Monitoring;
 /// </summary>
 /// <remarks>
 /// <para>
-/// HTTP behaviour, as Traffic Manager's probes: redirects are not followed (a 301 is a failure unless it is expected),
-/// HTTPS certificates are not validated (a certificate must be presented, its errors are ignored), the body is not
-/// read (the response is disposed once its headers arrive), no proxy and no cookies. A <c>Host</c> header replaces the
-/// URL's host in the request and in TLS SNI, not where the probe connects. Every probe opens its own connection
-/// (<c>Connection: close</c>), so a dead listener is seen at once rather than through a stale pooled connection.
-/// One <see cref="SocketsHttpHandler"/> serves every endpoint.
+/// This type orchestrates (deadline, fallback, confirmation); one attempt is <see cref="HttpProbeAttempt"/> (HTTP
+/// behaviour as Traffic Manager's probes, a fresh connection per attempt) or <see cref="TcpProbeAttempt"/>, both
+/// connecting through <see cref="ProbeConnector"/>, which tells a connect failure apart from a later one.
 /// </para>
 /// <para>
 /// Monitor fail-open: when the deep probe cannot connect at all (connection refused, or no connection within the
@@ -39,19 +34,12 @@ namespace Router.TrafficManager.Monitoring;
 /// </remarks>
 internal sealed class EndpointProber : IEndpointProber, IDisposable
 {
-    /// <summary>The <c>User-Agent</c> sent unless the headers set one.</summary>
-    public const string UserAgent = "Router-TrafficManager-Endpoint-Monitor";
-
     /// <summary>The least time a fallback's confirmation leaves before the probe's timeout.</summary>
     private static readonly TimeSpan ConfirmMinimumMargin = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>The longest probe timeout honoured (a timer cannot be set much further out).</summary>
-    private static readonly TimeSpan MaxTimeout = TimeSpan.FromDays(1);
-
-    private static readonly HttpRequestOptionsKey<AttemptState> AttemptStateKey = new("Router.TrafficManager.AttemptState");
-
     private readonly TimeProvider _timeProvider;
-    private readonly HttpClient _client;
+    private readonly HttpProbeAttempt _http;
+    private readonly TcpProbeAttempt _tcp;
     private readonly ConditionalWeakTable<MonitorOptions, ProbeSettings> _settings = new();
 
     /// <param name="timeProvider">The clock for timeouts and durations.</param>
@@ -59,10 +47,9 @@ internal sealed class EndpointProber : IEndpointProber, IDisposable
     public EndpointProber(TimeProvider timeProvider, HttpMessageHandler? handler = null)
     {
         _timeProvider = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
-        _client = handler is null
-            ? new HttpClient(CreateHandler(), disposeHandler: true)
-            : new HttpClient(handler, disposeHandler: false);
-        _client.Timeout = Timeout.InfiniteTimeSpan;
+        var connector = new ProbeConnector(timeProvider);
+        _http = new HttpProbeAttempt(connector, handler);
+        _tcp = new TcpProbeAttempt(connector);
     }
 
     /// <inheritdoc />
@@ -82,7 +69,7 @@ internal sealed class EndpointProber : IEndpointProber, IDisposable
         using var deadline = new CancellationTokenSource(settings.Timeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         bool usedFallback = false;
-        Task<AttemptOutcome>? running = null;
+        Task<ProbeAttemptOutcome>? running = null;
         try
         {
             var connectBudget = settings.Fallback is null ? settings.Timeout : settings.Timeout / 2;
@@ -119,11 +106,11 @@ internal sealed class EndpointProber : IEndpointProber, IDisposable
         }
         catch (Exception ex)
         {
-            return new ProbeResult(false, startedAt, _timeProvider.GetElapsedTime(started), Error: Describe(ex), UsedFallback: usedFallback);
+            return new ProbeResult(false, startedAt, _timeProvider.GetElapsedTime(started), Error: HttpProbeAttempt.DescribeFailure(ex), UsedFallback: usedFallback);
         }
     }
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose() => _http.Dispose();
 
     /// <summary>
     /// After a fallback success, asks the monitor once more, ending a margin before the probe's timeout: the deep
@@ -138,7 +125,7 @@ internal sealed class EndpointProber : IEndpointProber, IDisposable
     /// nothing. The margin (a tenth of the timeout, at least 50 ms) keeps the result ahead of any deadline the caller
     /// set at the same timeout, so a fallback success is never lost to a race between the two timers.
     /// </remarks>
-    private async Task<AttemptOutcome?> ConfirmAsync(string target, ProbeSettings settings, TimeSpan connectBudget, long started, CancellationToken cancellationToken)
+    private async Task<ProbeAttemptOutcome?> ConfirmAsync(string target, ProbeSettings settings, TimeSpan connectBudget, long started, CancellationToken cancellationToken)
     {
         var margin = settings.Timeout / 10 > ConfirmMinimumMargin ? settings.Timeout / 10 : ConfirmMinimumMargin;
         var left = settings.Timeout - margin - _timeProvider.GetElapsedTime(started);
@@ -147,10 +134,10 @@ internal sealed class EndpointProber : IEndpointProber, IDisposable
             return null;
         }
 
-        var state = new AttemptState(connectBudget < left ? connectBudget : left);
+        var state = new ProbeAttemptState(connectBudget < left ? connectBudget : left);
         using var deadline = new CancellationTokenSource(left, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-        Task<AttemptOutcome>? running = null;
+        Task<ProbeAttemptOutcome>? running = null;
         try
         {
             running = AttemptAsync(target, settings.Deep, state, linked.Token);
@@ -160,7 +147,7 @@ internal sealed class EndpointProber : IEndpointProber, IDisposable
         catch (Exception) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             ObserveLater(running);
-            return state.Connected ? AttemptOutcome.Failure(TimedOut(settings.Timeout), connectFailed: false) : null;
+            return state.Connected ? ProbeAttemptOutcome.Failure(TimedOut(settings.Timeout), connectFailed: false) : null;
         }
         catch
         {
@@ -170,317 +157,17 @@ internal sealed class EndpointProber : IEndpointProber, IDisposable
     }
 
     /// <summary><c>timeout after 10 s</c>, <c>timeout after 0.5 s</c>.</summary>
-    internal static string TimedOut(TimeSpan timeout) => $"timeout after {Seconds(timeout)} s";
+    internal static string TimedOut(TimeSpan timeout) => $"timeout after {FailureWording.Seconds(timeout)} s";
 
-    private static string Seconds(TimeSpan duration) => duration.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+    private Task<ProbeAttemptOutcome> AttemptAsync(string target, ProbeAttemptSettings attempt, TimeSpan connectBudget, CancellationToken cancellationToken) =>
+        AttemptAsync(target, attempt, new ProbeAttemptState(connectBudget), cancellationToken);
 
-    private SocketsHttpHandler CreateHandler() => new()
-    {
-        AllowAutoRedirect = false,
-        UseProxy = false,
-        UseCookies = false,
-        AutomaticDecompression = DecompressionMethods.None,
-        PooledConnectionLifetime = TimeSpan.FromSeconds(30),
-        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-        ConnectCallback = ConnectAsync,
-        SslOptions =
-        {
-            // As Traffic Manager: the certificate must be there, its validity is not checked.
-            RemoteCertificateValidationCallback = static (_, _, _, _) => true,
-        },
-    };
-
-    private Task<AttemptOutcome> AttemptAsync(string target, AttemptSettings attempt, TimeSpan connectBudget, CancellationToken cancellationToken) =>
-        AttemptAsync(target, attempt, new AttemptState(connectBudget), cancellationToken);
-
-    private Task<AttemptOutcome> AttemptAsync(string target, AttemptSettings attempt, AttemptState state, CancellationToken cancellationToken) =>
+    private Task<ProbeAttemptOutcome> AttemptAsync(string target, ProbeAttemptSettings attempt, ProbeAttemptState state, CancellationToken cancellationToken) =>
         attempt.Protocol == MonitorProtocol.Tcp
-            ? TcpAttemptAsync(target, attempt, state, cancellationToken)
-            : HttpAttemptAsync(target, attempt, state, cancellationToken);
-
-    private async Task<AttemptOutcome> TcpAttemptAsync(string target, AttemptSettings attempt, AttemptState state, CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var socket = await ConnectSocketAsync(target, attempt.Port, state.ConnectTimeout, cancellationToken).ConfigureAwait(false);
-            state.Connected = true;
-            return AttemptOutcome.Success(null);
-        }
-        catch (ProbeConnectException ex)
-        {
-            return AttemptOutcome.Failure(ex.Message, ex.FallbackEligible);
-        }
-    }
-
-    private async Task<AttemptOutcome> HttpAttemptAsync(string target, AttemptSettings attempt, AttemptState state, CancellationToken cancellationToken)
-    {
-        if (!TryBuildUri(attempt.Protocol, target, attempt.Port, attempt.Path, out var uri))
-        {
-            return AttemptOutcome.Failure($"'{target}' with port {attempt.Port} and path '{attempt.Path}' is not a valid URL", connectFailed: false);
-        }
-
-        using var request = new HttpRequestMessage(HttpMethod.Get, uri)
-        {
-            Version = HttpVersion.Version11,
-            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
-        };
-        request.Headers.ConnectionClose = true;
-        request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
-        foreach (var (name, value) in attempt.Headers)
-        {
-            if (string.Equals(name, "Host", StringComparison.OrdinalIgnoreCase))
-            {
-                request.Headers.Host = value;
-            }
-            else
-            {
-                // Content headers (Content-Type, …) cannot go on a bodiless GET and are left out.
-                request.Headers.Remove(name);
-                request.Headers.TryAddWithoutValidation(name, value);
-            }
-        }
-
-        request.Options.Set(AttemptStateKey, state);
-        try
-        {
-            using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            int status = (int)response.StatusCode;
-            return StatusRange.AnyContains(attempt.ExpectedStatusCodes, status)
-                ? AttemptOutcome.Success(status)
-                : AttemptOutcome.Failure(string.Create(CultureInfo.InvariantCulture,
-                    $"status {status} not in {StatusRange.Format(attempt.ExpectedStatusCodes)}"), connectFailed: false, status);
-        }
-        catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            for (Exception? current = ex; current is not null; current = current.InnerException)
-            {
-                if (current is ProbeConnectException connect)
-                {
-                    return AttemptOutcome.Failure(connect.Message, connect.FallbackEligible);
-                }
-
-                // A handler without our connect callback (tests): a refusal can only happen while connecting.
-                if (current is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
-                {
-                    return AttemptOutcome.Failure("connection refused", connectFailed: true);
-                }
-            }
-
-            return AttemptOutcome.Failure(Describe(ex), connectFailed: false);
-        }
-    }
-
-    /// <summary>The handler's connect step: our own connect, so its timeout is per probe and a failure here is known to be a connect failure.</summary>
-    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
-    {
-        var state = context.InitialRequestMessage.Options.TryGetValue(AttemptStateKey, out var value) ? value : null;
-        var socket = await ConnectSocketAsync(context.DnsEndPoint.Host, context.DnsEndPoint.Port, state?.ConnectTimeout ?? MaxTimeout, cancellationToken).ConfigureAwait(false);
-        if (state is not null)
-        {
-            state.Connected = true;
-        }
-
-        return new NetworkStream(socket, ownsSocket: true);
-    }
-
-    /// <exception cref="ProbeConnectException">The connection could not be made.</exception>
-    private async Task<Socket> ConnectSocketAsync(string host, int port, TimeSpan budget, CancellationToken cancellationToken)
-    {
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        using var deadline = new CancellationTokenSource(Clamp(budget), _timeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-        try
-        {
-            await socket.ConnectAsync(EndPointFor(host, port), linked.Token).ConfigureAwait(false);
-            return socket;
-        }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            socket.Dispose();
-            throw new ProbeConnectException($"connect timeout after {Seconds(budget)} s", fallbackEligible: true, inner: null);
-        }
-        catch (SocketException ex)
-        {
-            socket.Dispose();
-            throw new ProbeConnectException(DescribeSocketError(ex),
-                fallbackEligible: ex.SocketErrorCode is SocketError.ConnectionRefused or SocketError.TimedOut, ex);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
-
-    private static TimeSpan Clamp(TimeSpan timeout) =>
-        timeout <= TimeSpan.Zero ? TimeSpan.FromTicks(1) : timeout > MaxTimeout ? MaxTimeout : timeout;
-
-    private static EndPoint EndPointFor(string host, int port)
-    {
-        var bare = host.Length > 2 && host[0] == '[' && host[^1] == ']' ? host[1..^1] : host;
-        return IPAddress.TryParse(bare, out var address) ? new IPEndPoint(address, port) : new DnsEndPoint(bare, port);
-    }
-
-    /// <summary><c>{scheme}://{target}:{port}{path}</c>, an IPv6 target in brackets.</summary>
-    internal static bool TryBuildUri(MonitorProtocol protocol, string target, int port, string path, out Uri uri)
-    {
-        string scheme = protocol == MonitorProtocol.Https ? Uri.UriSchemeHttps : Uri.UriSchemeHttp;
-        string host = IPAddress.TryParse(target, out var address) && address.AddressFamily == AddressFamily.InterNetworkV6
-            ? "[" + address.ToString().Replace("%", "%25", StringComparison.Ordinal) + "]"
-            : target;
-        string rooted = path.StartsWith('/') ? path : "/" + path;
-        return Uri.TryCreate(string.Create(CultureInfo.InvariantCulture, $"{scheme}://{host}:{port}{rooted}"), UriKind.Absolute, out uri!);
-    }
-
-    private static string Describe(Exception exception)
-    {
-        string? socket = null;
-        for (Exception? current = exception; current is not null && socket is null; current = current.InnerException)
-        {
-            if (current is SocketException s)
-            {
-                socket = DescribeSocketError(s);
-            }
-        }
-
-        if (socket is not null)
-        {
-            return socket;
-        }
-
-        var error = exception switch
-        {
-            HttpRequestException request => request.HttpRequestError,
-            HttpIOException io => io.HttpRequestError,
-            _ => HttpRequestError.Unknown,
-        };
-        return error switch
-        {
-            HttpRequestError.NameResolutionError => "host not found",
-            HttpRequestError.SecureConnectionError => $"TLS handshake failed: {Innermost(exception)}",
-            HttpRequestError.ResponseEnded => "connection closed before the response was complete",
-            HttpRequestError.InvalidResponse => $"invalid HTTP response: {Innermost(exception)}",
-            HttpRequestError.ConnectionError => $"connection failed: {Innermost(exception)}",
-            _ => $"probe failed: {Innermost(exception)}",
-        };
-    }
-
-    private static string DescribeSocketError(SocketException exception) => exception.SocketErrorCode switch
-    {
-        SocketError.ConnectionRefused => "connection refused",
-        SocketError.ConnectionReset => "connection reset by the endpoint",
-        SocketError.ConnectionAborted => "connection aborted",
-        SocketError.TimedOut => "connection timed out",
-        SocketError.HostNotFound or SocketError.NoData => "host not found",
-        SocketError.TryAgain => "name resolution failed (try again)",
-        SocketError.HostUnreachable => "host unreachable",
-        SocketError.NetworkUnreachable => "network unreachable",
-        SocketError.NetworkDown => "network down",
-        _ => $"socket error {exception.SocketErrorCode}: {exception.Message}",
-    };
-
-    private static string Innermost(Exception exception)
-    {
-        while (exception.InnerException is not null)
-        {
-            exception = exception.InnerException;
-        }
-
-        return exception.Message;
-    }
+            ? _tcp.RunAsync(target, attempt, state, cancellationToken)
+            : _http.RunAsync(target, attempt, state, cancellationToken);
 
     private static void ObserveLater(Task? abandoned) =>
         abandoned?.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
             TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-
-    /// <summary>One attempt's connect timeout, and whether its connection was made (set by the connect step).</summary>
-    private sealed class AttemptState(TimeSpan connectTimeout)
-    {
-        private volatile bool _connected;
-
-        public TimeSpan ConnectTimeout { get; } = connectTimeout;
-
-        public bool Connected
-        {
-            get => _connected;
-            set => _connected = value;
-        }
-    }
-
-    /// <summary>One probe attempt's outcome; <see cref="ConnectFailed"/> makes the fallback run.</summary>
-    private readonly record struct AttemptOutcome(bool Succeeded, bool ConnectFailed, int? StatusCode, string? Error)
-    {
-        public static AttemptOutcome Success(int? statusCode) => new(true, false, statusCode, null);
-
-        public static AttemptOutcome Failure(string error, bool connectFailed, int? statusCode = null) => new(false, connectFailed, statusCode, error);
-    }
-
-    /// <summary>The protocol, port, path, headers and expected codes of one attempt (the deep probe or the fallback).</summary>
-    private sealed record AttemptSettings(
-        MonitorProtocol Protocol, int Port, string Path, StatusRange[] ExpectedStatusCodes, KeyValuePair<string, string>[] Headers);
-
-    /// <summary>A <see cref="MonitorOptions"/> parsed once.</summary>
-    private sealed class ProbeSettings
-    {
-        private ProbeSettings(TimeSpan timeout, AttemptSettings deep, AttemptSettings? fallback, string? error)
-        {
-            Timeout = timeout;
-            Deep = deep;
-            Fallback = fallback;
-            Error = error;
-        }
-
-        public TimeSpan Timeout { get; }
-
-        public AttemptSettings Deep { get; }
-
-        public AttemptSettings? Fallback { get; }
-
-        /// <summary>Why these settings cannot be probed with (validation lets none of these through).</summary>
-        public string? Error { get; }
-
-        public static ProbeSettings Create(MonitorOptions monitor)
-        {
-            string? error = null;
-            double seconds = monitor.TimeoutSeconds;
-            var timeout = double.IsFinite(seconds) && seconds > 0 ? TimeSpan.FromSeconds(Math.Min(seconds, MaxTimeout.TotalSeconds)) : TimeSpan.Zero;
-            if (timeout <= TimeSpan.Zero)
-            {
-                error = string.Create(CultureInfo.InvariantCulture, $"invalid monitor timeout {seconds} s");
-            }
-
-            if (!StatusRange.TryParseStatusRanges(monitor.ExpectedStatusCodes, out var ranges, out string? rangeError))
-            {
-                error ??= $"invalid ExpectedStatusCodes: {rangeError}";
-            }
-
-            KeyValuePair<string, string>[] headers = [.. monitor.Headers];
-            var deep = new AttemptSettings(monitor.Protocol, monitor.Port, monitor.Path ?? "/", ranges, headers);
-            AttemptSettings? fallback = null;
-            if (monitor.Fallback is { } f)
-            {
-                var fallbackRanges = ranges;
-                if (f.ExpectedStatusCodes.Count > 0 && !StatusRange.TryParseStatusRanges(f.ExpectedStatusCodes, out fallbackRanges, out rangeError))
-                {
-                    error ??= $"invalid Fallback ExpectedStatusCodes: {rangeError}";
-                }
-
-                fallback = new AttemptSettings(
-                    f.Protocol ?? monitor.Protocol,
-                    f.Port ?? monitor.Port,
-                    f.Path ?? deep.Path,
-                    fallbackRanges,
-                    f.Headers.Count > 0 ? [.. f.Headers] : headers);
-            }
-
-            return new ProbeSettings(timeout, deep, fallback, error);
-        }
-    }
-
-    /// <summary>The connection could not be made; thrown by our connect step and wrapped by the handler.</summary>
-    private sealed class ProbeConnectException(string message, bool fallbackEligible, Exception? inner) : IOException(message, inner)
-    {
-        /// <summary>Refused or timed out: the contract's "cannot connect at all", which lets the fallback run.</summary>
-        public bool FallbackEligible { get; } = fallbackEligible;
-    }
 }

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Microsoft.Extensions.Time.Testing;
 using Router.Health.Checks;
+using Router.Http;
 
 namespace Router.Health.Tests.Checks;
 
@@ -96,7 +97,7 @@ public sealed class CheckExecutionTests
     {
         var clock = new FakeTimeProvider();
 
-        var result = await CheckExecution.RunAsync(clock, Timeout, _ => throw new SocketException((int)SocketError.ConnectionRefused), CheckExecution.DescribeSocketError, CancellationToken.None).WaitAsync(Bound);
+        var result = await CheckExecution.RunAsync(clock, Timeout, _ => throw new SocketException((int)SocketError.ConnectionRefused), FailureWording.DescribeSocketError, CancellationToken.None).WaitAsync(Bound);
 
         Assert.Equal(CheckOutcome.Failure, result.Outcome);
         Assert.Equal("connection refused", result.Error);

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using Router.Health.Checks;
 using Router.Health.Configuration;
+using Router.Http;
 
 namespace Router.Health.Tests.Checks;
 

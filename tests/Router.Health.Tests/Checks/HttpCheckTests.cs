@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Time.Testing;
 using Router.Health.Checks;
 using Router.Health.Tests.Infrastructure;
+using Router.Http;
+using Router.Testing.Http;
 
 namespace Router.Health.Tests.Checks;
 
@@ -200,6 +202,35 @@ public sealed class HttpCheckTests
         Assert.Equal("connection closed before the response was complete", result.Error);
     }
 
+    [Theory]
+    [MemberData(nameof(FailureWordingCases.Names), MemberType = typeof(FailureWordingCases))]
+    public async Task CheckAsync_HttpClientFailure_SharedSentence(string name)
+    {
+        // Arrange: the handler fails as SocketsHttpHandler does; the traffic manager's probe words it the same
+        var (exception, sentence) = FailureWordingCases.Create(name);
+        using var check = new HttpCheck(new HttpCheckSettings { Url = new Uri("http://auth.test/") }, TimeProvider.System,
+            new StubHandler((_, _) => Task.FromException<HttpResponseMessage>(exception)), disposeHandler: true);
+
+        // Act
+        var result = await check.CheckAsync(Timeout, CancellationToken.None).WaitAsync(Bound);
+
+        // Assert
+        Assert.Equal(CheckOutcome.Failure, result.Outcome);
+        Assert.Equal(sentence, result.Error);
+    }
+
+    [Fact]
+    public async Task CheckAsync_UnrecognisedHttpError_FailureWithInnermostMessage()
+    {
+        using var check = new HttpCheck(new HttpCheckSettings { Url = new Uri("http://auth.test/") }, TimeProvider.System,
+            new StubHandler((_, _) => throw new HttpRequestException(HttpRequestError.Unknown, "outer", new InvalidOperationException("inner"))), disposeHandler: true);
+
+        var result = await check.CheckAsync(Timeout, CancellationToken.None).WaitAsync(Bound);
+
+        Assert.Equal(CheckOutcome.Failure, result.Outcome);
+        Assert.Equal("inner", result.Error);
+    }
+
     [Fact]
     public async Task CheckAsync_Shutdown_ThrowsOperationCanceled()
     {
@@ -219,7 +250,7 @@ public sealed class HttpCheckTests
         {
             Url = url,
             BodyContains = bodyContains,
-            ExpectedStatusCodes = expected ?? [StatusCodeRange.Default],
+            ExpectedStatusCodes = expected ?? [HttpCheckSettings.DefaultStatusCodeRange],
             ConnectTimeout = Timeout,
         }, TimeProvider.System);
 

@@ -670,7 +670,7 @@ public sealed class AdminHttpServerTests : IAsyncDisposable
     [InlineData("[example.com]", false)]
     [InlineData("[127.0.0.1]", false)]
     public void IsLocalHost_OnlyIpLiteralsAndLocalhost(string host, bool expected) =>
-        Assert.Equal(expected, AdminHttpServer.IsLocalHost(new Microsoft.AspNetCore.Http.HostString(host)));
+        Assert.Equal(expected, AdminGuardMiddleware.IsLocalHost(new Microsoft.AspNetCore.Http.HostString(host)));
 
     [Fact]
     public void Constructor_NotLoopbackWithoutToken_Throws()

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Time.Testing;
 using Router.TrafficManager.Configuration;
+using Router.Testing.Http;
 using Router.TrafficManager.Monitoring;
 
 namespace Router.TrafficManager.Tests.Monitoring;
@@ -102,7 +103,26 @@ public sealed class EndpointProberTests : IDisposable
         Assert.Equal(("GET", "/health/registries/contoso?deep=1"), (request.Method, request.Target));
         Assert.Equal("contoso.registry.test", request.Headers["Host"]);
         Assert.Equal("router", request.Headers["X-Probe"]);
-        Assert.Equal(EndpointProber.UserAgent, request.Headers["User-Agent"]);
+        Assert.Equal(HttpProbeAttempt.UserAgent, request.Headers["User-Agent"]);
+    }
+
+    [Fact]
+    public async Task Probe_ContentHeaderConfigured_LeftOutAndProbed()
+    {
+        // Arrange: validation accepts any token as a header name; a content header cannot go on a bodiless GET
+        await using var server = LoopbackProbeServer.Start();
+        var monitor = Monitor(server.Port);
+        monitor.Headers["Content-Type"] = "application/json";
+        monitor.Headers["X-Probe"] = "router";
+
+        // Act
+        var result = await _prober.ProbeAsync("127.0.0.1", monitor, CancellationToken.None);
+
+        // Assert: the probe runs (before, every probe failed with "probe failed: Misused header name")
+        Assert.True(result.Succeeded, result.Error);
+        var request = Assert.Single(server.Requests);
+        Assert.False(request.Headers.ContainsKey("Content-Type"));
+        Assert.Equal("router", request.Headers["X-Probe"]);
     }
 
     [Fact]
@@ -429,13 +449,41 @@ public sealed class EndpointProberTests : IDisposable
     }
 
     [Theory]
+    [MemberData(nameof(FailureWordingCases.Names), MemberType = typeof(FailureWordingCases))]
+    public async Task Probe_HttpClientFailure_SharedSentence(string name)
+    {
+        // Arrange: the handler fails as SocketsHttpHandler does; the health monitor's Http check words it the same
+        var (exception, sentence) = FailureWordingCases.Create(name);
+        using var handler = new ThrowingHandler(exception);
+        using var prober = new EndpointProber(TimeProvider.System, handler);
+
+        // Act
+        var result = await prober.ProbeAsync("192.0.2.1", Monitor(80), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+        // Assert
+        Assert.False(result.Succeeded);
+        Assert.Equal(sentence, result.Error);
+    }
+
+    [Fact]
+    public async Task Probe_UnrecognisedHttpError_ProbeFailedWithInnermostMessage()
+    {
+        using var handler = new ThrowingHandler(new HttpRequestException(HttpRequestError.Unknown, "outer", new InvalidOperationException("inner")));
+        using var prober = new EndpointProber(TimeProvider.System, handler);
+
+        var result = await prober.ProbeAsync("192.0.2.1", Monitor(80), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal("probe failed: inner", result.Error);
+    }
+
+    [Theory]
     [InlineData(MonitorProtocol.Http, "127.0.0.11", 8081, "/health", "http://127.0.0.11:8081/health")]
     [InlineData(MonitorProtocol.Https, "::1", 443, "/", "https://[::1]/")]
     [InlineData(MonitorProtocol.Http, "2001:db8::1", 80, "status", "http://[2001:db8::1]/status")]
     [InlineData(MonitorProtocol.Http, "eastus.registry.test", 5000, "/v2/?x=1", "http://eastus.registry.test:5000/v2/?x=1")]
     public void TryBuildUri_Targets_BracketsIpv6(MonitorProtocol protocol, string target, int port, string path, string expected)
     {
-        Assert.True(EndpointProber.TryBuildUri(protocol, target, port, path, out var uri));
+        Assert.True(HttpProbeAttempt.TryBuildUri(protocol, target, port, path, out var uri));
         Assert.Equal(expected, uri.AbsoluteUri);
     }
 
@@ -475,6 +523,12 @@ public sealed class EndpointProberTests : IDisposable
             await Task.Delay(System.Threading.Timeout.Infinite, cancellationToken);
             throw new InvalidOperationException("unreachable");
         }
+    }
+
+    private sealed class ThrowingHandler(Exception exception) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            Task.FromException<HttpResponseMessage>(exception);
     }
 
     /// <summary>A monitor that is not there when a probe starts and comes up on its port while the fallback's request is in flight.</summary>

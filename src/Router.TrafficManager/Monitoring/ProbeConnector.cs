@@ -1,0 +1,60 @@
+using System.Net;
+using System.Net.Sockets;
+using Router.Http;
+
+namespace Router.TrafficManager.Monitoring;
+
+/// <summary>
+/// Opens a probe attempt's TCP connection: the connect step of the TCP attempt and of the HTTP handler, so its timeout
+/// is per attempt and a failure here is known to be a connect failure (what lets the fallback run).
+/// </summary>
+/// <remarks>Timeouts run on the injected <see cref="TimeProvider"/>. Thread-safe.</remarks>
+internal sealed class ProbeConnector(TimeProvider timeProvider)
+{
+    /// <summary>Connects to <paramref name="host"/> (an address, an address in brackets or a DNS name) within <paramref name="budget"/>.</summary>
+    /// <exception cref="ConnectException">The connection could not be made.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task<Socket> ConnectAsync(string host, int port, TimeSpan budget, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using var deadline = new CancellationTokenSource(Clamp(budget), timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        try
+        {
+            await socket.ConnectAsync(EndPointFor(host, port), linked.Token).ConfigureAwait(false);
+            return socket;
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new ConnectException($"connect timeout after {FailureWording.Seconds(budget)} s", fallbackEligible: true, inner: null);
+        }
+        catch (SocketException ex)
+        {
+            socket.Dispose();
+            throw new ConnectException(FailureWording.DescribeSocketError(ex),
+                fallbackEligible: ex.SocketErrorCode is SocketError.ConnectionRefused or SocketError.TimedOut, ex);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private static TimeSpan Clamp(TimeSpan timeout) =>
+        timeout <= TimeSpan.Zero ? TimeSpan.FromTicks(1) : timeout > ProbeSettings.MaxTimeout ? ProbeSettings.MaxTimeout : timeout;
+
+    private static EndPoint EndPointFor(string host, int port)
+    {
+        var bare = host.Length > 2 && host[0] == '[' && host[^1] == ']' ? host[1..^1] : host;
+        return IPAddress.TryParse(bare, out var address) ? new IPEndPoint(address, port) : new DnsEndPoint(bare, port);
+    }
+
+    /// <summary>The connection could not be made; thrown by <see cref="ConnectAsync"/> (and wrapped by the HTTP handler).</summary>
+    internal sealed class ConnectException(string message, bool fallbackEligible, Exception? inner) : IOException(message, inner)
+    {
+        /// <summary>Refused or timed out: the contract's "cannot connect at all", which lets the fallback run.</summary>
+        public bool FallbackEligible { get; } = fallbackEligible;
+    }
+}
