@@ -1,4 +1,5 @@
 using Router.Cli.Tests.TestSupport;
+using Router.Testing;
 
 namespace Router.Cli.Tests.EndToEnd;
 

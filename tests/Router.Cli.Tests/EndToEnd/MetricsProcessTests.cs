@@ -1,6 +1,7 @@
 using System.Net;
 using Router.Cli.Tests.Hosting;
 using Router.Cli.Tests.TestSupport;
+using Router.Testing;
 
 namespace Router.Cli.Tests.EndToEnd;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Router.Cli.Tests.TestSupport;
+using Router.Testing;
 
 namespace Router.Cli.Tests.EndToEnd;
 
@@ -93,14 +94,17 @@ public sealed class ServeProcessTests : IDisposable
     public async Task Serve_WorkingDirectoryGone_HealthAndAdminStillServe()
     {
         // Arrange: a working directory the process cannot see once it runs (as with a daemon started as nobody from a
-        // 0700 home): the web hosts must not need it. It is deleted while the runtime is still starting.
+        // 0700 home): the web hosts must not need it. The process is created in it, held before the runtime starts,
+        // and released only once the directory is gone, so the runtime never sees it (no race with a fast start-up).
         var health = Loopback.FreeEndpoint();
         var admin = Loopback.FreeEndpoint();
         string config = HealthOnly($"http://{health}").TrimEnd().TrimEnd('}') + $$""", "Admin": { "Listen": "http://{{admin}}" } }""";
         string path = _directory.Write("router.json", config);
         string workingDirectory = Directory.CreateDirectory(System.IO.Path.Combine(_directory.Path, "cwd")).FullName;
-        await using var router = RouterProcess.Start(["serve", "--config", path], workingDirectory: workingDirectory);
+        await using var router = RouterProcess.Start(["serve", "--config", path], workingDirectory: workingDirectory, held: true);
         Directory.Delete(workingDirectory);
+        string cwd = File.ResolveLinkTarget($"/proc/{router.Id}/cwd", returnFinalTarget: false)?.FullName ?? "(unreadable)";
+        router.Release();
 
         // Act
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
@@ -109,7 +113,9 @@ public sealed class ServeProcessTests : IDisposable
         await router.SendSigtermAsync();
         int exit = await router.WaitForExitAsync(StopTimeout);
 
-        // Assert
+        // Assert: the case was exercised (the process's working directory was the deleted one before the runtime
+        // started), and the hosts served anyway.
+        Assert.Equal(workingDirectory + " (deleted)", cwd);
         Assert.Equal(HttpStatusCode.OK, live);
         Assert.Equal(HttpStatusCode.OK, metrics);
         Assert.True(exit == 0, router.Describe());
