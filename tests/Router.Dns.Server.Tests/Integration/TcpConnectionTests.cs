@@ -137,8 +137,10 @@ public sealed class TcpConnectionTests
             // Our own send buffer filled up once the server stopped reading: expected.
         }
 
-        var other = await DnsTools.QueryAsync(DnsClientTool.Dig, server.EndPoint, "www.example.test", "A", tcp: true);
-        var otherUdp = await DnsTools.QueryAsync(DnsClientTool.Dig, server.EndPoint, "www.example.test", "A", tcp: false);
+        // Served at all, not how soon: dig's own wait (2 s by default) would include its start-up and, on a loaded
+        // machine, the server's time spent on the burst; 10 s only ends a hung query.
+        var other = await DnsTools.QueryAsync(DnsClientTool.Dig, server.EndPoint, "www.example.test", "A", tcp: true, "+time=10");
+        var otherUdp = await DnsTools.QueryAsync(DnsClientTool.Dig, server.EndPoint, "www.example.test", "A", tcp: false, "+time=10");
         await Poll.UntilAsync(() => open.GetMeasurementSnapshot().EvaluateAsCounter() == 1, "only the greedy connection open");
 
         // Act 2: past the idle timeout (a blocked write is not activity). The server closes its end; the kernel may
