@@ -13,8 +13,11 @@ namespace Router.Health.Tests.Infrastructure;
 /// </summary>
 internal sealed class ExternalProcess : IAsyncDisposable
 {
-    /// <summary>How long any single wait on a process may take.</summary>
-    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
+    /// <summary>
+    /// How long any single wait on a process may take: a bound that only ends a hung process, not a timing check
+    /// (initdb took over 20 s once with two CPU hogs beside the tests).
+    /// </summary>
+    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
 
     private readonly Process _process;
     private readonly StringBuilder _output = new();
