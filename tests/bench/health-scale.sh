@@ -243,6 +243,11 @@ CONFIG_BYTES=$(stat -c %s "$CONFIG")
 CONFIG_MIB=$(awk -v b="$CONFIG_BYTES" 'BEGIN { printf "%.1f", b / 1048576 }')
 log "health-scale: config written: $CONFIG_MIB MiB ($CONFIG_BYTES bytes) in $(elapsed "$t_gen" "$t_gen_end") s"
 
+# What a process killed while loading is measured against (see exit_cause in lib.sh).
+OOM_KILLS_AT_START=$(oom_kills)
+MEM_AT_START_MIB=$(mem_available_mib)
+log "health-scale: MemAvailable $MEM_AT_START_MIB MiB, kernel OOM kills so far: $OOM_KILLS_AT_START"
+
 # --- router validate (optional): the same load and validation as serve, without hosting ---------------------------
 
 VALIDATE_S=n/a VALIDATE_HWM_KB=0
@@ -266,7 +271,11 @@ if [[ $HEALTH_VALIDATE == 1 ]]; then
     vrc=0
     wait "$vpid" || vrc=$?
     VALIDATE_S=$(elapsed "$t_val" "$(now)")
-    if ((vrc != 0)); then
+    if ((vrc > 128)); then
+        tail -n 20 "$WORK/validate.log" >&2
+        die "router validate did not finish: $(exit_cause "$vrc" "$OOM_KILLS_AT_START"); peak RSS sampled" \
+            "$(mib "$VALIDATE_HWM_KB") MiB, MemAvailable now $(mem_available_mib) MiB (at start $MEM_AT_START_MIB MiB)"
+    elif ((vrc != 0)); then
         head -n 20 "$WORK/validate.log" >&2
         die "router validate rejected the generated config (exit $vrc)"
     fi
@@ -293,8 +302,13 @@ deadline=$((SECONDS + HEALTH_LOAD_TIMEOUT))
 next_sample=0
 while [[ -z $T_REG ]]; do
     kill -0 "$ROUTER_PID" 2>/dev/null || {
+        # A process that dies without a word was killed: say by what, from its wait status and the kernel's OOM count.
+        rrc=0
+        wait "$ROUTER_PID" || rrc=$?
         tail -n 20 "$ROUTER_LOG" >&2
-        die "router exited while loading; see $ROUTER_LOG$(keep_hint)"
+        die "router exited while loading: $(exit_cause "$rrc" "$OOM_KILLS_AT_START"); last sampled RSS" \
+            "$(tail -n 1 "$RSS_TRACE" | awk '{ printf "%.0f MiB at %s s", $2 / 1024, $1 }'), MemAvailable now $(mem_available_mib) MiB" \
+            "(at start $MEM_AT_START_MIB MiB); $(wc -l <"$ROUTER_LOG") log line(s); see $ROUTER_LOG$(keep_hint)"
     }
     ((SECONDS < deadline)) || die "router did not answer within ${HEALTH_LOAD_TIMEOUT}s (HEALTH_LOAD_TIMEOUT); by then" \
         "$(proc_state "$ROUTER_PID"), /health/live $([[ -n $T_LIVE ]] && echo answered || echo 'not answering')," \

@@ -57,6 +57,38 @@ bench_workdir() { # creates $WORK and makes every exit stop what was started and
     trap 'exit 143' TERM
 }
 
+# --- why a process ended ------------------------------------------------------------------------------------------
+
+oom_kills() { # -> the kernel's count of OOM kills since boot (/proc/vmstat oom_kill, Linux 4.13+), or "?"
+    awk '$1 == "oom_kill" { print $2; found = 1 } END { if (!found) print "?" }' /proc/vmstat 2>/dev/null || echo "?"
+}
+
+mem_available_mib() { # -> MemAvailable from /proc/meminfo in MiB, or "?"
+    awk '$1 == "MemAvailable:" { printf "%.0f", $2 / 1024; found = 1 } END { if (!found) printf "?" }' /proc/meminfo 2>/dev/null || echo "?"
+}
+
+exit_cause() { # WAIT_STATUS OOM_KILLS_BEFORE -> how a process ended: its status, or the signal and whether the kernel OOM-killed
+    local rc=$1 before=$2 after signal
+    after=$(oom_kills)
+    if ((rc <= 128)); then
+        printf 'exit status %d' "$rc"
+        return 0
+    fi
+    signal=$(kill -l $((rc - 128)) 2>/dev/null) || signal=$((rc - 128))
+    printf 'killed by SIG%s (wait status %d)' "$signal" "$rc"
+    if [[ $before == "?" || $after == "?" ]]; then
+        printf '; OOM kills cannot be counted here (no oom_kill in /proc/vmstat)'
+    elif ((after > before)); then
+        printf '; the kernel OOM-killed %d process(es) meanwhile (/proc/vmstat oom_kill %s -> %s): out of memory' \
+            $((after - before)) "$before" "$after"
+    elif [[ $signal == KILL ]]; then
+        printf '; the kernel counted no OOM kill (/proc/vmstat oom_kill stayed %s): the SIGKILL came from outside' "$after"
+        printf ' (a container or cgroup limit enforced elsewhere, a supervisor, a user)'
+    elif [[ $signal == ABRT ]]; then
+        printf '; the .NET runtime aborted (fail-fast or an unhandled exception; its message, if any, is in the log)'
+    fi
+}
+
 keep_hint() { [[ ${!BENCH_KEEP_VAR} == 1 ]] || printf ' (the temp dir is removed on exit; %s=1 keeps it)' "$BENCH_KEEP_VAR"; }
 
 APT_UPDATED=0

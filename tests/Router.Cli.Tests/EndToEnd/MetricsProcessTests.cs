@@ -1,6 +1,7 @@
 using System.Net;
 using Router.Cli.Tests.Hosting;
 using Router.Cli.Tests.TestSupport;
+using Router.Testing;
 
 namespace Router.Cli.Tests.EndToEnd;
 
@@ -32,7 +33,9 @@ public sealed class MetricsProcessTests : IDisposable
               "Admin": { "Listen": "http://{{admin}}", "StateFile": "state.json" } }
             """);
         await using var router = RouterProcess.Start(["serve", "--config", path]);
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        // A bound that only ends a hung scrape: on a loaded machine the first scrape (runtime and exporter warming up) can
+        // take seconds; what is checked is the exposition, not its speed.
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         var url = new Uri($"http://{admin}/metrics");
 
         // Act: answers from both zones, then scrapes until the probes are in.

@@ -4,11 +4,11 @@ using System.Net;
 using System.Net.Http.Json;
 using DnsClient;
 using Router.Cli.Tests.TestSupport;
-using Router.Dns.Server.Tests.Infrastructure;
 using Router.Testing;
-using DigResult = Router.Dns.Server.Tests.Infrastructure.DigResult;
+using Router.Testing.Dns;
 using Xunit.Abstractions;
 using Xunit.Sdk;
+using DigResult = Router.Testing.Dns.DigResult;
 
 namespace Router.Cli.Tests.EndToEnd;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using Router.Testing;
 using Xunit.Sdk;
 
 namespace Router.Cli.Tests.TestSupport;

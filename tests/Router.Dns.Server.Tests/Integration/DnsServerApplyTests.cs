@@ -4,6 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 using Router.Dns.Server.Configuration;
 using Router.Dns.Server.Diagnostics;
 using Router.Dns.Server.Tests.Infrastructure;
+using Router.Testing.Dns;
 
 namespace Router.Dns.Server.Tests.Integration;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Router.Dns.Server.Diagnostics;
 using Router.Dns.Server.Tests.Infrastructure;
+using Router.Testing.Dns;
 
 namespace Router.Dns.Server.Tests.Integration;
 

@@ -1,4 +1,5 @@
 using Router.Dns.Server.Tests.Infrastructure;
+using Router.Testing.Dns;
 
 namespace Router.Dns.Server.Tests.Integration;
 

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Time.Testing;
 using Router.Dns.Server.Diagnostics;
 using Router.Dns.Server.Tests.Infrastructure;
 using Router.Testing;
+using Router.Testing.Dns;
 
 namespace Router.Dns.Server.Tests.Integration;
 
@@ -13,11 +14,13 @@ namespace Router.Dns.Server.Tests.Integration;
 /// Forwarding through a real upstream: a second in-process server authoritative for <c>upstream.test</c>. The
 /// forwarder answers with RA set and AA clear, passes negative answers through, caches (RFC 1035 §7.4, RFC 2308)
 /// with aged TTLs, fails over past silent upstreams and answers SERVFAIL when none answers. Asked with dig and kdig,
-/// except where a test bounds the wall-clock time: there DnsClient asks in-process, so the bound does not include
-/// starting a process.
+/// except where a test steps the forwarder's fake clock while a query is in flight: there DnsClient asks in-process.
 /// </summary>
 public sealed class ForwardingDigTests(ForwardingFixture fixture) : IClassFixture<ForwardingFixture>
 {
+    /// <summary>The client's own wait: only ends a test that would hang; the answers' timing runs on the fake clock.</summary>
+    private static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(30);
+
     public static TheoryData<DnsClientTool, bool> Clients => AuthoritativeDigTests.Clients;
 
     [Theory]
@@ -239,57 +242,75 @@ public sealed class ForwardingDigTests(ForwardingFixture fixture) : IClassFixtur
     }
 
     [Fact]
-    public async Task Forward_FirstUpstreamNeverAnswers_FailsOverToSecondWithinTimeout()
+    public async Task Forward_FirstUpstreamNeverAnswers_FailsOverToSecondAfterTheTimeout()
     {
-        // Arrange
+        // Arrange: the attempt timeout runs on a fake clock, so failing over depends on that clock alone.
         const double timeoutSeconds = 0.5;
+        var clock = new FakeTimeProvider();
         using var silent = ForwardingFixture.BlackHole();
         var options = ForwardingFixture.ForwarderOptions(timeoutSeconds, 2, (IPEndPoint)silent.LocalEndPoint!, fixture.Upstream.EndPoint);
-        await using var forwarder = await TestDnsServer.StartAsync(options);
-        long started = TimeProvider.System.GetTimestamp();
+        await using var forwarder = await TestDnsServer.StartAsync(options, clock);
 
-        // Act
-        var result = await LoopbackDnsClient.QueryAsync(forwarder.EndPoint, "www.upstream.test", QueryType.AAAA, timeout: TimeSpan.FromSeconds(5));
-        var elapsed = TimeProvider.System.GetElapsedTime(started);
+        // Act: the first upstream is asked; nothing more happens until its timeout has passed.
+        var query = LoopbackDnsClient.QueryAsync(forwarder.EndPoint, "www.upstream.test", QueryType.AAAA, timeout: ClientTimeout);
+        int asked = 0;
+        await Poll.UntilAsync(() => (asked += Drain(silent)) == 1, "the first upstream asked");
+        bool answeredBeforeTimeout = query.IsCompleted;
+        clock.Advance(TimeSpan.FromSeconds(timeoutSeconds));
+        var result = await query;
 
         // Assert
+        Assert.False(answeredBeforeTimeout, "answered before the first upstream's timeout passed");
         Assert.True(result.Header.ResponseCode == DnsHeaderResponseCode.NoError, LoopbackDnsClient.Describe(result));
         Assert.Equal(["2001:db8::100"], LoopbackDnsClient.Addresses(result));
-        Assert.True(silent.Available > 0, "The first upstream was never asked.");
-        Assert.True(elapsed < TimeSpan.FromSeconds(timeoutSeconds * 2 + 2), $"Failover took {elapsed}.");
+        Assert.Equal(1, asked + Drain(silent));
     }
 
     [Fact]
-    public async Task Forward_AllUpstreamsSilent_ServFailWithinTimeoutTimesAttempts()
+    public async Task Forward_AllUpstreamsSilent_ServFailOnceEveryAttemptTimedOut()
     {
-        // Arrange
+        // Arrange: attempt timeouts on a fake clock; each attempt is one datagram to the next upstream in turn.
         const double timeoutSeconds = 0.5;
         const int attempts = 3;
+        var clock = new FakeTimeProvider();
         using var silent1 = ForwardingFixture.BlackHole();
         using var silent2 = ForwardingFixture.BlackHole();
         var options = ForwardingFixture.ForwarderOptions(timeoutSeconds, attempts, (IPEndPoint)silent1.LocalEndPoint!, (IPEndPoint)silent2.LocalEndPoint!);
-        await using var forwarder = await TestDnsServer.StartAsync(options);
+        await using var forwarder = await TestDnsServer.StartAsync(options, clock);
         using var failures = forwarder.Collect(DnsTelemetryNames.ForwardFailures);
-        long started = TimeProvider.System.GetTimestamp();
 
-        // Act
-        var result = await LoopbackDnsClient.QueryAsync(forwarder.EndPoint, "www.upstream.test", QueryType.A, timeout: TimeSpan.FromSeconds(8));
-        var elapsed = TimeProvider.System.GetElapsedTime(started);
+        // Act: let each attempt time out once it has been sent; the answer may come only after the last one.
+        var query = LoopbackDnsClient.QueryAsync(forwarder.EndPoint, "www.upstream.test", QueryType.A, timeout: ClientTimeout);
+        int asked1 = 0, asked2 = 0;
+        var answeredEarly = new List<int>();
+        for (int attempt = 1; attempt <= attempts; attempt++)
+        {
+            int sent = attempt;
+            await Poll.UntilAsync(() => (asked1 += Drain(silent1)) + (asked2 += Drain(silent2)) == sent, $"attempt {sent} sent");
+            if (query.IsCompleted)
+            {
+                answeredEarly.Add(attempt);
+            }
+
+            clock.Advance(TimeSpan.FromSeconds(timeoutSeconds));
+        }
+
+        var result = await query;
 
         // Assert
+        Assert.Empty(answeredEarly);
         Assert.True(result.Header.ResponseCode == DnsHeaderResponseCode.ServerFailure, LoopbackDnsClient.Describe(result));
         Assert.True(result.Header.RecursionAvailable, LoopbackDnsClient.Describe(result));
-        Assert.True(elapsed >= TimeSpan.FromSeconds(timeoutSeconds * attempts * 0.9), $"SERVFAIL after {elapsed}: not every attempt waited.");
-        Assert.True(elapsed < TimeSpan.FromSeconds(timeoutSeconds * attempts + 2), $"SERVFAIL took {elapsed}.");
-        Assert.True(silent1.Available > 0 && silent2.Available > 0, "Every upstream should have been tried.");
+        Assert.Equal((2, 1), (asked1 + Drain(silent1), asked2 + Drain(silent2)));
         Assert.Equal(1, failures.GetMeasurementSnapshot().EvaluateAsCounter());
         Assert.Contains(forwarder.Logs.GetSnapshot(), e => e.Id.Name == "AllUpstreamsFailed");
     }
 
     [Fact]
-    public async Task Forward_AllUpstreamsRefuseConnections_ServFailQuickly()
+    public async Task Forward_AllUpstreamsRefuseConnections_ServFailWithoutWaitingForTheTimeout()
     {
-        // Arrange: ports nothing listens on (bound, noted, closed) answer ICMP port unreachable at once.
+        // Arrange: ports nothing listens on (bound, noted, closed) answer ICMP port unreachable at once. The 5 s attempt
+        // timeout runs on a fake clock that never moves: a SERVFAIL can only come from the refusals.
         IPEndPoint closed1, closed2;
         using (var s1 = ForwardingFixture.BlackHole())
         using (var s2 = ForwardingFixture.BlackHole())
@@ -298,16 +319,27 @@ public sealed class ForwardingDigTests(ForwardingFixture fixture) : IClassFixtur
             closed2 = (IPEndPoint)s2.LocalEndPoint!;
         }
 
-        await using var forwarder = await TestDnsServer.StartAsync(ForwardingFixture.ForwarderOptions(5, 0, closed1, closed2));
-        long started = TimeProvider.System.GetTimestamp();
+        await using var forwarder = await TestDnsServer.StartAsync(ForwardingFixture.ForwarderOptions(5, 0, closed1, closed2), new FakeTimeProvider());
 
         // Act
-        var result = await LoopbackDnsClient.QueryAsync(forwarder.EndPoint, "www.upstream.test", QueryType.A, timeout: TimeSpan.FromSeconds(8));
-        var elapsed = TimeProvider.System.GetElapsedTime(started);
+        var result = await LoopbackDnsClient.QueryAsync(forwarder.EndPoint, "www.upstream.test", QueryType.A, timeout: ClientTimeout);
 
-        // Assert: well before one attempt's 5 s timeout.
+        // Assert
         Assert.True(result.Header.ResponseCode == DnsHeaderResponseCode.ServerFailure, LoopbackDnsClient.Describe(result));
-        Assert.True(elapsed < TimeSpan.FromSeconds(4), $"SERVFAIL took {elapsed}.");
+    }
+
+    /// <summary>Receives (and so counts) the datagrams waiting on a black-hole upstream.</summary>
+    private static int Drain(Socket upstream)
+    {
+        byte[] buffer = new byte[4096];
+        int count = 0;
+        while (upstream.Available > 0)
+        {
+            upstream.Receive(buffer);
+            count++;
+        }
+
+        return count;
     }
 
     private static KeyValuePair<string, object?> Tag(string name, object? value) => new(name, value);

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Router.Dns.Server.Diagnostics;
 using Router.Dns.Server.Tests.Infrastructure;
+using Router.Testing.Dns;
 
 namespace Router.Dns.Server.Tests.Integration;
 

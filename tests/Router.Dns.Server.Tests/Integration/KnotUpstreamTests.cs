@@ -1,5 +1,6 @@
 using Router.Dns.Server.Tests.Infrastructure;
 using Router.Testing;
+using Router.Testing.Dns;
 
 namespace Router.Dns.Server.Tests.Integration;
 

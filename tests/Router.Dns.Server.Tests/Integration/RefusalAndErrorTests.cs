@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Router.Dns.Server.Tests.Infrastructure;
+using Router.Testing.Dns;
 
 namespace Router.Dns.Server.Tests.Integration;
 

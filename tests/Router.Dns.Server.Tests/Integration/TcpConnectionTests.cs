@@ -3,6 +3,8 @@ using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Time.Testing;
 using Router.Dns.Server.Diagnostics;
 using Router.Dns.Server.Tests.Infrastructure;
+using Router.Testing;
+using Router.Testing.Dns;
 
 namespace Router.Dns.Server.Tests.Integration;
 
@@ -40,7 +42,7 @@ public sealed class TcpConnectionTests
                 }
             }
 
-            await WaitUntilAsync(() => open.GetMeasurementSnapshot().EvaluateAsCounter() == 8 && evicted.GetMeasurementSnapshot().EvaluateAsCounter() == 4, "8 open connections after 4 evictions");
+            await Poll.UntilAsync(() => open.GetMeasurementSnapshot().EvaluateAsCounter() == 8 && evicted.GetMeasurementSnapshot().EvaluateAsCounter() == 4, "8 open connections after 4 evictions");
 
             // 2. A real client still gets in (the clock has not moved: no idle timeout has fired).
             var tcp = await DnsTools.QueryAsync(DnsClientTool.Dig, server.EndPoint, "www.example.test", "A", tcp: true);
@@ -76,7 +78,7 @@ public sealed class TcpConnectionTests
         await halfPrefix.SendAsync(new byte[] { 0 }, SocketFlags.None);
         await RawDns.SendAllAsync(served, RawDns.Frame(RawDns.QueryBytes("www.example.test", DnsRecordType.A, id: 5)));
         Assert.NotNull(await RawDns.ReadFramedAsync(served));
-        await WaitUntilAsync(() => open.GetMeasurementSnapshot().EvaluateAsCounter() == 3, "3 open connections");
+        await Poll.UntilAsync(() => open.GetMeasurementSnapshot().EvaluateAsCounter() == 3, "3 open connections");
 
         // Act 1: not yet idle for a whole second.
         clock.Advance(TimeSpan.FromMilliseconds(900));
@@ -89,7 +91,7 @@ public sealed class TcpConnectionTests
         // Assert
         Assert.False(closedEarly, "A connection was closed before its idle timeout.");
         Assert.Equal([true, true, true], closed);
-        await WaitUntilAsync(() => open.GetMeasurementSnapshot().EvaluateAsCounter() == 0, "every connection closed");
+        await Poll.UntilAsync(() => open.GetMeasurementSnapshot().EvaluateAsCounter() == 0, "every connection closed");
     }
 
     [Fact]
@@ -135,9 +137,11 @@ public sealed class TcpConnectionTests
             // Our own send buffer filled up once the server stopped reading: expected.
         }
 
-        var other = await DnsTools.QueryAsync(DnsClientTool.Dig, server.EndPoint, "www.example.test", "A", tcp: true);
-        var otherUdp = await DnsTools.QueryAsync(DnsClientTool.Dig, server.EndPoint, "www.example.test", "A", tcp: false);
-        await WaitUntilAsync(() => open.GetMeasurementSnapshot().EvaluateAsCounter() == 1, "only the greedy connection open");
+        // Served at all, not how soon: dig's own wait (2 s by default) would include its start-up and, on a loaded
+        // machine, the server's time spent on the burst; 10 s only ends a hung query.
+        var other = await DnsTools.QueryAsync(DnsClientTool.Dig, server.EndPoint, "www.example.test", "A", tcp: true, "+time=10");
+        var otherUdp = await DnsTools.QueryAsync(DnsClientTool.Dig, server.EndPoint, "www.example.test", "A", tcp: false, "+time=10");
+        await Poll.UntilAsync(() => open.GetMeasurementSnapshot().EvaluateAsCounter() == 1, "only the greedy connection open");
 
         // Act 2: past the idle timeout (a blocked write is not activity). The server closes its end; the kernel may
         // still be trying to deliver the answers it had accepted, so the server's own count is what is checked.
@@ -146,7 +150,7 @@ public sealed class TcpConnectionTests
         // Assert
         Assert.True(other.Status == "NOERROR", other.ToString());
         Assert.True(otherUdp.Status == "NOERROR", otherUdp.ToString());
-        await WaitUntilAsync(() => open.GetMeasurementSnapshot().EvaluateAsCounter() == 0, "the greedy connection closed");
+        await Poll.UntilAsync(() => open.GetMeasurementSnapshot().EvaluateAsCounter() == 0, "the greedy connection closed");
         Assert.Empty(server.Errors);
     }
 
@@ -183,17 +187,6 @@ public sealed class TcpConnectionTests
             var response = responses.Single(r => r.Id == query.Id);
             Assert.Equal(query.Name, response.Questions[0].Name.ToString().TrimEnd('.'));
             Assert.Equal((query.Code, query.Answers), (response.ResponseCode, response.Answers.Count));
-        }
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        // Bounded poll: the accept loop and connection tasks run on their own.
-        long started = TimeProvider.System.GetTimestamp();
-        while (!condition())
-        {
-            Assert.True(TimeProvider.System.GetElapsedTime(started) < Deadline, $"Timed out waiting for {what}.");
-            await Task.Delay(TimeSpan.FromMilliseconds(20));
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Router.Testing;
 
 namespace Router.EndToEndTests.TestSupport;
 
@@ -73,20 +74,7 @@ internal static class Command
             info.ArgumentList.Add(argument);
         }
 
-        if (environment is not null)
-        {
-            foreach (var (key, value) in environment)
-            {
-                if (value is null)
-                {
-                    info.Environment.Remove(key);
-                }
-                else
-                {
-                    info.Environment[key] = value;
-                }
-            }
-        }
+        ChildEnvironment.Apply(info, environment);
 
         string text = program + " " + string.Join(' ', info.ArgumentList.Select(Quote));
         var lines = new List<OutputLine>();

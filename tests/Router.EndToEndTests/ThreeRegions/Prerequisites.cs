@@ -1,4 +1,5 @@
-using Router.Dns.Server.Tests.Infrastructure;
+using Router.Testing;
+using Router.Testing.Dns;
 using Xunit.Sdk;
 
 namespace Router.EndToEndTests.ThreeRegions;
@@ -30,7 +31,7 @@ internal static class Prerequisites
             problems.Add("it must run as root (network namespaces, tmpfs mounts, iptables, daemons dropped to nobody); CI runs as root — run 'sudo dotnet test tests/Router.EndToEndTests' or 'sudo tests/run-all.sh'");
         }
 
-        var missing = Programs.Where(p => DnsTools.TryFindProgram(p.Program) is null).Select(p => p.Package).ToList();
+        var missing = Programs.Where(p => InstalledProgram.TryFind(p.Program) is null).Select(p => p.Package).ToList();
         bool initdb = Directory.Exists("/usr/lib/postgresql") &&
                       Directory.EnumerateDirectories("/usr/lib/postgresql").Any(d => File.Exists(Path.Combine(d, "bin", "initdb")));
         if (!initdb && !missing.Contains("postgresql"))

@@ -2,8 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Router.Dns.Server.Tests.Infrastructure;
 using Router.EndToEndTests.TestSupport;
+using Router.Testing;
+using Router.Testing.Dns;
 using Xunit.Abstractions;
 using Xunit.Sdk;
 
@@ -477,7 +478,7 @@ public sealed class ThreeRegionsTopology : IAsyncLifetime
         if (string.IsNullOrEmpty(host) || !File.Exists(host))
         {
             string? self = Environment.ProcessPath;
-            host = self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : DnsTools.TryFindProgram("dotnet");
+            host = self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : InstalledProgram.TryFind("dotnet");
         }
 
         if (host is null)

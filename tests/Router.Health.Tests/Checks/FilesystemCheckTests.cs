@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using Router.Health.Checks;
 using Router.Health.Tests.Infrastructure;
+using Router.Testing;
 
 namespace Router.Health.Tests.Checks;
 
@@ -119,7 +120,7 @@ public sealed class FilesystemCheckTests
 
         // Act 3: once the I/O finishes, probing resumes.
         release.Set();
-        Assert.True(await ExternalProcess.PollAsync(async () =>
+        Assert.True(await Poll.TryUntilAsync(async () =>
         {
             var result = await check.CheckAsync(Timeout, CancellationToken.None);
             return result.Outcome == CheckOutcome.Success;
@@ -140,7 +141,7 @@ public sealed class FilesystemCheckTests
         // Arrange: open(2) of a FIFO blocks in the kernel until a writer appears; no token can interrupt it.
         var directory = Directory.CreateTempSubdirectory("router-fs-fifo-");
         string fifo = Path.Combine(directory.FullName, "fifo");
-        await ExternalProcess.RunAsync(ExternalProcess.Find("mkfifo", "coreutils"), [fifo]);
+        await ExternalProcess.RunAsync(InstalledProgram.Find("mkfifo", "coreutils"), [fifo]);
         int started = 0;
         var check = new FilesystemCheck(directory.FullName, TimeProvider.System, (_, _) =>
         {

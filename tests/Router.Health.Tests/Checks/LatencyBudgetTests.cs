@@ -113,42 +113,42 @@ public sealed class LatencyBudgetTests
     }
 
     [Fact]
-    public async Task CheckAsync_RealSlowHttpServer_SlowFailureButFastPathPasses()
+    public async Task CheckAsync_RealHttpServerSlowOnTheChecksClock_SlowFailureButFastPathPasses()
     {
-        // Arrange: a loopback server that answers /slow correctly but 600 ms late; the same check type with a 250 ms budget.
+        // Arrange: a loopback server that answers /slow correctly but 600 ms late on the checks' clock (it moves that
+        // fake clock while it handles the request), /fast at once; the same check type with a 250 ms budget. The
+        // durations are then exact: no scheduling on a loaded machine can push the fast path over its budget.
+        var clock = new FakeTimeProvider();
         await using var server = await LoopbackHttpServer.StartAsync(async context =>
         {
             if (context.Request.Path == "/slow")
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(600), context.RequestAborted);
+                clock.Advance(TimeSpan.FromMilliseconds(600));
             }
 
             await context.Response.WriteAsync("ok", context.RequestAborted);
         });
-        using var slow = (IDisposable)Create(new CheckOptions { Type = "Http", Url = server.Url("/slow").ToString(), LatencyBudgetMilliseconds = 250, TimeoutSeconds = 3 });
-        using var fast = (IDisposable)Create(new CheckOptions { Type = "Http", Url = server.Url("/fast").ToString(), LatencyBudgetMilliseconds = 250, TimeoutSeconds = 3 });
-        await ((IResourceCheck)fast).CheckAsync(Timeout, CancellationToken.None).WaitAsync(Bound); // warm the connection pool
+        using var slow = (IDisposable)Create(new CheckOptions { Type = "Http", Url = server.Url("/slow").ToString(), LatencyBudgetMilliseconds = 250, TimeoutSeconds = 3 }, clock);
+        using var fast = (IDisposable)Create(new CheckOptions { Type = "Http", Url = server.Url("/fast").ToString(), LatencyBudgetMilliseconds = 250, TimeoutSeconds = 3 }, clock);
 
         // Act
         var slowResult = await ((IResourceCheck)slow).CheckAsync(Timeout, CancellationToken.None).WaitAsync(Bound);
         var fastResult = await ((IResourceCheck)fast).CheckAsync(Timeout, CancellationToken.None).WaitAsync(Bound);
 
         // Assert
-        Assert.Equal(CheckOutcome.Failure, slowResult.Outcome);
-        Assert.Matches(@"^slow: \d+ ms > budget 250 ms$", slowResult.Error);
-        // Timers fire on a millisecond tick, so a 600 ms delay can measure a little short on a high-resolution clock.
-        Assert.True(slowResult.Duration >= TimeSpan.FromMilliseconds(550), $"measured {slowResult.Duration}");
-        Assert.True(fastResult.Outcome == CheckOutcome.Success, $"{fastResult.Outcome}: {fastResult.Error} in {fastResult.Duration}");
+        Assert.Equal(CheckResult.Failure("slow: 600 ms > budget 250 ms", TimeSpan.FromMilliseconds(600)), slowResult);
+        Assert.Equal(CheckResult.Success(TimeSpan.Zero), fastResult);
     }
 
     [Fact]
-    public async Task CheckAsync_RealSlowRegistry_SlowFailure()
+    public async Task CheckAsync_RealRegistrySlowOnTheChecksClock_SlowFailure()
     {
-        // Arrange: a crawling region: every distribution-API answer is right, and 300 ms late.
+        // Arrange: a crawling region: every distribution-API answer is right, and 300 ms late on the check's clock.
         byte[] manifest = RegistryCanary.Manifest();
+        var clock = new FakeTimeProvider();
         await using var server = await LoopbackHttpServer.StartAsync(async context =>
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(300), context.RequestAborted);
+            clock.Advance(TimeSpan.FromMilliseconds(300));
             if (context.Request.Path.Value!.Contains("/manifests/", StringComparison.Ordinal))
             {
                 context.Response.ContentType = RegistryManifest.OciManifest;
@@ -159,16 +159,13 @@ public sealed class LatencyBudgetTests
                 context.Response.ContentLength = RegistryCanary.Config.Length;
             }
         });
-        using var check = (IDisposable)Create(new CheckOptions { Type = "Registry", Url = server.BaseAddress.ToString(), Repository = "canary", LatencyBudgetMilliseconds = 200 });
+        using var check = (IDisposable)Create(new CheckOptions { Type = "Registry", Url = server.BaseAddress.ToString(), Repository = "canary", LatencyBudgetMilliseconds = 200 }, clock);
 
         // Act
         var result = await ((IResourceCheck)check).CheckAsync(Timeout, CancellationToken.None).WaitAsync(Bound);
 
-        // Assert: manifest and blob, each 300 ms late (both waited for: well over one delay; timers fire on a
-        // millisecond tick, so two 300 ms delays can measure a little under 600 ms).
-        Assert.Equal(CheckOutcome.Failure, result.Outcome);
-        Assert.Matches(@"^slow: \d+ ms > budget 200 ms$", result.Error);
-        Assert.True(result.Duration >= TimeSpan.FromMilliseconds(550), $"measured {result.Duration}");
+        // Assert: manifest and blob, each 300 ms late, both waited for.
+        Assert.Equal(CheckResult.Failure("slow: 600 ms > budget 200 ms", TimeSpan.FromMilliseconds(600)), result);
         Assert.Equal(2, server.Requests.Count);
     }
 
@@ -226,10 +223,10 @@ public sealed class LatencyBudgetTests
         Assert.Empty(HealthOptionsValidator.Validate(options));
     }
 
-    private static IResourceCheck Create(CheckOptions options)
+    private static IResourceCheck Create(CheckOptions options, TimeProvider? clock = null)
     {
         var errors = new List<string>();
-        var check = CheckFactory.TryCreate(options, "Health:Resources:0:Check", TimeProvider.System, errors);
+        var check = CheckFactory.TryCreate(options, "Health:Resources:0:Check", clock ?? TimeProvider.System, errors);
         Assert.Empty(errors);
         return Assert.IsAssignableFrom<IResourceCheck>(check);
     }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Router.Health.Checks;
 using Router.Health.Tests.Infrastructure;
+using Router.Testing;
 
 namespace Router.Health.Tests.Checks;
 
@@ -102,6 +103,34 @@ public sealed class RedisCheckTests
             Assert.Equal(CheckOutcome.Failure, result.Outcome);
             Assert.Equal("timed out after 1 s", result.Error);
             Assert.InRange(elapsed, TimeSpan.FromMilliseconds(900), TimeSpan.FromSeconds(5));
+        }
+        finally
+        {
+            await redis.ResumeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task PauseAsync_ReplyAlreadyInTheSocket_ReadAfterTheStop()
+    {
+        // Arrange: a probe in flight when the pause lands (as in the live tests, which probe on an interval): PING sent
+        // and answered, the answer not read yet. Why a stopped redis can seem to answer: the kernel holds the reply.
+        await using var redis = await RedisServer.StartAsync();
+        using var inFlight = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await inFlight.ConnectAsync(new IPEndPoint(IPAddress.Loopback, redis.Port));
+        await inFlight.SendAsync("PING\r\n"u8.ToArray());
+        await Poll.UntilAsync(() => inFlight.Available > 0, "the PONG in the receive buffer");
+        await redis.PauseAsync();
+        try
+        {
+            // Act
+            byte[] buffer = new byte[64];
+            int read = await inFlight.ReceiveAsync(buffer).WaitAsync(Bound);
+            var fresh = await Create(redis.Endpoint).CheckAsync(TimeSpan.FromSeconds(1), CancellationToken.None).WaitAsync(Bound);
+
+            // Assert: the reply sent before the stop arrives after it; a probe started after the stop times out.
+            Assert.Equal("+PONG\r\n", System.Text.Encoding.ASCII.GetString(buffer, 0, read));
+            Assert.Equal((CheckOutcome.Failure, "timed out after 1 s"), (fresh.Outcome, fresh.Error));
         }
         finally
         {

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Router.Health.Checks;
 using Router.Health.Configuration;
 using Router.Health.Tests.Infrastructure;
+using Router.Testing;
 
 namespace Router.Health.Tests.Checks;
 
@@ -45,7 +46,7 @@ public sealed class RegistryCheckTokenAuthTests : IAsyncLifetime
         await File.WriteAllTextAsync(bundle, _certificate.ExportCertificatePem() + "\n");
         _tokenService = await LoopbackHttpServer.StartAsync(IssueTokenAsync);
         string storage = Directory.CreateDirectory(Path.Combine(_directory.FullName, "storage")).FullName;
-        string registry = ExternalProcess.Find("docker-registry", "docker-registry");
+        string registry = InstalledProgram.Find("docker-registry", "docker-registry");
 
         for (int attempt = 1; attempt <= 3 && _registry is null; attempt++)
         {
@@ -72,7 +73,7 @@ public sealed class RegistryCheckTokenAuthTests : IAsyncLifetime
                 """));
             var process = ExternalProcess.Start(registry, ["serve", config], _directory.FullName);
             using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-            bool up = await ExternalProcess.PollAsync(async () =>
+            bool up = await Poll.TryUntilAsync(async () =>
             {
                 try
                 {

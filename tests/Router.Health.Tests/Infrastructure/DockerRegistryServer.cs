@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Router.Testing;
 
 namespace Router.Health.Tests.Infrastructure;
 
@@ -53,7 +54,7 @@ public sealed class DockerRegistryServer : IAsyncDisposable
     private async Task WriteHtpasswdAsync(string password)
     {
         // -B bcrypt (the only hash distribution accepts), -C 5 the cheapest cost, -n to stdout.
-        var (_, line) = await ExternalProcess.RunAsync(ExternalProcess.Find("htpasswd", "apache2-utils"), ["-nbB", "-C", "5", User, password]);
+        var (_, line) = await ExternalProcess.RunAsync(InstalledProgram.Find("htpasswd", "apache2-utils"), ["-nbB", "-C", "5", User, password]);
         string next = HtpasswdPath + ".next";
         await File.WriteAllTextAsync(next, line.Trim() + "\n");
         File.Move(next, HtpasswdPath, overwrite: true);
@@ -61,7 +62,7 @@ public sealed class DockerRegistryServer : IAsyncDisposable
 
     public static async Task<DockerRegistryServer> StartAsync()
     {
-        string registry = ExternalProcess.Find("docker-registry", "docker-registry");
+        string registry = InstalledProgram.Find("docker-registry", "docker-registry");
         var server = new DockerRegistryServer(Directory.CreateTempSubdirectory("router-registry-"));
         try
         {
@@ -129,7 +130,7 @@ public sealed class DockerRegistryServer : IAsyncDisposable
             throw new InvalidOperationException("docker-registry is running.");
         }
 
-        if (!await TryLaunchAsync(ExternalProcess.Find("docker-registry", "docker-registry")))
+        if (!await TryLaunchAsync(InstalledProgram.Find("docker-registry", "docker-registry")))
         {
             Assert.Fail($"docker-registry did not restart on {ApiRoot} within {StartupTimeout.TotalSeconds} s. Output:\n{_process?.Output}");
         }
@@ -151,7 +152,7 @@ public sealed class DockerRegistryServer : IAsyncDisposable
     {
         _process = ExternalProcess.Start(registry, ["serve", ConfigPath], _directory.FullName);
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        bool up = await ExternalProcess.PollAsync(async () =>
+        bool up = await Poll.TryUntilAsync(async () =>
         {
             if (_process.HasExited)
             {

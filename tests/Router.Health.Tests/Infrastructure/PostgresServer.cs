@@ -1,4 +1,5 @@
 using System.Globalization;
+using Router.Testing;
 
 namespace Router.Health.Tests.Infrastructure;
 
@@ -44,7 +45,7 @@ public sealed class PostgresServer : IAsyncDisposable
         {
             string passwordFile = Path.Combine(directory.FullName, "pwfile");
             await File.WriteAllTextAsync(passwordFile, Password + "\n");
-            await ExternalProcess.RunAsync(ExternalProcess.Find("chown", "coreutils"), ["-R", "postgres:postgres", directory.FullName]);
+            await ExternalProcess.RunAsync(InstalledProgram.Find("chown", "coreutils"), ["-R", "postgres:postgres", directory.FullName]);
             await server.AsPostgresAsync("initdb",
             [
                 "-D", server.DataDirectory, "-U", User, "--pwfile", passwordFile,
@@ -143,7 +144,7 @@ public sealed class PostgresServer : IAsyncDisposable
             return;
         }
 
-        string kill = ExternalProcess.Find("kill", "procps");
+        string kill = InstalledProgram.Find("kill", "procps");
         if (pid is not null)
         {
             // A test may have left it stopped (SIGSTOP); pg_ctl cannot stop a frozen postmaster.
@@ -180,7 +181,7 @@ public sealed class PostgresServer : IAsyncDisposable
     }
 
     private Task<(int ExitCode, string Output)> AsPostgresAsync(string program, IEnumerable<string> arguments, bool check = true) =>
-        ExternalProcess.RunAsync(ExternalProcess.Find("runuser", "util-linux"),
+        ExternalProcess.RunAsync(InstalledProgram.Find("runuser", "util-linux"),
             ["-u", "postgres", "--", Path.Combine(_binDirectory, program), .. arguments], check, _directory.FullName);
 
     private string ReadLog()

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Router.Testing;
 
 namespace Router.Health.Tests.Infrastructure;
 
@@ -38,7 +39,7 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>Starts a server, with <c>requirepass</c> when <paramref name="password"/> is set, and waits for PING.</summary>
     public static async Task<RedisServer> StartAsync(string? password = null)
     {
-        ExternalProcess.Find("redis-server", "redis-server");
+        InstalledProgram.Find("redis-server", "redis-server");
         var server = new RedisServer(Directory.CreateTempSubdirectory("router-redis-"), 0, password);
         try
         {
@@ -88,8 +89,30 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
-    /// <summary>SIGSTOP: the kernel still accepts connections, the server answers nothing.</summary>
-    public Task PauseAsync() => _process!.SignalAsync("STOP");
+    /// <summary>
+    /// SIGSTOP: the kernel still accepts connections, the server answers nothing. Returns once the kernel reports every
+    /// thread of the server stopped and a fresh PING on the port goes unanswered; fails, naming who answered, when a
+    /// server still answers there (the one case in which a check could see "redis" answer after the pause on a fresh
+    /// connection). A reply the server wrote before the stop can still be read afterwards: see
+    /// RedisCheckTests.PauseAsync_ReplyAlreadyInTheSocket_ReadAfterTheStop.
+    /// </summary>
+    public async Task PauseAsync()
+    {
+        var process = _process ?? throw new InvalidOperationException("redis-server is not running.");
+        await process.SignalAsync("STOP");
+        if (!await Poll.TryUntilAsync(() => ThreadStates(process.Id).All(state => state is 'T' or 't'), StartupTimeout))
+        {
+            Assert.Fail($"redis-server {process.Id} did not stop within {StartupTimeout.TotalSeconds} s of SIGSTOP; thread states: {string.Join(' ', ThreadStates(process.Id))}");
+        }
+
+        if (Answers())
+        {
+            var (_, info) = await ExternalProcess.RunAsync(InstalledProgram.Find("redis-cli", "redis-tools"),
+                ["-h", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture), .. PasswordArguments(), "INFO", "server"], check: false);
+            string answerer = info.Split('\n').Select(line => line.Trim()).FirstOrDefault(line => line.StartsWith("process_id:", StringComparison.Ordinal)) ?? "process_id unknown";
+            Assert.Fail($"{Endpoint} still answers PING after SIGSTOP of redis-server {process.Id} (stopped); the answer comes from {answerer}.");
+        }
+    }
 
     /// <summary>SIGCONT after <see cref="PauseAsync"/>.</summary>
     public Task ResumeAsync() => _process!.SignalAsync("CONT");
@@ -118,7 +141,7 @@ public sealed class RedisServer : IAsyncDisposable
         }
 
         args.AddRange(command);
-        var (_, output) = await ExternalProcess.RunAsync(ExternalProcess.Find("redis-cli", "redis-tools"), args);
+        var (_, output) = await ExternalProcess.RunAsync(InstalledProgram.Find("redis-cli", "redis-tools"), args);
         return output.Trim();
     }
 
@@ -151,8 +174,8 @@ public sealed class RedisServer : IAsyncDisposable
             args.AddRange(["--requirepass", _password]);
         }
 
-        _process = ExternalProcess.Start(ExternalProcess.Find("redis-server", "redis-server"), args, _directory.FullName);
-        if (await ExternalProcess.PollAsync(() => Task.FromResult(_process.HasExited || Answers()), StartupTimeout) && !_process.HasExited
+        _process = ExternalProcess.Start(InstalledProgram.Find("redis-server", "redis-server"), args, _directory.FullName);
+        if (await Poll.TryUntilAsync(() => Task.FromResult(_process.HasExited || Answers()), StartupTimeout) && !_process.HasExited
             && await IsOursAsync())
         {
             return true;
@@ -169,12 +192,35 @@ public sealed class RedisServer : IAsyncDisposable
     /// </summary>
     private async Task<bool> IsOursAsync()
     {
-        var (exitCode, output) = await ExternalProcess.RunAsync(ExternalProcess.Find("redis-cli", "redis-tools"),
-            ["-h", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture), .. (_password is null ? Array.Empty<string>() : ["--no-auth-warning", "-a", _password]), "INFO", "server"],
+        var (exitCode, output) = await ExternalProcess.RunAsync(InstalledProgram.Find("redis-cli", "redis-tools"),
+            ["-h", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture), .. PasswordArguments(), "INFO", "server"],
             check: false);
         string expected = "process_id:" + _process!.Id.ToString(CultureInfo.InvariantCulture);
         return exitCode == 0 && output.Split('\n').Any(line => line.Trim() == expected);
     }
+
+    /// <summary>The state letter of each thread of <paramref name="pid"/> (/proc/PID/task/TID/stat), none when it is gone.</summary>
+    private static List<char> ThreadStates(int pid)
+    {
+        var states = new List<char>();
+        try
+        {
+            foreach (string task in Directory.EnumerateDirectories($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/task"))
+            {
+                // "TID (comm) S ...": the state follows the last ')' (comm may contain one).
+                string stat = File.ReadAllText(Path.Combine(task, "stat"));
+                states.Add(stat[(stat.LastIndexOf(')') + 2)..][0]);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The process or one of its threads ended while being read.
+        }
+
+        return states;
+    }
+
+    private string[] PasswordArguments() => _password is null ? [] : ["--no-auth-warning", "-a", _password];
 
     /// <summary>True when something on the port answers an inline PING (+PONG, or -NOAUTH with requirepass).</summary>
     private bool Answers()

@@ -1,3 +1,5 @@
+using Router.Testing;
+
 namespace Router.Health.Tests.Infrastructure;
 
 /// <summary>
@@ -31,7 +33,7 @@ public sealed class TestMount : IAsyncDisposable
         var mount = new TestMount(root, target);
         try
         {
-            string mountProgram = ExternalProcess.Find("mount", "mount");
+            string mountProgram = InstalledProgram.Find("mount", "mount");
             await ExternalProcess.RunAsync(mountProgram, ["--bind", source, target]);
             mount._mounted = true;
             await ExternalProcess.RunAsync(mountProgram, ["-o", "remount,bind,ro", target]);
@@ -54,7 +56,7 @@ public sealed class TestMount : IAsyncDisposable
         var mount = new TestMount(root, target);
         try
         {
-            await ExternalProcess.RunAsync(ExternalProcess.Find("mount", "mount"), ["-t", "tmpfs", "-o", "size=64k,mode=0755", "tmpfs", target]);
+            await ExternalProcess.RunAsync(InstalledProgram.Find("mount", "mount"), ["-t", "tmpfs", "-o", "size=64k,mode=0755", "tmpfs", target]);
             mount._mounted = true;
             Fill(target);
             return mount;
@@ -72,11 +74,11 @@ public sealed class TestMount : IAsyncDisposable
         {
             if (_mounted)
             {
-                var (exitCode, _) = await ExternalProcess.RunAsync(ExternalProcess.Find("umount", "mount"), [Path], check: false);
+                var (exitCode, _) = await ExternalProcess.RunAsync(InstalledProgram.Find("umount", "mount"), [Path], check: false);
                 if (exitCode != 0)
                 {
                     // Busy (an abandoned probe may still hold a file): detach now, the kernel finishes later.
-                    await ExternalProcess.RunAsync(ExternalProcess.Find("umount", "mount"), ["-l", Path]);
+                    await ExternalProcess.RunAsync(InstalledProgram.Find("umount", "mount"), ["-l", Path]);
                 }
 
                 _mounted = false;

@@ -1,12 +1,14 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Router.Health.Tests.Infrastructure;
+using Router.Testing;
 
 namespace Router.Health.Tests.Integration;
 
 /// <summary>The health monitor as an operator runs it: <c>router serve --config FILE</c> with a <c>Health</c> section.</summary>
-public sealed class RouterServeProcessTests
+public sealed partial class RouterServeProcessTests
 {
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(30);
 
@@ -21,8 +23,8 @@ public sealed class RouterServeProcessTests
             string configPath = Path.Combine(directory.FullName, "router.json");
             var config = Config(redis.Endpoint);
             await WriteAtomicallyAsync(configPath, config);
-            await using var router = RouterServeProcess.Start(configPath);
-            var address = await router.WaitForHealthAddressAsync(StartupTimeout);
+            await using var router = RouterProcess.Start(["serve", "--config", configPath], workingDirectory: directory.FullName);
+            var address = await HealthAddressAsync(router);
             using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(5) };
 
             // Assert 1: 200 from real results.
@@ -44,11 +46,10 @@ public sealed class RouterServeProcessTests
             Assert.True(disabled.GetProperty("failOpen").GetBoolean(), disabled.ToString());
             Assert.False(router.HasExited, router.Describe());
             const string SwitchLogged = "Deep evaluation for contoso switched to Disabled.";
-            bool logged = await ExternalProcess.PollAsync(() => Task.FromResult(router.Output.Contains(SwitchLogged, StringComparison.Ordinal)), LiveMonitor.Deadline);
-            Assert.True(logged, $"router did not log '{SwitchLogged}'.\n{router.Describe()}");
+            await router.WaitForOutputAsync(line => line.Contains(SwitchLogged, StringComparison.Ordinal), LiveMonitor.Deadline, $"'{SwitchLogged}'");
 
             // Act 4: SIGTERM. Assert 4: a clean exit.
-            await ExternalProcess.SignalAsync(router.Id, "TERM");
+            await router.SendSigtermAsync();
             int exitCode = await router.WaitForExitAsync(TimeSpan.FromSeconds(15));
             Assert.True(exitCode == 0, $"router exited with {exitCode} after SIGTERM.\n{router.Describe()}");
         }
@@ -57,6 +58,16 @@ public sealed class RouterServeProcessTests
             directory.Delete(recursive: true);
         }
     }
+
+    /// <summary>Waits for the health server's "listening on" log line; returns the address it bound (port 0 resolved).</summary>
+    private static async Task<Uri> HealthAddressAsync(RouterProcess router)
+    {
+        string line = await router.WaitForOutputAsync(l => ListeningLine().IsMatch(l), StartupTimeout, "where the health endpoints listen");
+        return new Uri(ListeningLine().Match(line).Groups["address"].Value);
+    }
+
+    [GeneratedRegex(@"Health endpoints listening on (?<address>http://127\.0\.0\.1:[1-9][0-9]*)")]
+    private static partial Regex ListeningLine();
 
     private static JsonObject Config(string redisEndpoint) => new()
     {
@@ -91,7 +102,7 @@ public sealed class RouterServeProcessTests
         File.Move(next, path, overwrite: true);
     }
 
-    private static async Task<JsonElement> WaitForAsync(HttpClient client, RouterServeProcess router, HttpStatusCode status, string what,
+    private static async Task<JsonElement> WaitForAsync(HttpClient client, RouterProcess router, HttpStatusCode status, string what,
         Func<JsonElement, bool> condition)
     {
         long started = TimeProvider.System.GetTimestamp();

@@ -1,4 +1,5 @@
 using Router.Health.Tests.Infrastructure;
+using Router.Testing;
 
 namespace Router.Health.Tests.Integration;
 
@@ -30,7 +31,7 @@ internal sealed class SwitchableTmpfs : IAsyncDisposable
         var mount = new SwitchableTmpfs(root, target);
         try
         {
-            await ExternalProcess.RunAsync(ExternalProcess.Find("mount", "mount"), ["-t", "tmpfs", "-o", "size=1m,mode=0755", "tmpfs", target]);
+            await ExternalProcess.RunAsync(InstalledProgram.Find("mount", "mount"), ["-t", "tmpfs", "-o", "size=1m,mode=0755", "tmpfs", target]);
             mount._mounted = true;
             return mount;
         }
@@ -53,7 +54,7 @@ internal sealed class SwitchableTmpfs : IAsyncDisposable
         {
             if (_mounted)
             {
-                string umount = ExternalProcess.Find("umount", "mount");
+                string umount = InstalledProgram.Find("umount", "mount");
                 var (exitCode, _) = await ExternalProcess.RunAsync(umount, [Path], check: false);
                 if (exitCode != 0)
                 {
@@ -74,7 +75,7 @@ internal sealed class SwitchableTmpfs : IAsyncDisposable
     {
         // Remounting read-only fails with EBUSY while a file is open for writing, which a probe's sentinel is for a
         // few microseconds: try again, a bounded number of times.
-        string mount = ExternalProcess.Find("mount", "mount");
+        string mount = InstalledProgram.Find("mount", "mount");
         for (int attempt = 1; ; attempt++)
         {
             var (exitCode, output) = await ExternalProcess.RunAsync(mount, ["-o", options, Path], check: false);

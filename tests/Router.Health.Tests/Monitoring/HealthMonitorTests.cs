@@ -6,6 +6,7 @@ using Router.Health.Configuration;
 using Router.Health.Diagnostics;
 using Router.Health.Evaluation;
 using Router.Health.Tests.Topology;
+using Router.Testing;
 
 namespace Router.Health.Tests.Monitoring;
 
@@ -76,7 +77,7 @@ public sealed class HealthMonitorTests
 
         // Act 1: start; exactly one resource probes at once, the others wait for their offset.
         harness.Monitor.Start();
-        await Eventually.WaitUntilAsync(() => Probed(harness) == 1 && harness.Clock.ActiveTimerCount == 4, "the first probe");
+        await Poll.UntilAsync(() => Probed(harness) == 1 && harness.Clock.ActiveTimerCount == 4, "the first probe");
 
         // Act 2: one more resource every 2.5 s.
         for (int k = 2; k <= 4; k++)
@@ -201,7 +202,7 @@ public sealed class HealthMonitorTests
 
         // Act: three intervals, each in two steps: the hung probe is given up at 4 s, the next round starts at 5 s.
         harness.Monitor.Start();
-        await Eventually.WaitUntilAsync(() => harness.AllChecks.All(c => c.CallCount == 1) && harness.Clock.ActiveTimerCount == 6, "round 1 started");
+        await Poll.UntilAsync(() => harness.AllChecks.All(c => c.CallCount == 1) && harness.Clock.ActiveTimerCount == 6, "round 1 started");
         for (int round = 1; round <= 3; round++)
         {
             var givenUpAt = t0 + ((round - 1) * harness.Interval) + TimeSpan.FromSeconds(4);
@@ -234,7 +235,7 @@ public sealed class HealthMonitorTests
         var hung = harness.Check("cache");
         hung.Hang();
         harness.Monitor.Start();
-        await Eventually.WaitUntilAsync(() => harness.AllChecks.All(c => c.CallCount == 1) && harness.Clock.ActiveTimerCount == 6, "round 1 started");
+        await Poll.UntilAsync(() => harness.AllChecks.All(c => c.CallCount == 1) && harness.Clock.ActiveTimerCount == 6, "round 1 started");
 
         // Act: five rounds.
         for (int round = 1; round <= 5; round++)
@@ -265,7 +266,7 @@ public sealed class HealthMonitorTests
 
         // Act: the six run two at a time, in three waves of 2 s.
         harness.Monitor.Start();
-        await Eventually.WaitUntilAsync(() => Total(harness, c => c.DelaysStarted) == 2, "wave 1 running");
+        await Poll.UntilAsync(() => Total(harness, c => c.DelaysStarted) == 2, "wave 1 running");
         for (int wave = 2; wave <= 3; wave++)
         {
             int started = wave * 2;
@@ -298,7 +299,7 @@ public sealed class HealthMonitorTests
         harness.Check("a").Hang();
         harness.Check("b").Hang();
         harness.Monitor.Start();
-        await Eventually.WaitUntilAsync(() => harness.AllChecks.Sum(c => c.CallCount) == 1 && harness.Clock.ActiveTimerCount == 2, "one probe running, one waiting");
+        await Poll.UntilAsync(() => harness.AllChecks.Sum(c => c.CallCount) == 1 && harness.Clock.ActiveTimerCount == 2, "one probe running, one waiting");
         var running = harness.AllChecks.Single(c => c.CallCount == 1) == harness.Check("a") ? "a" : "b";
         var waiting = running == "a" ? "b" : "a";
 
@@ -406,16 +407,16 @@ public sealed class HealthMonitorTests
         var hung = harness.Check("meta");
         hung.Hang();
         harness.Monitor.Start();
-        await Eventually.WaitUntilAsync(() => hung.InFlight == 1, "the hung probe running");
+        await Poll.UntilAsync(() => hung.InFlight == 1, "the hung probe running");
 
         // Act
         var stop = harness.Monitor.StopAsync();
-        var first = await Task.WhenAny(stop, Task.Delay(Eventually.Deadline));
+        var first = await Task.WhenAny(stop, Task.Delay(Poll.Deadline));
 
         // Assert
         Assert.Same(stop, first);
         await stop;
-        await Eventually.WaitUntilAsync(() => hung.CancelledCount == 1, "the hung probe saw cancellation");
+        await Poll.UntilAsync(() => hung.CancelledCount == 1, "the hung probe saw cancellation");
         Assert.Single(harness.Events("MonitorStopped"));
     }
 
@@ -427,11 +428,11 @@ public sealed class HealthMonitorTests
         var stuck = harness.Check("auth");
         stuck.HangIgnoringCancellation();
         harness.Monitor.Start();
-        await Eventually.WaitUntilAsync(() => stuck.InFlight == 1, "the stuck probe running");
+        await Poll.UntilAsync(() => stuck.InFlight == 1, "the stuck probe running");
 
         // Act
         var stop = harness.Monitor.StopAsync();
-        var first = await Task.WhenAny(stop, Task.Delay(Eventually.Deadline));
+        var first = await Task.WhenAny(stop, Task.Delay(Poll.Deadline));
 
         // Assert
         Assert.Same(stop, first);

@@ -10,6 +10,7 @@ using Router.Health.Diagnostics;
 using Router.Health.Evaluation;
 using Router.Health.Monitoring;
 using Router.Health.Tests.Topology;
+using Router.Testing;
 using Router.Testing.Time;
 
 namespace Router.Health.Tests.Monitoring;
@@ -104,7 +105,7 @@ internal sealed class MonitorHarness : IAsyncDisposable
         var before = options.Resources.Select(r => r.Id!).ToDictionary(id => id, id => Check(id).CallCount);
         Options = options;
         Monitor.Apply(options);
-        await Eventually.WaitUntilAsync(
+        await Poll.UntilAsync(
             () => before.All(p => Check(p.Key).CallCount == p.Value + 1) && Clock.ActiveTimerCount == ResourceCount,
             "every resource probed again after Apply");
     }
@@ -129,7 +130,7 @@ internal sealed class MonitorHarness : IAsyncDisposable
         {
             var before = AllChecks.Select(c => (Check: c, Calls: c.CallCount)).ToArray();
             Clock.AdvanceStepwise(Interval);
-            await Eventually.WaitUntilAsync(
+            await Poll.UntilAsync(
                 () => before.All(b => b.Check.CallCount == b.Calls + 1) && Clock.ActiveTimerCount == ResourceCount,
                 $"interval {i + 1} of {count}: every resource probed once more");
         }
@@ -139,11 +140,11 @@ internal sealed class MonitorHarness : IAsyncDisposable
     public async Task AdvanceAsync(TimeSpan by, Func<bool> condition, string what)
     {
         Clock.AdvanceStepwise(by);
-        await Eventually.WaitUntilAsync(condition, what);
+        await Poll.UntilAsync(condition, what);
     }
 
     private Task WaitUntilParkedAsync(int calls, string what) =>
-        Eventually.WaitUntilAsync(
+        Poll.UntilAsync(
             () => AllChecks.All(c => c.CallCount == calls) && Clock.ActiveTimerCount == ResourceCount,
             what);
 
@@ -156,34 +157,5 @@ internal sealed class MonitorHarness : IAsyncDisposable
         Outcomes.Dispose();
         LoggerFactory.Dispose();
         await _services.DisposeAsync();
-    }
-}
-
-/// <summary>Waits in real time, bounded, for state that other threads produce.</summary>
-internal static class Eventually
-{
-    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(5);
-
-    public static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        ArgumentNullException.ThrowIfNull(condition);
-        long started = TimeProvider.System.GetTimestamp();
-        for (int attempt = 0; !condition(); attempt++)
-        {
-            if (TimeProvider.System.GetElapsedTime(started) > Deadline)
-            {
-                Assert.Fail($"Not reached within {Deadline.TotalSeconds} s: {what}");
-            }
-
-            // Yield first (the loops usually need only a moment), then poll gently.
-            if (attempt < 100)
-            {
-                await Task.Yield();
-            }
-            else
-            {
-                await Task.Delay(1);
-            }
-        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Router.Dns;
+using Router.Testing;
 using Router.TrafficManager.Configuration;
 using Router.TrafficManager.Routing;
 using static Router.TrafficManager.Tests.Routing.RoutingFixtures;
@@ -466,17 +467,18 @@ public sealed class RoutingSnapshotTests
         var profile = snapshot.FindProfile("contoso")!;
         var client = NetworkAddress.FromIPAddress(IPAddress.Parse("10.1.2.3"));
         var decision = default(RoutingDecision);
-        profile.Route(client, RouteFamily.IPv4, ref decision);
 
         // Act
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++)
+        var allocated = Allocations.Measure(() =>
         {
-            profile.Route(client, RouteFamily.IPv4, ref decision);
-        }
+            for (int i = 0; i < 1000; i++)
+            {
+                profile.Route(client, RouteFamily.IPv4, ref decision);
+            }
+        });
 
         // Assert
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(allocated.Bytes == 0, $"allocated {allocated}");
     }
 
     internal static Routed Route(RoutingSnapshot snapshot, string profile, string client, RouteFamily family = RouteFamily.Any)

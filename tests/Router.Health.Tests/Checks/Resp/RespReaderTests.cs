@@ -1,5 +1,6 @@
 using System.Text;
 using Router.Health.Checks.Resp;
+using Router.Testing;
 
 namespace Router.Health.Tests.Checks.Resp;
 
@@ -166,18 +167,18 @@ public sealed class RespReaderTests
     {
         // Arrange: the header alone, none of the data it announces.
         byte[] input = Encoding.ASCII.GetBytes(header);
-        RespReader.TryRead("+warm up\r\n"u8, out _, out _, out _);
-        long before = GC.GetAllocatedBytesForCurrentThread();
+        RespReadStatus status = default;
+        RespValue? value = null;
+        string? error = null;
 
         // Act
-        var status = RespReader.TryRead(input, out var value, out _, out string? error);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        var allocated = Allocations.Measure(() => status = RespReader.TryRead(input, out value, out _, out error));
 
         // Assert
         Assert.Equal(RespReadStatus.Invalid, status);
         Assert.Null(value);
         Assert.Contains("exceeds the limit", error, StringComparison.Ordinal);
-        Assert.True(allocated < 16 * 1024, $"allocated {allocated} bytes");
+        Assert.True(allocated.Bytes < 16 * 1024, $"allocated {allocated}");
     }
 
     [Fact]

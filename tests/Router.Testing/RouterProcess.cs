@@ -1,21 +1,26 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Xunit;
 using Xunit.Sdk;
 
-namespace Router.Cli.Tests.TestSupport;
+namespace Router.Testing;
 
 /// <summary>
-/// The real <c>router</c> executable (<c>dotnet router.dll</c>, copied next to the test assembly) as a child process,
-/// with its stdout and stderr captured line by line. Every wait takes a timeout and fails with the captured output.
-/// Disposing kills the process if it still runs.
+/// The real <c>router</c> executable (<c>dotnet router.dll</c>, copied next to the test assembly by the test project's
+/// reference to src/Router.Cli) as a child process, with its stdout and stderr captured line by line. It gets no
+/// <c>Router__</c> overrides and no telemetry export from the test runner's environment. Every wait takes a timeout
+/// and fails with the captured output. Disposing kills the process if it still runs. The one router harness of the
+/// test projects.
 /// </summary>
-internal sealed class RouterProcess : IAsyncDisposable
+public sealed class RouterProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly Lock _lock = new();
     private readonly List<string> _stdout_NeedsLock = [];
     private readonly List<string> _stderr_NeedsLock = [];
+    private readonly List<string> _output_NeedsLock = [];
+    private bool _held;
     private bool _stdoutClosed_NeedsLock;
     private TaskCompletionSource _changed_NeedsLock = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -52,6 +57,18 @@ internal sealed class RouterProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The stdout and stderr lines so far, in the order they were read, one string.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return string.Join(Environment.NewLine, _output_NeedsLock);
+            }
+        }
+    }
+
     /// <summary>The path of <c>router.dll</c> in the test output; fails clearly when the build did not copy it.</summary>
     public static string RouterDll
     {
@@ -71,12 +88,19 @@ internal sealed class RouterProcess : IAsyncDisposable
     /// <param name="arguments">The command line after <c>router</c>.</param>
     /// <param name="environment">Variables to set (a null value removes one).</param>
     /// <param name="workingDirectory">The working directory; the test output directory when null.</param>
-    public static RouterProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null, string? workingDirectory = null)
+    /// <param name="held">
+    /// True: the child process exists (with its working directory and environment) but waits, in a shell reading one
+    /// line of stdin, until <see cref="Release"/>, then execs the runtime in the same process. A test can so change the
+    /// world between the process's creation and the runtime's start without racing it.
+    /// </param>
+    public static RouterProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null, string? workingDirectory = null, bool held = false)
     {
+        ArgumentNullException.ThrowIfNull(arguments);
+
         // Through env --default-signal (coreutils 8.31+), which then execs dotnet in the same process: a test command
         // started with SIGINT ignored (nohup, or '&' in a shell without job control) passes that on to every child,
         // and .NET, like any Unix program, leaves an inherited ignored SIGINT ignored, so the SIGINT tests would fail.
-        var info = new ProcessStartInfo("env")
+        var info = new ProcessStartInfo(held ? "sh" : "env")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -86,6 +110,15 @@ internal sealed class RouterProcess : IAsyncDisposable
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
+        if (held)
+        {
+            // sh -c SCRIPT sh env ...: "$@" is env and what follows; exec keeps the PID the test holds.
+            info.ArgumentList.Add("-c");
+            info.ArgumentList.Add("read -r _ && exec \"$@\"");
+            info.ArgumentList.Add("sh");
+            info.ArgumentList.Add("env");
+        }
+
         info.ArgumentList.Add("--default-signal=INT,QUIT,TERM");
         info.ArgumentList.Add(DotnetHost);
         info.ArgumentList.Add(RouterDll);
@@ -102,23 +135,10 @@ internal sealed class RouterProcess : IAsyncDisposable
 
         info.Environment.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
         info.Environment["DOTNET_NOLOGO"] = "1";
-        if (environment is not null)
-        {
-            foreach (var (key, value) in environment)
-            {
-                if (value is null)
-                {
-                    info.Environment.Remove(key);
-                }
-                else
-                {
-                    info.Environment[key] = value;
-                }
-            }
-        }
+        ChildEnvironment.Apply(info, environment);
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var result = new RouterProcess(process);
+        var result = new RouterProcess(process) { _held = held };
         process.OutputDataReceived += (_, e) => result.OnLine(e.Data, isStdout: true);
         process.ErrorDataReceived += (_, e) => result.OnLine(e.Data, isStdout: false);
         if (!process.Start())
@@ -131,44 +151,38 @@ internal sealed class RouterProcess : IAsyncDisposable
         return result;
     }
 
+    /// <summary>Lets a process started <c>held</c> go on: the shell reads its line and execs the runtime.</summary>
+    public void Release()
+    {
+        if (!_held)
+        {
+            throw new InvalidOperationException("the process was not started held");
+        }
+
+        _held = false;
+        _process.StandardInput.WriteLine();
+        _process.StandardInput.Flush();
+    }
+
+    /// <summary>
+    /// Waits for a line of stdout or stderr that satisfies <paramref name="match"/>; returns it. Fails when the
+    /// timeout passes or the process's output closes first.
+    /// </summary>
+    public async Task<string> WaitForOutputAsync(Func<string, bool> match, TimeSpan timeout, string what)
+    {
+        int index = await WaitForLineAsync(_output_NeedsLock, match, timeout, what, 0).ConfigureAwait(false);
+        lock (_lock)
+        {
+            return _output_NeedsLock[index];
+        }
+    }
+
     /// <summary>
     /// Waits for a stdout line at index <paramref name="fromLine"/> or later that satisfies <paramref name="match"/>;
     /// returns its index. Fails when the timeout passes or stdout closes first.
     /// </summary>
-    public async Task<int> WaitForStdoutAsync(Func<string, bool> match, TimeSpan timeout, string what, int fromLine = 0)
-    {
-        using var deadline = new CancellationTokenSource(timeout);
-        while (true)
-        {
-            Task changed;
-            lock (_lock)
-            {
-                for (int i = fromLine; i < _stdout_NeedsLock.Count; i++)
-                {
-                    if (match(_stdout_NeedsLock[i]))
-                    {
-                        return i;
-                    }
-                }
-
-                if (_stdoutClosed_NeedsLock)
-                {
-                    throw new XunitException($"router exited before printing {what}.{Environment.NewLine}{Describe()}");
-                }
-
-                changed = _changed_NeedsLock.Task;
-            }
-
-            try
-            {
-                await changed.WaitAsync(deadline.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                throw new XunitException($"router did not print {what} within {timeout.TotalSeconds:0.#} s.{Environment.NewLine}{Describe()}");
-            }
-        }
-    }
+    public Task<int> WaitForStdoutAsync(Func<string, bool> match, TimeSpan timeout, string what, int fromLine = 0) =>
+        WaitForLineAsync(_stdout_NeedsLock, match, timeout, what, fromLine);
 
     /// <summary>Waits for the process to exit (and its output to drain); returns the exit code.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
@@ -234,7 +248,43 @@ internal sealed class RouterProcess : IAsyncDisposable
         }
     }
 
-    private static string DotnetHost
+    private async Task<int> WaitForLineAsync(List<string> lines_NeedsLock, Func<string, bool> match, TimeSpan timeout, string what, int fromLine)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            Task changed;
+            lock (_lock)
+            {
+                for (int i = fromLine; i < lines_NeedsLock.Count; i++)
+                {
+                    if (match(lines_NeedsLock[i]))
+                    {
+                        return i;
+                    }
+                }
+
+                if (_stdoutClosed_NeedsLock)
+                {
+                    throw new XunitException($"router exited before printing {what}.{Environment.NewLine}{Describe()}");
+                }
+
+                changed = _changed_NeedsLock.Task;
+            }
+
+            try
+            {
+                await changed.WaitAsync(deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new XunitException($"router did not print {what} within {timeout.TotalSeconds:0.#} s.{Environment.NewLine}{Describe()}");
+            }
+        }
+    }
+
+    /// <summary>The dotnet host that runs the tests (and so router.dll).</summary>
+    public static string DotnetHost
     {
         get
         {
@@ -265,6 +315,7 @@ internal sealed class RouterProcess : IAsyncDisposable
             else
             {
                 (isStdout ? _stdout_NeedsLock : _stderr_NeedsLock).Add(line);
+                _output_NeedsLock.Add(line);
             }
 
             changed = _changed_NeedsLock;
