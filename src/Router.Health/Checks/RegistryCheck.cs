@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -8,36 +7,13 @@ using System.Text.Json;
 
 namespace Router.Health.Checks;
 
-/// <summary>What one <see cref="RegistryCheck"/> pulls; built and validated by <see cref="CheckFactory"/>.</summary>
-internal sealed record RegistryCheckSettings
-{
-    /// <summary>The tag pulled when <c>Reference</c> is not set.</summary>
-    public const string DefaultReference = "latest";
-
-    /// <summary>The registry's base URL (http or https, path ending in <c>/</c>); <c>v2/…</c> is resolved against it.</summary>
-    public required Uri BaseUrl { get; init; }
-
-    /// <summary>The canary's repository, valid by <see cref="DistributionNames.IsRepository"/>.</summary>
-    public required string Repository { get; init; }
-
-    /// <summary>A tag or digest. <value>The default value is <c>latest</c>.</value></summary>
-    public string Reference { get; init; } = DefaultReference;
-
-    /// <summary>Basic credentials for the registry (Basic challenge) or its token endpoint (Bearer challenge); null for anonymous.</summary>
-    public string? Username { get; init; }
-
-    /// <summary>The password of <see cref="Username"/>.</summary>
-    public string? Password { get; init; }
-
-    /// <summary>The TCP connect timeout of the handler; null leaves connecting bounded by the probe's timeout alone.</summary>
-    public TimeSpan? ConnectTimeout { get; init; }
-}
-
 /// <summary>
 /// Pulls the metadata of a canary image the way a registry client (docker, skopeo) does, over the distribution API:
 /// <c>GET /v2/&lt;repository&gt;/manifests/&lt;reference&gt;</c> (answering a 401's Basic or Bearer challenge),
 /// the first manifest of an index, then <c>HEAD /v2/&lt;repository&gt;/blobs/&lt;digest&gt;</c> of the config blob
-/// (or the first layer), following one redirect to blob storage. Passes only when every step succeeds.
+/// (or the first layer), following one redirect to blob storage. Passes only when every step succeeds. This type is
+/// the pull flow; a 401 is answered by <see cref="RegistryAuthentication"/>, a manifest body read by
+/// <see cref="RegistryManifest"/>.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -61,25 +37,9 @@ internal sealed record RegistryCheckSettings
 /// </remarks>
 internal sealed class RegistryCheck : IResourceCheck, IDisposable
 {
-    /// <summary>The largest manifest read (the distribution API's own limit for a manifest).</summary>
-    public const int MaxManifestBytes = 4 * 1024 * 1024;
-
-    /// <summary>The most read of an error body or a token answer.</summary>
-    public const int MaxSmallBodyBytes = 64 * 1024;
-
-    public const string OciManifest = "application/vnd.oci.image.manifest.v1+json";
-    public const string OciIndex = "application/vnd.oci.image.index.v1+json";
-    public const string DockerManifest = "application/vnd.docker.distribution.manifest.v2+json";
-    public const string DockerManifestList = "application/vnd.docker.distribution.manifest.list.v2+json";
-
-    /// <summary>What a manifest GET accepts: image manifests and indexes, OCI and Docker v2 (not schema 1).</summary>
-    public static readonly IReadOnlyList<string> ManifestMediaTypes = [OciManifest, DockerManifest, OciIndex, DockerManifestList];
-
-    private const string UserAgent = "router-health";
-    private const int MaxReportedMessageLength = 200;
-
     private readonly TimeProvider _timeProvider;
     private readonly HttpMessageInvoker _invoker;
+    private readonly RegistryAuthentication _authentication;
 
     public RegistryCheck(RegistryCheckSettings settings, TimeProvider timeProvider)
         : this(settings, timeProvider, CreateHandler(settings), disposeHandler: true)
@@ -95,6 +55,7 @@ internal sealed class RegistryCheck : IResourceCheck, IDisposable
         Settings = settings;
         _timeProvider = timeProvider;
         _invoker = new HttpMessageInvoker(handler, disposeHandler);
+        _authentication = new RegistryAuthentication(settings, _invoker);
     }
 
     public string Type => CheckTypes.Registry;
@@ -162,7 +123,7 @@ internal sealed class RegistryCheck : IResourceCheck, IDisposable
         var (response, failure) = await SendAsync(session, () =>
         {
             var request = new HttpRequestMessage(HttpMethod.Get, url);
-            foreach (string mediaType in ManifestMediaTypes)
+            foreach (string mediaType in RegistryManifest.ManifestMediaTypes)
             {
                 request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(mediaType));
             }
@@ -182,12 +143,12 @@ internal sealed class RegistryCheck : IResourceCheck, IDisposable
                 return ManifestRead.Failed(await DescribeStatusAsync("manifest GET", response, cancellationToken).ConfigureAwait(false));
             }
 
-            if (response.Content.Headers.ContentLength is > MaxManifestBytes)
+            if (response.Content.Headers.ContentLength is > RegistryManifest.MaxManifestBytes)
             {
                 return ManifestRead.Failed(TooLarge(response.Content.Headers.ContentLength.Value));
             }
 
-            var (body, truncated) = await ReadLimitedAsync(response.Content, MaxManifestBytes, cancellationToken).ConfigureAwait(false);
+            var (body, truncated) = await RegistryHttp.ReadLimitedAsync(response.Content, RegistryManifest.MaxManifestBytes, cancellationToken).ConfigureAwait(false);
             if (truncated)
             {
                 return ManifestRead.Failed(TooLarge(body.Length));
@@ -205,91 +166,13 @@ internal sealed class RegistryCheck : IResourceCheck, IDisposable
                 return ManifestRead.Failed($"manifest GET 200: the content's digest is {content}, Docker-Content-Digest says {declared}");
             }
 
-            return ParseManifest(body, response.Content.Headers.ContentType?.MediaType);
+            return RegistryManifest.Parse(body, response.Content.Headers.ContentType?.MediaType);
         }
 
         static string TooLarge(long length) =>
-            string.Create(CultureInfo.InvariantCulture, $"manifest GET 200: {length} bytes or more, larger than a manifest may be ({MaxManifestBytes / (1024 * 1024)} MiB)");
+            string.Create(CultureInfo.InvariantCulture, $"manifest GET 200: {length} bytes or more, larger than a manifest may be ({RegistryManifest.MaxManifestBytes / (1024 * 1024)} MiB)");
     }
 
-    /// <summary>Reads what the probe needs of an image manifest or an index; anything else is a failure reason.</summary>
-    internal static ManifestRead ParseManifest(byte[] body, string? contentType)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return ManifestRead.Failed("manifest GET 200: the body is not a JSON object");
-            }
-
-            if (root.TryGetProperty("schemaVersion", out var schema) && schema.ValueKind == JsonValueKind.Number && schema.TryGetInt32(out int version) && version == 1)
-            {
-                return ManifestRead.Failed("manifest GET 200: a schema 1 manifest (not supported: push the canary as an OCI or Docker v2 image)");
-            }
-
-            string mediaType = root.TryGetProperty("mediaType", out var declared) && declared.ValueKind == JsonValueKind.String
-                ? declared.GetString()!
-                : contentType ?? "no media type";
-
-            if (root.TryGetProperty("manifests", out var manifests) && manifests.ValueKind == JsonValueKind.Array)
-            {
-                if (manifests.GetArrayLength() == 0)
-                {
-                    return ManifestRead.Index(null);
-                }
-
-                return TryDescriptor(manifests[0], "the index's first entry", out var child, out string? failure)
-                    ? ManifestRead.Index(child)
-                    : ManifestRead.Failed(failure!);
-            }
-
-            bool hasConfig = root.TryGetProperty("config", out var config) && config.ValueKind == JsonValueKind.Object;
-            bool hasLayers = root.TryGetProperty("layers", out var layers) && layers.ValueKind == JsonValueKind.Array;
-            if (!hasConfig && !hasLayers)
-            {
-                return ManifestRead.Failed($"manifest GET 200: not an image manifest or index ({mediaType})");
-            }
-
-            Descriptor? blob = null;
-            if (hasConfig)
-            {
-                if (!TryDescriptor(config, "the config", out blob, out string? failure))
-                {
-                    return ManifestRead.Failed(failure!);
-                }
-            }
-            else if (layers.GetArrayLength() > 0 && !TryDescriptor(layers[0], "the first layer", out blob, out string? failure))
-            {
-                return ManifestRead.Failed(failure!);
-            }
-
-            return ManifestRead.Image(blob);
-        }
-        catch (JsonException)
-        {
-            return ManifestRead.Failed("manifest GET 200: the body is not valid JSON");
-        }
-    }
-
-    private static bool TryDescriptor(JsonElement element, string what, out Descriptor? descriptor, out string? failure)
-    {
-        descriptor = null;
-        failure = null;
-        string? digest = element.ValueKind == JsonValueKind.Object && element.TryGetProperty("digest", out var d) && d.ValueKind == JsonValueKind.String
-            ? d.GetString()
-            : null;
-        if (!DistributionNames.IsDigest(digest))
-        {
-            failure = $"manifest GET 200: {what} has no valid digest";
-            return false;
-        }
-
-        long? size = element.TryGetProperty("size", out var s) && s.ValueKind == JsonValueKind.Number && s.TryGetInt64(out long value) && value >= 0 ? value : null;
-        descriptor = new Descriptor(digest!, size);
-        return true;
-    }
 
     private async Task<string?> HeadBlobAsync(Session session, Descriptor blob, CancellationToken cancellationToken)
     {
@@ -326,7 +209,7 @@ internal sealed class RegistryCheck : IResourceCheck, IDisposable
             }
 
             using var request = new HttpRequestMessage(HttpMethod.Head, target);
-            request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
+            request.Headers.TryAddWithoutValidation("User-Agent", RegistryHttp.UserAgent);
             if (Uri.Compare(target, url, UriComponents.SchemeAndServer, UriFormat.UriEscaped, StringComparison.OrdinalIgnoreCase) == 0)
             {
                 request.Headers.Authorization = session.Authorization;
@@ -372,7 +255,7 @@ internal sealed class RegistryCheck : IResourceCheck, IDisposable
             return (null, "auth rejected: 401");
         }
 
-        var (authorization, failure) = await AuthorizeAsync(challenges, cancellationToken).ConfigureAwait(false);
+        var (authorization, failure) = await _authentication.AuthorizeAsync(challenges, cancellationToken).ConfigureAwait(false);
         if (authorization is null)
         {
             return (null, failure);
@@ -392,209 +275,22 @@ internal sealed class RegistryCheck : IResourceCheck, IDisposable
     private async Task<HttpResponseMessage> SendOnceAsync(Func<HttpRequestMessage> create, AuthenticationHeaderValue? authorization, CancellationToken cancellationToken)
     {
         using var request = create();
-        request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
+        request.Headers.TryAddWithoutValidation("User-Agent", RegistryHttp.UserAgent);
         request.Headers.Authorization = authorization;
         return await _invoker.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Answers a 401: a Bearer challenge with a token from its realm (preferred), a Basic one with the credentials.</summary>
-    private async Task<(AuthenticationHeaderValue? Authorization, string? Failure)> AuthorizeAsync(List<AuthenticationHeaderValue> challenges, CancellationToken cancellationToken)
-    {
-        var bearer = challenges.FirstOrDefault(c => string.Equals(c.Scheme, "Bearer", StringComparison.OrdinalIgnoreCase));
-        if (bearer is not null)
-        {
-            return await FetchTokenAsync(ParseAuthParameters(bearer.Parameter), cancellationToken).ConfigureAwait(false);
-        }
-
-        if (challenges.Any(c => string.Equals(c.Scheme, "Basic", StringComparison.OrdinalIgnoreCase)))
-        {
-            return Settings.Username is null
-                ? (null, "auth rejected: 401 (the registry asks for Basic credentials; set Username and Password)")
-                : (HttpCheckSettings.Basic(Settings.Username, Settings.Password), null);
-        }
-
-        return challenges.Count == 0
-            ? (null, "auth rejected: 401 without a WWW-Authenticate challenge")
-            : (null, $"auth rejected: 401 with an unsupported challenge ({challenges[0].Scheme})");
-    }
-
-    /// <summary>
-    /// The token dance of the distribution auth spec ("Token Authentication Specification"): GET the realm with
-    /// <c>service</c> and <c>scope</c> (default <c>repository:&lt;repository&gt;:pull</c>), Basic credentials when
-    /// configured (anonymous otherwise), and take <c>token</c> (or OAuth2's <c>access_token</c>) from the JSON answer.
-    /// </summary>
-    private async Task<(AuthenticationHeaderValue? Authorization, string? Failure)> FetchTokenAsync(Dictionary<string, string> challenge, CancellationToken cancellationToken)
-    {
-        if (!challenge.TryGetValue("realm", out string? realm)
-            || !Uri.TryCreate(realm, UriKind.Absolute, out var realmUri)
-            || (realmUri.Scheme != Uri.UriSchemeHttp && realmUri.Scheme != Uri.UriSchemeHttps))
-        {
-            return (null, $"auth rejected: 401 with a Bearer challenge whose realm is not an http or https URL ({Printable(realm ?? "none")})");
-        }
-
-        var query = new StringBuilder(realmUri.Query.TrimStart('?'));
-        if (challenge.TryGetValue("service", out string? service))
-        {
-            Append(query, "service", service);
-        }
-
-        Append(query, "scope", challenge.GetValueOrDefault("scope") ?? $"repository:{Settings.Repository}:pull");
-        using var request = new HttpRequestMessage(HttpMethod.Get, new UriBuilder(realmUri) { Query = query.ToString() }.Uri);
-        request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        if (Settings.Username is not null)
-        {
-            request.Headers.Authorization = HttpCheckSettings.Basic(Settings.Username, Settings.Password);
-        }
-
-        using var response = await _invoker.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        int status = (int)response.StatusCode;
-        if (status is 401 or 403)
-        {
-            return (null, string.Create(CultureInfo.InvariantCulture, $"auth rejected: token endpoint {status}"));
-        }
-
-        if (status != 200)
-        {
-            return (null, string.Create(CultureInfo.InvariantCulture, $"token endpoint {status}"));
-        }
-
-        var (body, truncated) = await ReadLimitedAsync(response.Content, MaxSmallBodyBytes, cancellationToken).ConfigureAwait(false);
-        string? token = truncated ? null : ReadToken(body);
-        if (token is null)
-        {
-            return (null, "token endpoint 200 without a token");
-        }
-
-        if (token.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
-        {
-            return (null, "token endpoint 200 with a token that cannot be sent as a bearer token");
-        }
-
-        return (HttpCheckSettings.Bearer(token), null);
-
-        static void Append(StringBuilder query, string name, string value)
-        {
-            if (query.Length > 0)
-            {
-                query.Append('&');
-            }
-
-            query.Append(name).Append('=').Append(Uri.EscapeDataString(value));
-        }
-    }
-
-    private static string? ReadToken(byte[] body)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return null;
-            }
-
-            foreach (string name in (ReadOnlySpan<string>)["token", "access_token"])
-            {
-                if (root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } token)
-                {
-                    return token;
-                }
-            }
-
-            return null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>
-    /// The auth-params of a challenge (RFC 9110 §11.2: <c>name=token</c> or <c>name="quoted string"</c>, comma
-    /// separated); names case-insensitive, the first of a repeated name wins. Malformed input ends the parse.
-    /// </summary>
-    internal static Dictionary<string, string> ParseAuthParameters(string? parameters)
-    {
-        var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        var text = (parameters ?? string.Empty).AsSpan();
-        int i = 0;
-        while (true)
-        {
-            while (i < text.Length && (text[i] == ',' || text[i] == ' ' || text[i] == '\t'))
-            {
-                i++;
-            }
-
-            int nameStart = i;
-            while (i < text.Length && text[i] != '=' && text[i] != ',' && text[i] != ' ' && text[i] != '\t')
-            {
-                i++;
-            }
-
-            string name = text[nameStart..i].ToString();
-            while (i < text.Length && (text[i] == ' ' || text[i] == '\t'))
-            {
-                i++;
-            }
-
-            if (name.Length == 0 || i >= text.Length || text[i] != '=')
-            {
-                return result;
-            }
-
-            i++;
-            while (i < text.Length && (text[i] == ' ' || text[i] == '\t'))
-            {
-                i++;
-            }
-
-            var value = new StringBuilder();
-            if (i < text.Length && text[i] == '"')
-            {
-                i++;
-                while (i < text.Length && text[i] != '"')
-                {
-                    if (text[i] == '\\' && i + 1 < text.Length)
-                    {
-                        i++;
-                    }
-
-                    value.Append(text[i]);
-                    i++;
-                }
-
-                if (i >= text.Length)
-                {
-                    return result;
-                }
-
-                i++;
-            }
-            else
-            {
-                while (i < text.Length && text[i] != ',' && text[i] != ' ' && text[i] != '\t')
-                {
-                    value.Append(text[i]);
-                    i++;
-                }
-            }
-
-            result.TryAdd(name, value.ToString());
-        }
-    }
 
     /// <summary>"manifest GET 404 (MANIFEST_UNKNOWN): storage wiped?", "manifest GET 500 (UNKNOWN): unknown error".</summary>
     private static async Task<string> DescribeStatusAsync(string step, HttpResponseMessage response, CancellationToken cancellationToken)
     {
         int status = (int)response.StatusCode;
-        var (body, _) = await ReadLimitedAsync(response.Content, MaxSmallBodyBytes, cancellationToken).ConfigureAwait(false);
+        var (body, _) = await RegistryHttp.ReadLimitedAsync(response.Content, RegistryHttp.MaxSmallBodyBytes, cancellationToken).ConfigureAwait(false);
         var (code, message) = ReadRegistryError(body);
         var text = new StringBuilder(step).Append(' ').Append(status.ToString(CultureInfo.InvariantCulture));
         if (code is not null)
         {
-            text.Append(" (").Append(Printable(code)).Append(')');
+            text.Append(" (").Append(RegistryHttp.Printable(code)).Append(')');
         }
 
         if (status == 404)
@@ -604,7 +300,7 @@ internal sealed class RegistryCheck : IResourceCheck, IDisposable
         }
         else if (message is not null)
         {
-            text.Append(": ").Append(Printable(message));
+            text.Append(": ").Append(RegistryHttp.Printable(message));
         }
 
         return text.ToString();
@@ -629,9 +325,10 @@ internal sealed class RegistryCheck : IResourceCheck, IDisposable
                 return (String(first, "code"), String(first, "message"));
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            // Not a registry error body (a proxy's HTML page): the status says enough.
+            // Not a registry error body (a proxy's HTML page; InvalidOperationException: a string that is not valid
+            // UTF-8): the status says enough.
         }
 
         return (null, null);
@@ -640,64 +337,6 @@ internal sealed class RegistryCheck : IResourceCheck, IDisposable
             element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text ? text : null;
     }
 
-    /// <summary>Text from the other side, made safe for a one-line reason: control characters dropped, length capped.</summary>
-    private static string Printable(string text)
-    {
-        var builder = new StringBuilder(Math.Min(text.Length, MaxReportedMessageLength));
-        foreach (char c in text)
-        {
-            if (builder.Length == MaxReportedMessageLength)
-            {
-                return builder.Append('…').ToString();
-            }
-
-            builder.Append(char.IsControl(c) ? ' ' : c);
-        }
-
-        return builder.ToString();
-    }
-
-    /// <summary>Reads at most <paramref name="limit"/> bytes, whatever Content-Length says; truncated when there was more.</summary>
-    private static async Task<(byte[] Body, bool Truncated)> ReadLimitedAsync(HttpContent content, int limit, CancellationToken cancellationToken)
-    {
-        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
-        {
-            using var buffer = new MemoryStream();
-            byte[] chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
-            try
-            {
-                int read;
-                while ((read = await stream.ReadAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, limit + 1 - buffer.Length)), cancellationToken).ConfigureAwait(false)) > 0)
-                {
-                    buffer.Write(chunk, 0, read);
-                    if (buffer.Length > limit)
-                    {
-                        return (buffer.ToArray()[..limit], true);
-                    }
-                }
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(chunk);
-            }
-
-            return (buffer.ToArray(), false);
-        }
-    }
-
-    /// <summary>A blob or manifest a manifest points at.</summary>
-    internal sealed record Descriptor(string Digest, long? Size);
-
-    /// <summary>What one manifest GET found: a failure reason, an index (its first entry), or an image manifest (the blob to HEAD).</summary>
-    internal sealed record ManifestRead(string? Failure, bool IsIndex, Descriptor? Child, Descriptor? Blob)
-    {
-        public static ManifestRead Failed(string failure) => new(failure, false, null, null);
-
-        public static ManifestRead Index(Descriptor? child) => new(null, true, child, null);
-
-        public static ManifestRead Image(Descriptor? blob) => new(null, false, null, blob);
-    }
 
     /// <summary>The credentials one probe settled on; not shared between probes.</summary>
     private sealed class Session

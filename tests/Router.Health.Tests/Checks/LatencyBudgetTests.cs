@@ -151,7 +151,7 @@ public sealed class LatencyBudgetTests
             await Task.Delay(TimeSpan.FromMilliseconds(300), context.RequestAborted);
             if (context.Request.Path.Value!.Contains("/manifests/", StringComparison.Ordinal))
             {
-                context.Response.ContentType = RegistryCheck.OciManifest;
+                context.Response.ContentType = RegistryManifest.OciManifest;
                 await context.Response.Body.WriteAsync(manifest, context.RequestAborted);
             }
             else

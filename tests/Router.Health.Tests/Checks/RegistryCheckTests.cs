@@ -36,7 +36,7 @@ public sealed class RegistryCheckTests
         AssertSuccess(result);
         Assert.Equal(["GET " + ManifestPath, "HEAD " + ConfigPath], registry.Lines);
         var accept = registry.Requests[0].Accept;
-        Assert.Equal([RegistryCheck.OciManifest, RegistryCheck.DockerManifest, RegistryCheck.OciIndex, RegistryCheck.DockerManifestList], accept);
+        Assert.Equal([RegistryManifest.OciManifest, RegistryManifest.DockerManifest, RegistryManifest.OciIndex, RegistryManifest.DockerManifestList], accept);
         Assert.All(registry.Requests, r => Assert.Null(r.Authorization));
         Assert.All(registry.Requests, r => Assert.Equal("router-health", r.UserAgent));
     }
@@ -194,15 +194,15 @@ public sealed class RegistryCheckTests
     }
 
     [Theory]
-    [InlineData(RegistryCheck.OciIndex)]
-    [InlineData(RegistryCheck.DockerManifestList)]
+    [InlineData(RegistryManifest.OciIndex)]
+    [InlineData(RegistryManifest.DockerManifestList)]
     public async Task CheckAsync_IndexOrManifestList_FollowsFirstEntryByDigest(string mediaType)
     {
         // Arrange: an index of two platforms; the first is followed, by digest, with the same credentials.
         var registry = new ScriptedRegistry();
         string index = "{\"schemaVersion\":2,\"mediaType\":\"" + mediaType + "\",\"manifests\":["
-            + "{\"mediaType\":\"" + RegistryCheck.OciManifest + "\",\"digest\":\"" + ManifestDigest + "\",\"size\":1,\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}},"
-            + "{\"mediaType\":\"" + RegistryCheck.OciManifest + "\",\"digest\":\"sha256:" + new string('0', 64) + "\",\"size\":1}]}";
+            + "{\"mediaType\":\"" + RegistryManifest.OciManifest + "\",\"digest\":\"" + ManifestDigest + "\",\"size\":1,\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}},"
+            + "{\"mediaType\":\"" + RegistryManifest.OciManifest + "\",\"digest\":\"sha256:" + new string('0', 64) + "\",\"size\":1}]}";
         registry.On("GET", ManifestPath, r => r.Authorization == BasicProbe ? Content(index, mediaType) : Challenge("Basic realm=\"r\""));
         registry.On("GET", "/v2/canary/manifests/" + ManifestDigest, r => r.Authorization == BasicProbe ? Manifest() : Status(HttpStatusCode.Unauthorized));
         registry.On("HEAD", ConfigPath, _ => Blob(RegistryCanary.Config.Length));
@@ -221,8 +221,8 @@ public sealed class RegistryCheckTests
     {
         // A corrupted manifest in storage: the bytes served for a digest hash to something else.
         var registry = new ScriptedRegistry();
-        registry.On("GET", ManifestPath, _ => Content(Encoding.UTF8.GetString(RegistryCanary.Index()), RegistryCheck.OciIndex));
-        registry.On("GET", "/v2/canary/manifests/" + ManifestDigest, _ => Content("{\"schemaVersion\":2,\"layers\":[]}", RegistryCheck.OciManifest));
+        registry.On("GET", ManifestPath, _ => Content(Encoding.UTF8.GetString(RegistryCanary.Index()), RegistryManifest.OciIndex));
+        registry.On("GET", "/v2/canary/manifests/" + ManifestDigest, _ => Content("{\"schemaVersion\":2,\"layers\":[]}", RegistryManifest.OciManifest));
         using var check = Check(registry);
 
         var result = await check.CheckAsync(Timeout, CancellationToken.None).WaitAsync(Bound);
@@ -279,6 +279,7 @@ public sealed class RegistryCheckTests
     [InlineData(500, "{\"errors\":[{\"code\":\"UNKNOWN\",\"message\":\"unknown error\",\"detail\":{\"Op\":\"open\"}}]}", "manifest GET 500 (UNKNOWN): unknown error")]
     [InlineData(503, "{\"errors\":[{\"code\":\"UNAVAILABLE\",\"message\":\"service unavailable\",\"detail\":\"health check failed\"}]}", "manifest GET 503 (UNAVAILABLE): service unavailable")]
     [InlineData(502, "<html>Bad Gateway</html>", "manifest GET 502")]
+    [InlineData(500, "{\"errors\":[{\"code\":\"\\ud800\",\"message\":\"lone surrogate\"}]}", "manifest GET 500")]
     [InlineData(404, "404 page not found", "manifest GET 404: storage wiped?")]
     [InlineData(403, "{\"errors\":[{\"code\":\"DENIED\",\"message\":\"requested access to the resource is denied\"}]}", "manifest GET 403 (DENIED): requested access to the resource is denied")]
     public async Task CheckAsync_ManifestErrorStatus_FailureWithRegistryError(int status, string body, string expected)
@@ -303,7 +304,7 @@ public sealed class RegistryCheckTests
     public async Task CheckAsync_UnusableManifest_Failure(string body, string expected)
     {
         var registry = new ScriptedRegistry();
-        registry.On("GET", ManifestPath, _ => Content(body, RegistryCheck.OciManifest));
+        registry.On("GET", ManifestPath, _ => Content(body, RegistryManifest.OciManifest));
         using var check = Check(registry);
 
         var result = await check.CheckAsync(Timeout, CancellationToken.None).WaitAsync(Bound);
@@ -316,7 +317,7 @@ public sealed class RegistryCheckTests
     {
         string layer = "sha256:" + new string('b', 64);
         var registry = new ScriptedRegistry();
-        registry.On("GET", ManifestPath, _ => Content("{\"schemaVersion\":2,\"layers\":[{\"digest\":\"" + layer + "\",\"size\":7}]}", RegistryCheck.OciManifest));
+        registry.On("GET", ManifestPath, _ => Content("{\"schemaVersion\":2,\"layers\":[{\"digest\":\"" + layer + "\",\"size\":7}]}", RegistryManifest.OciManifest));
         registry.On("HEAD", "/v2/canary/blobs/" + layer, _ => Blob(7));
         using var check = Check(registry);
 
@@ -502,20 +503,6 @@ public sealed class RegistryCheckTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.WaitAsync(Bound));
     }
 
-    [Theory]
-    [InlineData("realm=\"https://auth.test/token\",service=\"registry.test\",scope=\"repository:canary:pull\"", "realm=https://auth.test/token|scope=repository:canary:pull|service=registry.test")]
-    [InlineData("realm=https://auth.test/token, service=registry.test", "realm=https://auth.test/token|service=registry.test")]
-    [InlineData("Realm=\"a,b\" ,  Scope = \"x\\\"y\"", "Realm=a,b|Scope=x\"y")]
-    [InlineData("realm=\"first\",realm=\"second\"", "realm=first")]
-    [InlineData("realm=\"unterminated", "")]
-    [InlineData("", "")]
-    public void ParseAuthParameters_ChallengeParameters_NameValuePairs(string parameters, string expected)
-    {
-        var parsed = RegistryCheck.ParseAuthParameters(parameters);
-
-        Assert.Equal(expected, string.Join('|', parsed.OrderBy(p => p.Key, StringComparer.OrdinalIgnoreCase).Select(p => p.Key + "=" + p.Value)));
-    }
-
     private static RegistryCheck Check(ScriptedRegistry registry, string? username = "probe", string? reference = null, TimeProvider? clock = null) =>
         new(new RegistryCheckSettings
         {
@@ -530,7 +517,7 @@ public sealed class RegistryCheckTests
 
     private static void AssertFailure(string expected, CheckResult result) => Assert.Equal((CheckOutcome.Failure, expected), (result.Outcome, result.Error));
 
-    private static HttpResponseMessage Manifest() => Content(Encoding.UTF8.GetString(RegistryCanary.Manifest()), RegistryCheck.OciManifest);
+    private static HttpResponseMessage Manifest() => Content(Encoding.UTF8.GetString(RegistryCanary.Manifest()), RegistryManifest.OciManifest);
 
     private static HttpResponseMessage Content(string body, string mediaType, HttpStatusCode status = HttpStatusCode.OK) =>
         new(status) { Content = new StringContent(body, Encoding.UTF8, mediaType) };
