@@ -11,5 +11,6 @@ internal static class FuzzTargets
         ["dns"] = DnsTarget.Run,
         ["resp"] = RespTarget.Run,
         ["config"] = ConfigTarget.Run,
+        ["registry"] = RegistryTarget.Run,
     };
 }
