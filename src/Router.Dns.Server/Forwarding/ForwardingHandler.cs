@@ -86,7 +86,7 @@ internal sealed class ForwardingHandler(
         return false;
     }
 
-    private static void Write(DnsRequestContext context, CachedAnswer answer, uint age)
+    internal static void Write(DnsRequestContext context, CachedAnswer answer, uint age)
     {
         var writer = new DnsResponseWriter(context);
         Add(ref writer, DnsSection.Answer, answer.Answers, answer.Ttl, age);
