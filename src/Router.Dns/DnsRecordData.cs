@@ -57,15 +57,10 @@ public abstract class DnsRecordData
                 return DnsParseError.None;
 
             case DnsRecordType.CNAME or DnsRecordType.NS or DnsRecordType.PTR:
-                error = ReadNameExactly(message, ref offset, end, name, out nameLength);
+                error = ReadFinalName(message, ref offset, end, name, out nameLength);
                 if (error != DnsParseError.None)
                 {
                     return error;
-                }
-
-                if (offset != end)
-                {
-                    return DnsParseError.InvalidRecordData;
                 }
 
                 data = new NameRecordData(type, ToName(name[..nameLength]));
@@ -77,15 +72,10 @@ public abstract class DnsRecordData
                     return DnsParseError.InvalidRecordData;
                 }
 
-                error = ReadNameExactly(message, ref offset, end, name, out nameLength);
+                error = ReadFinalName(message, ref offset, end, name, out nameLength);
                 if (error != DnsParseError.None)
                 {
                     return error;
-                }
-
-                if (offset != end)
-                {
-                    return DnsParseError.InvalidRecordData;
                 }
 
                 data = new MxRecordData(preference, ToName(name[..nameLength]));
@@ -99,15 +89,10 @@ public abstract class DnsRecordData
                     return DnsParseError.InvalidRecordData;
                 }
 
-                error = ReadNameExactly(message, ref offset, end, name, out nameLength);
+                error = ReadFinalName(message, ref offset, end, name, out nameLength);
                 if (error != DnsParseError.None)
                 {
                     return error;
-                }
-
-                if (offset != end)
-                {
-                    return DnsParseError.InvalidRecordData;
                 }
 
                 data = new SrvRecordData(priority, weight, port, ToName(name[..nameLength]));
@@ -181,6 +166,13 @@ public abstract class DnsRecordData
         // The name's own octets must lie inside the RDATA; pointers may reach anywhere earlier in the message.
         var error = DnsWire.TryReadName(message[..end], ref offset, destination, out nameLength);
         return error == DnsParseError.Truncated ? DnsParseError.InvalidRecordData : error;
+    }
+
+    /// <summary>Reads the name that ends the RDATA: anything after it is <see cref="DnsParseError.InvalidRecordData"/>.</summary>
+    private static DnsParseError ReadFinalName(ReadOnlySpan<byte> message, ref int offset, int end, Span<byte> destination, out int nameLength)
+    {
+        var error = ReadNameExactly(message, ref offset, end, destination, out nameLength);
+        return error != DnsParseError.None || offset == end ? error : DnsParseError.InvalidRecordData;
     }
 
     private static DnsName ToName(ReadOnlySpan<byte> wire) =>

@@ -31,7 +31,7 @@ internal sealed class HttpCheck : IResourceCheck, IDisposable
     private readonly HttpMessageInvoker _invoker;
 
     public HttpCheck(HttpCheckSettings settings, TimeProvider timeProvider)
-        : this(settings, timeProvider, CreateHandler(settings), disposeHandler: true)
+        : this(settings, timeProvider, CreateHandler(settings.ConnectTimeout), disposeHandler: true)
     {
     }
 
@@ -55,11 +55,15 @@ internal sealed class HttpCheck : IResourceCheck, IDisposable
 
     public void Dispose() => _invoker.Dispose();
 
-    private static SocketsHttpHandler CreateHandler(HttpCheckSettings settings) => new()
+    /// <summary>
+    /// The handler of an HTTP-speaking check (Http, Registry): connections renewed every
+    /// <see cref="PooledConnectionLifetime"/>, no redirects followed, no proxy, no cookies, no decompression.
+    /// </summary>
+    internal static SocketsHttpHandler CreateHandler(TimeSpan? connectTimeout) => new()
     {
         PooledConnectionLifetime = PooledConnectionLifetime,
         PooledConnectionIdleTimeout = PooledConnectionLifetime,
-        ConnectTimeout = settings.ConnectTimeout ?? Timeout.InfiniteTimeSpan,
+        ConnectTimeout = connectTimeout ?? Timeout.InfiniteTimeSpan,
         AllowAutoRedirect = false,
         UseProxy = false,
         UseCookies = false,

@@ -42,7 +42,7 @@ internal sealed class RegistryCheck : IResourceCheck, IDisposable
     private readonly RegistryAuthentication _authentication;
 
     public RegistryCheck(RegistryCheckSettings settings, TimeProvider timeProvider)
-        : this(settings, timeProvider, CreateHandler(settings), disposeHandler: true)
+        : this(settings, timeProvider, HttpCheck.CreateHandler(settings.ConnectTimeout), disposeHandler: true)
     {
     }
 
@@ -66,17 +66,6 @@ internal sealed class RegistryCheck : IResourceCheck, IDisposable
         CheckExecution.RunAsync(_timeProvider, timeout, ProbeAsync, HttpCheck.Describe, cancellationToken);
 
     public void Dispose() => _invoker.Dispose();
-
-    private static SocketsHttpHandler CreateHandler(RegistryCheckSettings settings) => new()
-    {
-        PooledConnectionLifetime = HttpCheck.PooledConnectionLifetime,
-        PooledConnectionIdleTimeout = HttpCheck.PooledConnectionLifetime,
-        ConnectTimeout = settings.ConnectTimeout ?? Timeout.InfiniteTimeSpan,
-        AllowAutoRedirect = false,
-        UseProxy = false,
-        UseCookies = false,
-        AutomaticDecompression = DecompressionMethods.None,
-    };
 
     private async Task<string?> ProbeAsync(CancellationToken cancellationToken)
     {

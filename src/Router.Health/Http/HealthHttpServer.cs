@@ -50,22 +50,9 @@ public sealed partial class HealthHttpServer : IAsyncDisposable
         Log.Listening(_loggerFactory.CreateLogger<HealthHttpServer>(), Address.GetLeftPart(UriPartial.Authority));
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        if (_app is not null)
-        {
-            await _app.StopAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
+    public Task StopAsync(CancellationToken cancellationToken) => _app?.StopAsync(cancellationToken) ?? Task.CompletedTask;
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_app is not null)
-        {
-            await _app.DisposeAsync().ConfigureAwait(false);
-            _app = null;
-        }
-    }
+    public ValueTask DisposeAsync() => Interlocked.Exchange(ref _app, null)?.DisposeAsync() ?? ValueTask.CompletedTask;
 
     private static partial class Log
     {

@@ -127,22 +127,9 @@ internal sealed partial class AdminHttpServer : IAsyncDisposable
         Log.Listening(_logger, Address.GetLeftPart(UriPartial.Authority), RequiresToken ? "bearer token required" : "no token: loopback only");
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        if (_app is not null)
-        {
-            await _app.StopAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
+    public Task StopAsync(CancellationToken cancellationToken) => _app?.StopAsync(cancellationToken) ?? Task.CompletedTask;
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_app is not null)
-        {
-            await _app.DisposeAsync().ConfigureAwait(false);
-            _app = null;
-        }
-    }
+    public ValueTask DisposeAsync() => Interlocked.Exchange(ref _app, null)?.DisposeAsync() ?? ValueTask.CompletedTask;
 
     private Task GetProfilesAsync(HttpContext context)
     {

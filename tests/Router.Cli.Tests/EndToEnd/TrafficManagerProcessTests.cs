@@ -89,11 +89,16 @@ public sealed class TrafficManagerProcessTests(ITestOutputHelper output) : IAsyn
         await using var router = await StartRouterAsync(Config());
         await WaitForAnswerAsync(Contoso, EastUs, StartTimeout, router);
 
+        // A slow probe on a loaded machine (0.5 s timeout) counts as a failure too: flip only from a clean count, so the
+        // failures that move the answer are the 503s.
+        await WaitForCleanProbeAsync("contoso", "eastus", StartTimeout);
+
         // Act: the best region's health endpoint starts failing.
         var clock = Stopwatch.StartNew();
         _health.Set(EastUs, 503);
         await WaitForAnswerAsync(Contoso, WestEurope, DetectionBound + Slack, router);
         var failover = clock.Elapsed;
+        var degraded = await EndpointAsync("contoso", "eastus");
 
         // It recovers: back after the first successful probe.
         clock.Restart();
@@ -103,8 +108,10 @@ public sealed class TrafficManagerProcessTests(ITestOutputHelper output) : IAsyn
 
         // Assert: not before tolerated + 1 probes could have failed, not after the bound.
         output.WriteLine($"flip -> answer change: {failover.TotalSeconds:0.00} s (bound (interval + timeout) x (tolerated + 1) = {DetectionBound.TotalSeconds:0.0} s); recovery: {recovery.TotalSeconds:0.00} s");
-        Assert.True(failover >= TimeSpan.FromSeconds(Interval * Tolerated - 0.3),
-            $"the answer moved after {failover.TotalSeconds:0.00} s, sooner than {Tolerated + 1} probes {Interval} s apart can fail");
+        Assert.Equal("Degraded", degraded.GetProperty("status").GetString());
+        Assert.True(degraded.GetProperty("consecutiveFailures").GetInt32() >= Tolerated + 1,
+            $"the answer moved after {degraded.GetProperty("consecutiveFailures").GetInt32()} failure(s), before {Tolerated + 1}: {degraded}");
+        Assert.Equal(503, degraded.GetProperty("lastProbe").GetProperty("statusCode").GetInt32());
         Assert.True(failover <= DetectionBound + Slack, $"failover took {failover.TotalSeconds:0.00} s");
     }
 
@@ -366,6 +373,36 @@ public sealed class TrafficManagerProcessTests(ITestOutputHelper output) : IAsyn
     {
         using var client = new HttpClient { BaseAddress = new Uri($"http://{_admin}/"), Timeout = TimeSpan.FromSeconds(5) };
         return (await client.GetStringAsync($"api/profiles/{name}")).Replace(" ", string.Empty, StringComparison.Ordinal);
+    }
+
+    /// <summary>The admin API's JSON of one endpoint.</summary>
+    private async Task<System.Text.Json.JsonElement> EndpointAsync(string profile, string endpoint)
+    {
+        using var client = new HttpClient { BaseAddress = new Uri($"http://{_admin}/"), Timeout = TimeSpan.FromSeconds(10) };
+        using var document = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync($"api/profiles/{profile}"));
+        return document.RootElement.GetProperty("endpoints").EnumerateArray()
+            .Single(item => item.GetProperty("name").GetString() == endpoint).Clone();
+    }
+
+    /// <summary>Waits until the endpoint's last probe succeeded and it counts no consecutive failure.</summary>
+    private async Task WaitForCleanProbeAsync(string profile, string endpoint, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.StartNew();
+        var last = default(System.Text.Json.JsonElement);
+        while (deadline.Elapsed < timeout)
+        {
+            last = await EndpointAsync(profile, endpoint);
+            if (last.GetProperty("consecutiveFailures").GetInt32() == 0 &&
+                last.TryGetProperty("lastProbe", out var probe) && probe.ValueKind == System.Text.Json.JsonValueKind.Object &&
+                probe.GetProperty("succeeded").GetBoolean())
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail($"{profile}/{endpoint} did not reach a clean probe within {timeout.TotalSeconds} s: {last}");
     }
 
     private async Task WaitForStatusAsync(string profile, string endpoint, string status, TimeSpan timeout, RouterProcess router)

@@ -1,0 +1,21 @@
+using System.Net;
+using Router.TrafficManager.Configuration;
+using Router.TrafficManager.Monitoring;
+
+namespace Router.TrafficManager;
+
+/// <summary>One endpoint's configuration and monitor state.</summary>
+/// <param name="Name">The endpoint name.</param>
+/// <param name="Target">The address or name answered and probed.</param>
+/// <param name="Location">The location in the latency table.</param>
+/// <param name="Priority">The priority (configured, or the 1-based position).</param>
+/// <param name="Weight">The weight.</param>
+/// <param name="Enabled">The effective flag: configuration, overridden by the admin API.</param>
+/// <param name="EnabledOverride">The admin API's override, when one is in force.</param>
+/// <param name="Status">The monitor status.</param>
+/// <param name="ConsecutiveFailures">Failed probes in a row (0 after a success).</param>
+/// <param name="LastProbe">The last finished probe, if any.</param>
+/// <param name="LastStatusChange">When <paramref name="Status"/> last changed (start-up counts as a change).</param>
+public sealed record EndpointReport(
+    string Name, string Target, string? Location, int Priority, int Weight, bool Enabled, bool? EnabledOverride,
+    EndpointStatus Status, int ConsecutiveFailures, ProbeResult? LastProbe, DateTimeOffset? LastStatusChange);
