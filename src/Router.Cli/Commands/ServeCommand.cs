@@ -34,7 +34,14 @@ internal static partial class ServeCommand
         }
         else
         {
-            var (loadedOptions, logging, errors) = Load(configPath);
+            RouterOptions? loadedOptions;
+            IConfiguration? logging;
+            IReadOnlyList<string> errors;
+            using (LoadingSignals.Watch(configPath, error))
+            {
+                (loadedOptions, logging, errors) = Load(configPath);
+            }
+
             if (loadedOptions is null)
             {
                 await error.WriteLineAsync($"router: {configPath} is not valid; nothing was started:").ConfigureAwait(false);

@@ -39,6 +39,51 @@ public sealed class ServeProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_SigtermWhileLoadingConfig_SaysSoOnStderrAndEndsWithTheSignal()
+    {
+        // Arrange: the configuration is a FIFO nobody writes, so loading blocks in open() for as long as the test wants
+        // (as loading a million registries takes long); the signal comes while the kernel shows serve waiting there.
+        string path = Path.Combine(_directory.Path, "router.json");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [path]))
+        {
+            await mkfifo.WaitForExitAsync();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        await using var router = RouterProcess.Start(["serve", "--config", path]);
+        await Poll.UntilAsync(() => router.HasExited || WaitsToOpenFifo(router.Id), StartTimeout, "serve waiting to open the FIFO");
+        Assert.False(router.HasExited, $"serve ended before it loaded.{Environment.NewLine}{router.Describe()}");
+
+        // Act
+        await router.SendSigtermAsync();
+        int exit = await router.WaitForExitAsync(StopTimeout);
+
+        // Assert: not silent, and the exit status still says SIGTERM.
+        Assert.True(exit == 143, $"expected exit 143 (SIGTERM).{Environment.NewLine}{router.Describe()}");
+        Assert.True(router.Stderr.Any(line => line.Contains($"SIGTERM while loading {path}", StringComparison.Ordinal)),
+            $"stderr does not say why serve stopped.{Environment.NewLine}{router.Describe()}");
+    }
+
+    /// <summary>Whether the main thread of <paramref name="pid"/> waits in the kernel for a FIFO's writer (<c>wchan</c>).</summary>
+    private static bool WaitsToOpenFifo(int pid)
+    {
+        try
+        {
+            // The main thread: serve loads there, after its signal handlers are in place. (The runtime's ".NET DebugPipe"
+            // thread waits on FIFOs of its own from start-up, so any thread would match too early.)
+            return File.ReadAllText($"/proc/{pid}/task/{pid}/wchan") is "wait_for_partner" or "fifo_open";
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    [Fact]
     public async Task Serve_InvalidConfig_ExitsTwoWithEveryErrorOnStderrWithoutListening()
     {
         // Arrange: the file names a port we hold. Binding it would fail with exit 1, so exit 2 shows validation came first.
