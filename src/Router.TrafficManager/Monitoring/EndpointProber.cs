@@ -95,13 +95,13 @@ internal sealed class EndpointProber : IEndpointProber, IDisposable
         }
         catch (Exception ex) when (cancellationToken.IsCancellationRequested)
         {
-            ObserveLater(running);
+            ProbeTasks.ObserveLater(running);
             throw ex as OperationCanceledException ?? new OperationCanceledException("The probe was cancelled.", ex, cancellationToken);
         }
         catch (Exception) when (deadline.IsCancellationRequested)
         {
             // After the deadline every error is a consequence of it (a socket closed by the cancellation).
-            ObserveLater(running);
+            ProbeTasks.ObserveLater(running);
             return new ProbeResult(false, startedAt, _timeProvider.GetElapsedTime(started), Error: TimedOut(settings.Timeout), UsedFallback: usedFallback);
         }
         catch (Exception ex)
@@ -146,12 +146,12 @@ internal sealed class EndpointProber : IEndpointProber, IDisposable
         }
         catch (Exception) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            ObserveLater(running);
+            ProbeTasks.ObserveLater(running);
             return state.Connected ? ProbeAttemptOutcome.Failure(TimedOut(settings.Timeout), connectFailed: false) : null;
         }
         catch
         {
-            ObserveLater(running);
+            ProbeTasks.ObserveLater(running);
             throw;
         }
     }
@@ -166,8 +166,4 @@ internal sealed class EndpointProber : IEndpointProber, IDisposable
         attempt.Protocol == MonitorProtocol.Tcp
             ? _tcp.RunAsync(target, attempt, state, cancellationToken)
             : _http.RunAsync(target, attempt, state, cancellationToken);
-
-    private static void ObserveLater(Task? abandoned) =>
-        abandoned?.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
-            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 }
