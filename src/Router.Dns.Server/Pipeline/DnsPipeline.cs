@@ -267,6 +267,13 @@ public sealed partial class DnsPipeline
         return DnsHandlerResult.Answered;
     }
 
+    /// <summary>
+    /// What a listener answers when <see cref="Process"/> threw (a handler bug): SERVFAIL, or nothing when the request
+    /// is not even a header. The listener logs the exception and keeps serving.
+    /// </summary>
+    public static DnsHandlerResult Crashed(DnsRequestContext context) =>
+        context.RequestLength < DnsLimits.HeaderLength ? DnsHandlerResult.Drop : Reply(context, DnsResponseCode.ServerFailure);
+
     /// <summary>Writes a response with no records and <paramref name="code"/>.</summary>
     public static DnsHandlerResult Reply(DnsRequestContext context, DnsResponseCode code)
     {

@@ -280,7 +280,7 @@ internal sealed partial class TcpDnsConnection
                 catch (Exception ex)
                 {
                     Log.PipelineCrashed(_listener.Logger, ex);
-                    result = length < DnsLimits.HeaderLength ? DnsHandlerResult.Drop : DnsPipeline.Reply(context, DnsResponseCode.ServerFailure);
+                    result = DnsPipeline.Crashed(context);
                 }
 
                 if (result == DnsHandlerResult.Answered)

@@ -121,9 +121,7 @@ internal sealed partial class UdpDnsListener : IDisposable
             {
                 // A handler bug must not end the receive loop; the client gets SERVFAIL.
                 Log.HandlerCrashed(_logger, ex);
-                result = context.RequestLength < DnsLimits.HeaderLength
-                    ? DnsHandlerResult.Drop
-                    : DnsPipeline.Reply(context, DnsResponseCode.ServerFailure);
+                result = DnsPipeline.Crashed(context);
             }
 
             switch (result)
