@@ -222,10 +222,6 @@ internal static partial class ServeCommand
     }
 
     /// <summary>
-    /// Where manual endpoint settings are kept: <c>Admin:StateFile</c>, relative to the configuration file's folder,
-    /// by default <c>router-state.json</c> there. The demo keeps them in memory.
-    /// </summary>
-    /// <summary>
     /// What the admin API answers for: the traffic manager, and with a DNS server beside it, names that reach a profile
     /// through CNAMEs of the server's static zones explained too (the one place that knows both).
     /// </summary>
@@ -234,6 +230,10 @@ internal static partial class ServeCommand
         : services.GetService<DnsServer>() is { } dns ? new ZoneChainExplainControl(trafficManager, () => dns.Pipeline)
         : trafficManager;
 
+    /// <summary>
+    /// Where manual endpoint settings are kept: <c>Admin:StateFile</c>, relative to the configuration file's folder,
+    /// by default <c>router-state.json</c> there. The demo keeps them in memory.
+    /// </summary>
     internal static string? StateFilePath(string? configPath, string? configured)
     {
         if (configPath is null)

@@ -69,8 +69,9 @@ internal sealed class TrafficManagerZoneHandler(RoutingSnapshotHolder snapshots,
         ReadOnlySpan<byte> name = lowercaseName;
         if (!zone.Contains(name))
         {
-            // Not ours: a snapshot of another zone was swapped in since the pipeline chose this one.
-            return DnsResponseCode.NoError;
+            // Not ours any more: a reload renamed the zone since the pipeline chose this one. SERVFAIL, not an empty
+            // NOERROR (which a resolver would cache as NODATA): the client asks again and meets the new zone set.
+            return DnsResponseCode.ServerFailure;
         }
 
         var glue = context.NameServers ?? zone.Glue;

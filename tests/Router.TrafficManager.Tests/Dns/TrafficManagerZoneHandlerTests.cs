@@ -366,6 +366,29 @@ public sealed class TrafficManagerZoneHandlerTests
     }
 
     [Fact]
+    public void Answer_ZoneRenamedAfterThePipelineChoseIt_ServerFailureNotAnEmptyAnswer()
+    {
+        // Arrange: the pipeline chose this zone for the name; then a reload renamed the zone.
+        var holder = new RoutingSnapshotHolder(RoutingSnapshot.Build(Contract(), AllOnline));
+        var handler = new TrafficManagerZoneHandler(holder);
+        var context = Context(Query("contoso.tm.registry.test", DnsRecordType.A));
+        new DnsPipeline([], 1232, NullLogger.Instance).Process(context);
+        Assert.True(handler.MatchApexLength(context.QueryName) > 0);
+        var renamed = Contract();
+        renamed.Zone = "tm.example.test";
+        holder.Current = RoutingSnapshot.Build(renamed, AllOnline);
+
+        // Act
+        var writer = new DnsResponseWriter(context);
+        var code = handler.Answer(ref writer, context, context.QueryName, DnsRecordType.A, out var target);
+
+        // Assert: a resolver would cache an empty NOERROR as NODATA; SERVFAIL makes it ask again.
+        Assert.Equal(DnsResponseCode.ServerFailure, code);
+        Assert.True(target.IsEmpty);
+        Assert.Equal(0, writer.AnswerCount);
+    }
+
+    [Fact]
     public void Handle_SnapshotSwapped_NextQuerySeesIt()
     {
         // Arrange
