@@ -7,8 +7,8 @@ namespace Router.Health.Tests.Checks;
 /// <summary>Postgres checks against one real PostgreSQL cluster; tests that stop or freeze it restore it before they end.</summary>
 public sealed class PostgresCheckTests(PostgresFixture fixture) : IClassFixture<PostgresFixture>
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(3);
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(40);
 
     private PostgresServer Server => fixture.Server;
 
