@@ -6,14 +6,14 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Xunit.Sdk;
 
-namespace Router.Cli.Tests.TestSupport;
+namespace Router.Testing;
 
 /// <summary>
 /// Kestrel listening on one port of several loopback addresses (127.0.0.11, 127.0.0.12, …), standing in for the
 /// health endpoints of several regions: each address answers every request with the status the test sets for it, and
 /// counts the requests it got.
 /// </summary>
-internal sealed class FlippableHealthServer : IAsyncDisposable
+public sealed class FlippableHealthServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, int> _status = new();

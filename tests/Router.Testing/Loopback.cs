@@ -2,10 +2,10 @@ using System.Net;
 using System.Net.Sockets;
 using Xunit.Sdk;
 
-namespace Router.Cli.Tests.TestSupport;
+namespace Router.Testing;
 
 /// <summary>Loopback ports for tests that must name a port in a file or variable before the server starts.</summary>
-internal static class Loopback
+public static class Loopback
 {
     /// <summary>A port that is free for both UDP and TCP on 127.0.0.1 right now (the OS picks it).</summary>
     public static IPEndPoint FreeEndpoint()
