@@ -1,6 +1,5 @@
 using System.Net;
 using Router.Cli.Commands;
-using Router.Cli.Tests.TestSupport;
 using Router.Testing;
 
 namespace Router.Cli.Tests.Commands;
