@@ -7,9 +7,12 @@
 # Environment:
 #   BENCH_SECONDS   dnsperf -l per measured run                       [10]
 #   BENCH_ROUNDS    interleaved rounds; medians are taken over them    [3]
-#   BENCH_SERVERS   comma list of router, router-tm, knot, arsoft, pdns  [router,router-tm,knot,arsoft (+pdns if installed)]
+#   BENCH_SERVERS   comma list of router, router-tm, router-cluster, knot, arsoft, pdns
+#                                                                      [router,router-tm,knot,arsoft (+pdns if installed)]
 #                   router-tm: the same Router with a TrafficManager section, asked for a Performance profile name
 #                   (probed endpoints, a 1,000-row latency table) instead of the static zone's names
+#                   router-cluster: router-tm plus a Cluster section, on a one-member etcd this script starts in its temp
+#                   dir (ports of its own range); the summary prints Router-Cluster/Router-TM (issue 11: >= 0.95)
 #                   arsoft: tests/bench/ArsoftServer, ARSoft.Tools.Net's DnsServer serving the same zone file
 #   BENCH_WITH_PDNS 1 = install pdns-server + pdns-backend-bind if needed and include PowerDNS
 #   BENCH_QPS       dnsperf -Q: fixed offered load (for latency/CPU at equal load) instead of maximum rate
@@ -72,9 +75,9 @@ fi
 ((${#SERVERS[@]} > 0)) || usage_error "BENCH_SERVERS is empty"
 for i in "${!SERVERS[@]}"; do
     case ${SERVERS[$i]} in
-    router | router-tm | knot | arsoft | pdns) ;;
+    router | router-tm | router-cluster | knot | arsoft | pdns) ;;
     powerdns) SERVERS[i]=pdns ;;
-    *) usage_error "unknown server '${SERVERS[$i]}' in BENCH_SERVERS (use router, router-tm, knot, arsoft, pdns)" ;;
+    *) usage_error "unknown server '${SERVERS[$i]}' in BENCH_SERVERS (use router, router-tm, router-cluster, knot, arsoft, pdns)" ;;
     esac
 done
 has_server() {
@@ -92,6 +95,7 @@ command -v dig >/dev/null 2>&1 || missing+=(bind9-dnsutils)
 command -v kdig >/dev/null 2>&1 || missing+=(knot-dnsutils)
 command -v knotd >/dev/null 2>&1 || missing+=(knot)
 if has_server pdns && ! pdns_installed; then missing+=(pdns-server pdns-backend-bind); fi
+if has_server router-cluster && ! command -v etcd >/dev/null 2>&1; then missing+=(etcd-server); fi
 ((${#missing[@]} == 0)) || apt_install "${missing[@]}"
 for tool in dnsperf dig getconf timeout shuf awk; do
     command -v "$tool" >/dev/null 2>&1 || die "$tool not found"
@@ -228,7 +232,7 @@ EOF
     wait_answering pdns || die "PowerDNS did not start (config $dir/pdns.conf)$(keep_hint)"
 }
 
-router_config_json() { # PORT [PROBE_PORT: add the TrafficManager section]
+router_config_json() { # PORT [PROBE_PORT: add the TrafficManager section [ETCD_URL ADMIN_PORT: and a Cluster section]]
     local first=1 name type value i
     printf '{"Dns":{"Listen":["127.0.0.1:%s"],"Zones":[{"Name":"%s","Ttl":%s,"Records":[' "$1" "$ZONE" "$TTL"
     for r in "${RECORDS[@]}"; do
@@ -250,6 +254,10 @@ router_config_json() { # PORT [PROBE_PORT: add the TrafficManager section]
         printf '"Endpoints":[{"Name":"eastus","Location":"eastus","Target":"127.0.0.11"},'
         printf '{"Name":"westeurope","Location":"westeurope","Target":"127.0.0.12"},'
         printf '{"Name":"eastasia","Location":"eastasia","Target":"127.0.0.13"}]}]}'
+    fi
+    if [[ -n ${3:-} ]]; then
+        printf ',\n"Admin":{"Listen":"http://127.0.0.1:%s","StateFile":"%s"}' "$4" "$WORK/router-cluster/router-state.json"
+        printf ',\n"Cluster":{"Endpoints":["%s"],"Prefix":"/dns-qps/","InstanceId":"bench-1","Quorum":"Majority","LeaseSeconds":10}' "$3"
     fi
     printf '}\n'
 }
@@ -312,7 +320,27 @@ start_arsoft() { # ARSoft.Tools.Net's DnsServer (tests/bench/ArsoftServer) on th
     wait_answering arsoft || die "ArsoftServer did not start or does not answer ($ARSOFT_BIN 127.0.0.1:$PORT $ZONE $ZONEFILE)$(keep_hint)."
 }
 
-start_router() { # SERVER: router, or router-tm (with the TrafficManager section)
+start_etcd() { # sets ETCD_URL: a one-member etcd for router-cluster, in the temp dir, on two ports of the script's range
+    local dir=$WORK/etcd client peer
+    mkdir -p "$dir"
+    next_free_port
+    client=$PORT
+    next_free_port
+    peer=$PORT
+    ETCD_URL=http://127.0.0.1:$client
+    etcd --name bench --data-dir "$dir/data" --listen-client-urls "$ETCD_URL" --advertise-client-urls "$ETCD_URL" \
+        --listen-peer-urls "http://127.0.0.1:$peer" --initial-advertise-peer-urls "http://127.0.0.1:$peer" \
+        --initial-cluster "bench=http://127.0.0.1:$peer" --initial-cluster-state new --logger zap --log-outputs stderr \
+        >"$dir/etcd.log" 2>&1 &
+    STARTED_PIDS+=("$!")
+    local deadline=$((SECONDS + STARTUP_TIMEOUT_S))
+    until ETCDCTL_API=3 etcdctl --endpoints "$ETCD_URL" --command-timeout=2s endpoint health >/dev/null 2>&1; do
+        ((SECONDS < deadline)) || die "etcd did not become healthy on $ETCD_URL within ${STARTUP_TIMEOUT_S}s; see $dir/etcd.log$(keep_hint)"
+        sleep 0.2
+    done
+}
+
+start_router() { # SERVER: router, router-tm (with the TrafficManager section) or router-cluster (and a Cluster section)
     local s=$1 dir=$WORK/$1
     mkdir -p "$dir"
     [[ -x $ROUTER_BIN ]] || die "Router executable not found or not executable: $ROUTER_BIN"
@@ -322,6 +350,12 @@ start_router() { # SERVER: router, or router-tm (with the TrafficManager section
     if [[ $s == router-tm ]]; then
         start_probe_listener # takes a port of its own
         router_config_json "${PORT_OF[$s]}" "$PROBE_PORT" >"$dir/router.json"
+    elif [[ $s == router-cluster ]]; then
+        start_probe_listener
+        start_etcd
+        next_free_port
+        ADMIN_PORT=$PORT
+        router_config_json "${PORT_OF[$s]}" "$PROBE_PORT" "$ETCD_URL" "$ADMIN_PORT" >"$dir/router.json"
     else
         router_config_json "${PORT_OF[$s]}" >"$dir/router.json"
     fi
@@ -332,7 +366,7 @@ start_router() { # SERVER: router, or router-tm (with the TrafficManager section
 }
 
 # Build first, so a broken build fails before anything is started.
-if { has_server router || has_server router-tm; } && [[ -z ${ROUTER_BIN:-} ]]; then build_router; fi
+if { has_server router || has_server router-tm || has_server router-cluster; } && [[ -z ${ROUTER_BIN:-} ]]; then build_router; fi
 if has_server arsoft && [[ -z ${ARSOFT_BIN:-} ]]; then build_arsoft; fi
 
 for s in "${SERVERS[@]}"; do
@@ -340,7 +374,7 @@ for s in "${SERVERS[@]}"; do
     knot) start_knot ;;
     arsoft) start_arsoft ;;
     pdns) start_pdns ;;
-    router | router-tm) start_router "$s" ;;
+    router | router-tm | router-cluster) start_router "$s" ;;
     esac
     log "dns-qps: $s is up: PID ${PID[$s]}, 127.0.0.1:${PORT_OF[$s]}, log ${LOG_OF[$s]}"
 done
@@ -385,16 +419,25 @@ for c in "${CHECKS[@]}"; do
         fi
     done
 done
-if has_server router-tm; then
+for s in router-tm router-cluster; do
+    has_server "$s" || continue
     # Probes must have found the endpoints online: the answer for 127.0.0.1 is eastus, the lowest latency.
     deadline=$((SECONDS + 30))
-    until [[ $(dig_q "${PORT_OF[router-tm]}" "perf.$TM_ZONE" A +short) == 127.0.0.11 ]] &&
-        grep -q 'eastus.*Online' "${LOG_OF[router-tm]}" 2>/dev/null; do
-        ((SECONDS < deadline)) || { log "dns-qps: router-tm never reported eastus Online answering perf.$TM_ZONE 127.0.0.11; log ${LOG_OF[router-tm]}"; bad=1; break; }
+    until [[ $(dig_q "${PORT_OF[$s]}" "perf.$TM_ZONE" A +short) == 127.0.0.11 ]] &&
+        grep -q 'eastus.*Online' "${LOG_OF[$s]}" 2>/dev/null; do
+        ((SECONDS < deadline)) || { log "dns-qps: $s never reported eastus Online answering perf.$TM_ZONE 127.0.0.11; log ${LOG_OF[$s]}"; bad=1; break; }
         sleep 0.2
     done
-    got=$(answer_signature "${PORT_OF[router-tm]}" "nx1.$TM_ZONE" A)
-    [[ $got == "status=NXDOMAIN aa=1 answer= authority=SOA" ]] || { log "dns-qps: WRONG ANSWER from router-tm for nx1.$TM_ZONE A: $got"; bad=1; }
+    got=$(answer_signature "${PORT_OF[$s]}" "nx1.$TM_ZONE" A)
+    [[ $got == "status=NXDOMAIN aa=1 answer= authority=SOA" ]] || { log "dns-qps: WRONG ANSWER from $s for nx1.$TM_ZONE A: $got"; bad=1; }
+done
+if has_server router-cluster; then
+    # Measured clustered, not on its own view: connected to etcd, and eastus Online as agreed.
+    deadline=$((SECONDS + 30))
+    until curl -sf -m 2 "http://127.0.0.1:$ADMIN_PORT/api/cluster" 2>/dev/null | grep -q '"state": *"Connected"'; do
+        ((SECONDS < deadline)) || { log "dns-qps: router-cluster is not Connected to etcd ($ETCD_URL) within 30 s; log ${LOG_OF[router-cluster]}"; bad=1; break; }
+        sleep 0.2
+    done
 fi
 ((bad == 0)) || die "answers differ from the zone (or between servers); not benchmarking"
 log "dns-qps: answers checked on ${SERVERS[*]}: www A, api AAAA, multi A (3), nx1 NXDOMAIN + SOA$(has_server router-tm && echo '; router-tm: perf A, NXDOMAIN')"
@@ -415,7 +458,7 @@ DNSPERF_ARGS=(-s 127.0.0.1 -c "$BENCH_CLIENTS")
 run_dnsperf() { # SERVER SECONDS OUTFILE: bounded dnsperf run, in the background so the trap can stop it
     local s=$1 secs=$2 out=$3 pid rc=0
     local queries=$QUERYFILE
-    [[ $s != router-tm ]] || queries=$TM_QUERYFILE
+    [[ $s != router-tm && $s != router-cluster ]] || queries=$TM_QUERYFILE
     timeout $((secs + 30)) dnsperf "${DNSPERF_ARGS[@]}" -d "$queries" -p "${PORT_OF[$s]}" -l "$secs" >"$out" 2>&1 &
     pid=$!
     STARTED_PIDS+=("$pid")
@@ -492,11 +535,11 @@ median() { # numbers... -> median
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.2f", a / b }'; }
 
 declare -A MED_QPS MED_CPU
-declare -A DISPLAY=([router]=Router [router-tm]=Router-TM [knot]=Knot [arsoft]=ARSoft [pdns]=PowerDNS)
+declare -A DISPLAY=([router]=Router [router-tm]=Router-TM [router-cluster]=Router-Cluster [knot]=Knot [arsoft]=ARSoft [pdns]=PowerDNS)
 echo
 echo "DNS benchmark, zone $ZONE, $mode, dnsperf -c $BENCH_CLIENTS -l $BENCH_SECONDS, median of $BENCH_ROUNDS interleaved run(s)"
 echo "machine: $(nproc) CPU(s), $(uname -r); $(dnsperf -h 2>&1 | sed -n 's/^Version /dnsperf /p')"
-printf '%-10s %14s %18s %10s %18s\n' server "q/s" "CPU us/query" "lost %" "avg latency us"
+printf '%-14s %14s %18s %10s %18s\n' server "q/s" "CPU us/query" "lost %" "avg latency us"
 for s in "${SERVERS[@]}"; do
     # shellcheck disable=SC2086 # word splitting of the space-separated lists is intended
     MED_QPS[$s]=$(median ${QPS_LIST[$s]})
@@ -505,7 +548,7 @@ for s in "${SERVERS[@]}"; do
     # shellcheck disable=SC2086
     med_lat=$(median ${LAT_LIST[$s]})
     lost_pct=$(awk -v l="${LOST_SUM[$s]}" -v n="${SENT_SUM[$s]}" 'BEGIN { printf "%.2f", n ? 100 * l / n : 0 }')
-    printf '%-10s %14.0f %18.3f %10s %18.1f\n' "${DISPLAY[$s]}" "${MED_QPS[$s]}" "${MED_CPU[$s]}" "$lost_pct" "$med_lat"
+    printf '%-14s %14.0f %18.3f %10s %18.1f\n' "${DISPLAY[$s]}" "${MED_QPS[$s]}" "${MED_CPU[$s]}" "$lost_pct" "$med_lat"
 done
 
 if has_server router-tm; then
@@ -513,6 +556,13 @@ if has_server router-tm; then
         has_server "$base" || continue
         echo "Router-TM (profile name, performance routing)/${DISPLAY[$base]}: q/s $(ratio "${MED_QPS[router-tm]}" "${MED_QPS[$base]}")  CPU us/query $(ratio "${MED_CPU[router-tm]}" "${MED_CPU[$base]}")"
     done
+fi
+if has_server router-cluster && has_server router-tm; then
+    echo "Router-Cluster (the same profile, Cluster section on etcd)/Router-TM: q/s $(ratio "${MED_QPS[router-cluster]}" "${MED_QPS[router-tm]}")  CPU us/query $(ratio "${MED_CPU[router-cluster]}" "${MED_CPU[router-tm]}")"
+    # The floor from issue 11 (informational): clustered q/s >= 0.95 x unclustered, in the same run.
+    if awk -v c="${MED_QPS[router-cluster]}" -v t="${MED_QPS[router-tm]}" 'BEGIN { exit !(c >= 0.95 * t) }'; then v=PASS; else v=FAIL; fi
+    printf '%s  q/s:       Router-Cluster %.0f q/s, floor 0.95 x Router-TM = %.0f q/s\n' "$v" "${MED_QPS[router-cluster]}" \
+        "$(awk -v t="${MED_QPS[router-tm]}" 'BEGIN { print 0.95 * t }')"
 fi
 if has_server router; then
     for base in knot arsoft pdns; do
