@@ -1,4 +1,5 @@
 using System.Net;
+using Router.TrafficManager.Cluster;
 using Router.TrafficManager.Configuration;
 using Router.TrafficManager.Monitoring;
 
@@ -15,7 +16,19 @@ namespace Router.TrafficManager;
 /// <param name="Status">The monitor status.</param>
 /// <param name="ConsecutiveFailures">Failed probes in a row (0 after a success).</param>
 /// <param name="LastProbe">The last finished probe, if any.</param>
-/// <param name="LastStatusChange">When <paramref name="Status"/> last changed (start-up counts as a change).</param>
+/// <param name="LastStatusChange">When this instance's own status last changed (start-up counts as a change).</param>
+/// <remarks>
+/// In a cluster, <paramref name="Status"/> is the agreed status (what every instance answers by), and
+/// <paramref name="ConsecutiveFailures"/>, <paramref name="LastProbe"/> and <paramref name="LastStatusChange"/> are this
+/// instance's own; <see cref="OwnStatus"/> and <see cref="Views"/> say who saw what.
+/// </remarks>
 public sealed record EndpointReport(
     string Name, string Target, string? Location, int Priority, int Weight, bool Enabled, bool? EnabledOverride,
-    EndpointStatus Status, int ConsecutiveFailures, ProbeResult? LastProbe, DateTimeOffset? LastStatusChange);
+    EndpointStatus Status, int ConsecutiveFailures, ProbeResult? LastProbe, DateTimeOffset? LastStatusChange)
+{
+    /// <summary>This instance's own status of the endpoint, in a cluster; null for a single instance.</summary>
+    public EndpointStatus? OwnStatus { get; init; }
+
+    /// <summary>Every live instance's view of the endpoint, this instance's first, in a cluster; null for a single instance.</summary>
+    public IReadOnlyList<EndpointViewReport>? Views { get; init; }
+}

@@ -1,4 +1,5 @@
 using System.Net;
+using Router.TrafficManager.Cluster;
 using Router.TrafficManager.Configuration;
 using Router.TrafficManager.Monitoring;
 
@@ -18,4 +19,8 @@ namespace Router.TrafficManager;
 /// <param name="Note">Why it was or was not chosen (<c>disabled</c>, <c>degraded</c>, <c>higher latency</c>).</param>
 public sealed record ExplainCandidate(
     string Endpoint, string Target, string? Location, EndpointStatus Status, bool Enabled, bool Eligible, double? LatencyMs,
-    int Priority, int Weight, bool Chosen, string Note);
+    int Priority, int Weight, bool Chosen, string Note)
+{
+    /// <summary>In a cluster, every live instance's view of the endpoint (its status is the agreed one); null for a single instance.</summary>
+    public IReadOnlyList<EndpointViewReport>? Views { get; init; }
+}

@@ -1,4 +1,5 @@
 using System.Net;
+using Router.TrafficManager.Cluster;
 
 namespace Router.TrafficManager;
 
@@ -12,11 +13,15 @@ public interface ITrafficManagerControl
     ProfileReport? GetProfile(string name);
 
     /// <summary>
-    /// Manually enables or disables an endpoint: effective for the next query, persisted so it survives a restart.
-    /// Says whether it was done, or why not: the profile or endpoint does not exist, or the setting could not be saved
-    /// (then nothing changed).
+    /// Manually enables or disables an endpoint: effective for the next query, persisted so it survives a restart (in a
+    /// cluster: written to the store, from which every instance applies it). Says whether it was done, or why not: the
+    /// profile or endpoint does not exist, the setting could not be saved, or the cluster store cannot be reached (then
+    /// nothing changed).
     /// </summary>
-    EndpointSwitchResult SetEndpointEnabled(string profile, string endpoint, bool enabled);
+    Task<EndpointSwitchResult> SetEndpointEnabledAsync(string profile, string endpoint, bool enabled, CancellationToken cancellationToken);
+
+    /// <summary>The cluster as this instance sees it; null without a <c>Cluster</c> section.</summary>
+    ClusterReport? GetCluster() => null;
 
     /// <summary>
     /// Why <paramref name="name"/> (a profile name, relative or fully qualified) resolves as it does for
@@ -36,9 +41,12 @@ public enum EndpointSwitchOutcome
 
     /// <summary>The state file could not be written; nothing changed.</summary>
     NotSaved,
+
+    /// <summary>The cluster store cannot be reached (or did not take the setting); nothing changed.</summary>
+    Unavailable,
 }
 
-/// <summary>The outcome of <see cref="ITrafficManagerControl.SetEndpointEnabled"/>, with the reason when it was not done.</summary>
+/// <summary>The outcome of <see cref="ITrafficManagerControl.SetEndpointEnabledAsync"/>, with the reason when it was not done.</summary>
 /// <param name="Outcome">What happened.</param>
 /// <param name="Error">Why it was not done; null when switched.</param>
 public sealed record EndpointSwitchResult(EndpointSwitchOutcome Outcome, string? Error);

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Router.Dns.Server.Pipeline;
+using Router.TrafficManager.Cluster;
 using Router.TrafficManager.Configuration;
 using Router.TrafficManager.Diagnostics;
 using Router.TrafficManager.Dns;
@@ -21,6 +22,13 @@ namespace Router.TrafficManager;
 /// state out of it: it receives the scheduler's immutable <see cref="EndpointStates"/> snapshots (with every probe, and
 /// from every <see cref="ProbeScheduler.Apply"/>), keeps the newest, and derives the routing snapshot and the reports
 /// from that.
+/// <para>
+/// In a cluster (<see cref="ClusterCoordinator"/>), the service also publishes this instance's view through the store,
+/// and folds every <see cref="ClusterSnapshot"/> into the routing snapshot: endpoints get the agreed status while the
+/// store can be reached, this instance's own status otherwise; manual settings come from the store (mirrored to the
+/// state file, which keeps the last ones seen for a restart while the store cannot be reached). The store is never on
+/// the DNS answer path.
+/// </para>
 /// </remarks>
 public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsyncDisposable
 {
@@ -32,6 +40,9 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
     private readonly EndpointOverrideStore _overrides;
     private readonly RoutingSnapshotHolder _snapshot;
     private readonly TrafficManagerZoneHandler _handler;
+    private readonly ClusterCoordinator? _cluster;
+    private readonly ClusterSettingsWaiters _settingWaiters = new();
+    private readonly HashSet<string> _ignoredSettingsLogged = new(StringComparer.Ordinal);
     private TrafficManagerOptions _options;
 
     /// <summary>The newest endpoint states received from the scheduler (<see cref="Receive"/>).</summary>
@@ -42,14 +53,19 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
     /// <param name="meterFactory">Where its meter comes from.</param>
     /// <param name="timeProvider">The clock for probe intervals and timeouts.</param>
     /// <param name="stateFile">Where manual enable/disable is kept across restarts; null keeps it in memory only.</param>
+    /// <param name="cluster">
+    /// The store shared with the other instances (the <c>Cluster</c> section); null for a single instance. The service
+    /// owns it from here: it starts it, stops it and disposes of it.
+    /// </param>
+    /// <param name="quorum">The quorum rule of the cluster.</param>
     public TrafficManagerService(TrafficManagerOptions options, ILoggerFactory loggerFactory, IMeterFactory meterFactory, TimeProvider timeProvider,
-        string? stateFile = null)
-        : this(options, loggerFactory, meterFactory, timeProvider, stateFile, prober: null, jitter: null)
+        string? stateFile = null, IClusterStore? cluster = null, QuorumRule quorum = QuorumRule.Majority)
+        : this(options, loggerFactory, meterFactory, timeProvider, stateFile, prober: null, jitter: null, cluster, quorum)
     {
     }
 
     internal TrafficManagerService(TrafficManagerOptions options, ILoggerFactory loggerFactory, IMeterFactory meterFactory, TimeProvider timeProvider,
-        string? stateFile, IEndpointProber? prober, Func<double>? jitter)
+        string? stateFile, IEndpointProber? prober, Func<double>? jitter, IClusterStore? cluster = null, QuorumRule quorum = QuorumRule.Majority)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
@@ -63,6 +79,7 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
         }
 
         ForgetStaleOverrides(options, previous: null);
+        _cluster = cluster is null ? null : new ClusterCoordinator(cluster, quorum, timeProvider);
 
         var metrics = new TrafficManagerMetrics(meterFactory);
         _ownProber = prober is null ? new EndpointProber(timeProvider) : null;
@@ -85,6 +102,7 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
             Receive(_scheduler.Apply(ProbeTargets(_options)));
         }
 
+        _cluster?.Start(Volatile.Read(ref _states), OnClusterChanged);
         _scheduler.Start();
         Log.Started(_logger, _options.Zone!, _options.Profiles.Count, _options.Profiles.Sum(p => p.Endpoints.Count));
     }
@@ -98,24 +116,48 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
     public void Apply(TrafficManagerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        EndpointStates published;
         lock (_gate)
         {
-            ForgetStaleOverrides(options, _options);
+            if (_cluster is { IsAgreeing: true })
+            {
+                AdoptSettings(_cluster.Snapshot.Settings, options);
+            }
+            else
+            {
+                ForgetStaleOverrides(options, _options);
+            }
+
             _options = options;
-            var states = Receive(_scheduler.Apply(ProbeTargets(options)));
+            var states = published = Receive(_scheduler.Apply(ProbeTargets(options)));
             _snapshot.Current = RoutingSnapshot.Build(options, (profile, endpoint) => RoutingState(states, profile, endpoint));
         }
+
+        _cluster?.PublishIfChanged(published);
 
         Log.Applied(_logger, options.Profiles.Count);
     }
 
-    /// <summary>Stops probing; running probes are cancelled.</summary>
-    public Task StopAsync() => _scheduler.StopAsync();
+    /// <summary>Stops probing (running probes are cancelled) and, in a cluster, leaves it (the lease is revoked).</summary>
+    public async Task StopAsync()
+    {
+        await _scheduler.StopAsync().ConfigureAwait(false);
+        if (_cluster is not null)
+        {
+            await _cluster.Store.StopAsync().ConfigureAwait(false);
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
         await _scheduler.DisposeAsync().ConfigureAwait(false);
+        if (_cluster is not null)
+        {
+            await _cluster.Store.DisposeAsync().ConfigureAwait(false);
+        }
+
         _ownProber?.Dispose();
+        _settingWaiters.CancelAll();
     }
 
     /// <inheritdoc />
@@ -144,11 +186,26 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
         return result.Outcome == EndpointSwitchOutcome.Switched;
     }
 
+    /// <summary>
+    /// <see cref="SetEndpointEnabledAsync"/>, waited for: a single instance switches at once; in a cluster this blocks
+    /// until the store has the setting (or says why not).
+    /// </summary>
+    public EndpointSwitchResult SetEndpointEnabled(string profile, string endpoint, bool enabled) =>
+        SetEndpointEnabledAsync(profile, endpoint, enabled, CancellationToken.None).GetAwaiter().GetResult();
+
     /// <inheritdoc />
-    public EndpointSwitchResult SetEndpointEnabled(string profile, string endpoint, bool enabled)
+    public Task<EndpointSwitchResult> SetEndpointEnabledAsync(string profile, string endpoint, bool enabled, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(profile);
         ArgumentNullException.ThrowIfNull(endpoint);
+        return _cluster is null
+            ? Task.FromResult(SetLocally(profile, endpoint, enabled))
+            : SetInClusterAsync(_cluster, profile, endpoint, enabled, cancellationToken);
+    }
+
+    /// <summary>A single instance: the state file first, then the routing snapshot, then probing.</summary>
+    private EndpointSwitchResult SetLocally(string profile, string endpoint, bool enabled)
+    {
         ProfileOptions? profileOptions;
         EndpointOptions? endpointOptions;
         RoutingSnapshot before;
@@ -156,19 +213,13 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
         TrafficManagerOptions options;
         lock (_gate)
         {
-            profileOptions = _options.Profiles.Find(p => string.Equals(p.Name, profile, StringComparison.OrdinalIgnoreCase));
-            if (profileOptions is null)
+            var notFound = Find(_options, profile, endpoint, out profileOptions, out endpointOptions);
+            if (notFound is not null)
             {
-                return new EndpointSwitchResult(EndpointSwitchOutcome.NotFound, $"no profile '{profile}'");
+                return notFound;
             }
 
-            endpointOptions = profileOptions.Endpoints.Find(e => string.Equals(e.Name, endpoint, StringComparison.OrdinalIgnoreCase));
-            if (endpointOptions is null)
-            {
-                return new EndpointSwitchResult(EndpointSwitchOutcome.NotFound, $"profile '{profileOptions.Name}' has no endpoint '{endpoint}'");
-            }
-
-            string? error = _overrides.Set(new EndpointOverride(profileOptions.Name!, endpointOptions.Name!, enabled, _timeProvider.GetUtcNow(), endpointOptions.Enabled));
+            string? error = _overrides.Set(new EndpointOverride(profileOptions!.Name!, endpointOptions!.Name!, enabled, _timeProvider.GetUtcNow(), endpointOptions.Enabled));
             if (error is not null)
             {
                 Log.StateFileUnwritable(_logger, error);
@@ -188,18 +239,210 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
         return new EndpointSwitchResult(EndpointSwitchOutcome.Switched, null);
     }
 
+    /// <summary>
+    /// A cluster: the setting is written to the store, and every instance (this one too) applies it from the store's
+    /// next snapshot; returns once this instance has applied it (or after <see cref="ClusterSettingsWaiters.Wait"/>).
+    /// Refused, with nothing changed, while the store cannot be reached: a setting only one instance knows is a split brain.
+    /// </summary>
+    private async Task<EndpointSwitchResult> SetInClusterAsync(ClusterCoordinator cluster, string profile, string endpoint, bool enabled, CancellationToken cancellationToken)
+    {
+        ManualSetting setting;
+        lock (_gate)
+        {
+            var notFound = Find(_options, profile, endpoint, out var profileOptions, out var endpointOptions);
+            if (notFound is not null)
+            {
+                return notFound;
+            }
+
+            setting = new ManualSetting(profileOptions!.Name!, endpointOptions!.Name!, enabled, _timeProvider.GetUtcNow(), cluster.InstanceId, endpointOptions.Enabled);
+        }
+
+        var snapshot = cluster.Snapshot;
+        if (snapshot.State != ClusterStoreState.Connected)
+        {
+            return new EndpointSwitchResult(EndpointSwitchOutcome.Unavailable,
+                $"the cluster store cannot be reached ({snapshot.Reason ?? snapshot.State.ToString()}); manual settings are refused until it can, so that no instance answers by a setting the others do not know");
+        }
+
+        var applied = _settingWaiters.Add(setting);
+        var written = await cluster.Store.SetEndpointEnabledAsync(setting, cancellationToken).ConfigureAwait(false);
+        if (!written.Written)
+        {
+            _settingWaiters.Remove(applied);
+            return new EndpointSwitchResult(EndpointSwitchOutcome.Unavailable, written.Error ?? "the cluster store did not take the setting");
+        }
+
+        await _settingWaiters.WaitAsync(applied, _timeProvider, cancellationToken).ConfigureAwait(false);
+        Log.EndpointSwitched(_logger, setting.Profile, setting.Endpoint, enabled ? "enabled" : "disabled");
+        return new EndpointSwitchResult(EndpointSwitchOutcome.Switched, null);
+    }
+
+    /// <summary>Null when the profile and endpoint exist (then found), else the NotFound result that says which is missing.</summary>
+    private static EndpointSwitchResult? Find(TrafficManagerOptions options, string profile, string endpoint,
+        out ProfileOptions? profileOptions, out EndpointOptions? endpointOptions)
+    {
+        endpointOptions = null;
+        profileOptions = options.Profiles.Find(p => string.Equals(p.Name, profile, StringComparison.OrdinalIgnoreCase));
+        if (profileOptions is null)
+        {
+            return new EndpointSwitchResult(EndpointSwitchOutcome.NotFound, $"no profile '{profile}'");
+        }
+
+        endpointOptions = profileOptions.Endpoints.Find(e => string.Equals(e.Name, endpoint, StringComparison.OrdinalIgnoreCase));
+        return endpointOptions is null
+            ? new EndpointSwitchResult(EndpointSwitchOutcome.NotFound, $"profile '{profileOptions.Name}' has no endpoint '{endpoint}'")
+            : null;
+    }
+
+    /// <inheritdoc />
+    public ClusterReport? GetCluster()
+    {
+        if (_cluster is null)
+        {
+            return null;
+        }
+
+        var snapshot = _cluster.Snapshot;
+        return new ClusterReport(_cluster.InstanceId, _cluster.Quorum, snapshot.State, snapshot.Since, snapshot.Reason, snapshot.Revision, snapshot.Members);
+    }
+
+    /// <summary>
+    /// The store's callback: keeps the snapshot, applies its manual settings while connected, and rebuilds the routing
+    /// snapshot (the agreed status may have changed with any instance's view, membership or the store's state).
+    /// </summary>
+    private void OnClusterChanged(ClusterSnapshot snapshot)
+    {
+        var cluster = _cluster!;
+        var previous = cluster.Snapshot;
+        cluster.Receive(snapshot);
+        RoutingSnapshot before;
+        RoutingSnapshot after;
+        TrafficManagerOptions options;
+        string? settingsCause = null;
+        EndpointStates published;
+        lock (_gate)
+        {
+            options = _options;
+            if (snapshot.State == ClusterStoreState.Connected)
+            {
+                settingsCause = AdoptSettings(snapshot.Settings, options);
+            }
+
+            published = settingsCause is null ? Volatile.Read(ref _states) : Receive(_scheduler.Apply(ProbeTargets(options)));
+            before = _snapshot.Current;
+            after = RoutingSnapshot.Build(options, (profile, endpoint) => RoutingState(published, profile, endpoint));
+            _snapshot.Current = after;
+        }
+
+        if (settingsCause is not null)
+        {
+            cluster.PublishIfChanged(published);
+        }
+
+        _settingWaiters.Complete(snapshot);
+        string cause = settingsCause
+            ?? (previous.State != snapshot.State
+                ? $"cluster: {(snapshot.State == ClusterStoreState.Connected ? "agreed status" : $"own view ({snapshot.Reason})")}"
+                : "cluster: another instance's view or the live instances changed");
+        foreach (var profile in options.Profiles)
+        {
+            ReportAnswerChanges(before, after, options, profile, cause);
+        }
+    }
+
+    /// <summary>
+    /// Makes the store's manual settings this instance's (and the state file's, so a restart while the store cannot be
+    /// reached still has them). A setting for an endpoint the configuration does not have is logged and ignored, and so
+    /// is one made when the configuration said otherwise than it says now (the newer instruction wins). Returns the cause
+    /// to report when the settings in force changed, null when they did not.
+    /// </summary>
+    private string? AdoptSettings(IReadOnlyList<ManualSetting> settings, TrafficManagerOptions options)
+    {
+        var adopted = new List<EndpointOverride>(settings.Count);
+        foreach (var setting in settings)
+        {
+            var endpoint = FindEndpoint(options, setting.Profile, setting.Endpoint);
+            if (endpoint is null)
+            {
+                LogIgnoredOnce(setting, "the configuration has no such endpoint");
+                continue;
+            }
+
+            if (setting.ConfigEnabled is bool recorded && recorded != endpoint.Enabled)
+            {
+                LogIgnoredOnce(setting, $"it was made when the configuration said Enabled={recorded}, and it now says Enabled={endpoint.Enabled}");
+                continue;
+            }
+
+            adopted.Add(new EndpointOverride(setting.Profile, setting.Endpoint, setting.Enabled, setting.ChangedAt, setting.ConfigEnabled));
+        }
+
+        var changed = _overrides.ReplaceAll(adopted, out string? error);
+        if (error is not null)
+        {
+            Log.StateFileUnwritable(_logger, error);
+        }
+
+        if (changed.Count == 0)
+        {
+            return null;
+        }
+
+        var causes = new List<string>(changed.Count);
+        foreach (var (profile, endpoint, enabled) in changed)
+        {
+            string by = settings.FirstOrDefault(s => string.Equals(s.Profile, profile, StringComparison.OrdinalIgnoreCase)
+                && string.Equals(s.Endpoint, endpoint, StringComparison.OrdinalIgnoreCase))?.ChangedBy is { } instance ? $" on {instance}" : string.Empty;
+            string what = enabled is bool on ? $"manually {(on ? "enabled" : "disabled")}{by}" : "manual setting removed";
+            Log.EndpointSwitched(_logger, profile, endpoint, $"{what} (cluster store)");
+            causes.Add($"{endpoint} {what}");
+        }
+
+        return string.Join(", ", causes);
+    }
+
+    private void LogIgnoredOnce(ManualSetting setting, string reason)
+    {
+        string key = $"{setting.Profile}\n{setting.Endpoint}\n{setting.Enabled}\n{setting.ChangedAt:O}";
+        lock (_ignoredSettingsLogged)
+        {
+            if (!_ignoredSettingsLogged.Add(key))
+            {
+                return;
+            }
+        }
+
+        Log.ClusterSettingIgnored(_logger, setting.Profile, setting.Endpoint, setting.ChangedBy, reason);
+    }
+
     /// <inheritdoc />
     public ExplainReport? Explain(string name, IPAddress client)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(client);
-        return _handler.Explain(name, client);
+        var report = _handler.Explain(name, client);
+        if (report?.Profile is not { } profile || _cluster is null)
+        {
+            return report;
+        }
+
+        // Which instances saw what: the candidates' statuses are the agreed ones; their views say who decided.
+        var states = Volatile.Read(ref _states);
+        return report with
+        {
+            Candidates = [.. report.Candidates.Select(c => c with
+            {
+                Views = _cluster.Views(profile, c.Endpoint, states.TryGet(profile, c.Endpoint, out var own) ? own : default),
+            })],
+        };
     }
 
     /// <summary>The scheduler's callback: keeps the newest states; a status change makes a new routing snapshot.</summary>
     private void OnProbed(EndpointStateChange change)
     {
-        Receive(change.States);
+        var states = Receive(change.States);
+        _cluster?.PublishIfChanged(states);
         if (change.Previous.Status == change.Current.Status)
         {
             return;
@@ -328,7 +571,7 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
         var status = states.TryGet(profile, endpoint, out var state) && state.Status != EndpointStatus.Disabled
             ? state.Status
             : EndpointStatus.CheckingEndpoint;
-        return new EndpointRoutingState(true, status);
+        return new EndpointRoutingState(true, _cluster?.Agreed(profile, endpoint, status) ?? status);
     }
 
     private bool IsEnabled(TrafficManagerOptions options, string profile, string endpoint, out bool? overridden)
@@ -367,11 +610,16 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
             var endpoint = profile.Endpoints[i];
             bool enabled = IsEnabled(options, profile.Name!, endpoint.Name!, out bool? overridden);
             states.TryGet(profile.Name!, endpoint.Name!, out var state);
-            var status = !enabled ? EndpointStatus.Disabled
+            var own = !enabled ? EndpointStatus.Disabled
                 : state.Status == EndpointStatus.Disabled ? EndpointStatus.CheckingEndpoint
                 : state.Status;
+            var status = enabled && _cluster is not null ? _cluster.Agreed(profile.Name!, endpoint.Name!, own) : own;
             endpoints.Add(new EndpointReport(endpoint.Name!, endpoint.Target!, endpoint.Location, endpoint.Priority ?? i + 1, endpoint.Weight,
-                enabled, overridden, status, state.ConsecutiveFailures, state.LastProbe, state.LastStatusChange));
+                enabled, overridden, status, state.ConsecutiveFailures, state.LastProbe, state.LastStatusChange)
+            {
+                OwnStatus = _cluster is null ? null : own,
+                Views = _cluster?.Views(profile.Name!, endpoint.Name!, state with { Status = own }),
+            });
         }
 
         return new ProfileReport(profile.Name!, $"{profile.Name}.{zone}.", profile.RoutingMethod, profile.Ttl, endpoints);
@@ -410,6 +658,10 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
         [LoggerMessage(EventId = TrafficManagerEventIds.StateFileUnreadable, EventName = nameof(TrafficManagerEventIds.StateFileUnreadable), Level = LogLevel.Warning,
             Message = "The state file {Path} cannot be read ({Reason}); starting without manual endpoint settings.")]
         public static partial void StateFileUnreadable(ILogger logger, string path, string reason);
+
+        [LoggerMessage(EventId = TrafficManagerEventIds.ClusterSettingIgnored, EventName = nameof(TrafficManagerEventIds.ClusterSettingIgnored), Level = LogLevel.Warning,
+            Message = "The cluster store's manual setting of {Profile}/{Endpoint} (made on {Instance}) is ignored: {Reason}.")]
+        public static partial void ClusterSettingIgnored(ILogger logger, string profile, string endpoint, string instance, string reason);
 
         [LoggerMessage(EventId = TrafficManagerEventIds.StateFileUnwritable, EventName = nameof(TrafficManagerEventIds.StateFileUnwritable), Level = LogLevel.Error,
             Message = "Manual endpoint settings were not saved: {Reason}.")]

@@ -134,6 +134,24 @@ internal static class ExplainCommand
         }
 
         builder.Append(StatusCommand.Table(["  ENDPOINT", "TARGET", "LOCATION", "STATUS", "ENABLED", "ELIGIBLE", "LATENCY", "PRIORITY", "WEIGHT", "NOTE"], rows));
+
+        // In a cluster, STATUS is the agreed status: which instances saw what.
+        if (candidates.ValueKind == JsonValueKind.Array)
+        {
+            var seen = candidates.EnumerateArray()
+                .Select(c => (Endpoint: StatusCommand.Text(c, "endpoint"), Views: StatusCommand.Views(c)))
+                .Where(c => c.Views.Length > 0)
+                .ToList();
+            if (seen.Count > 0)
+            {
+                builder.Append('\n');
+                foreach (var (endpoint, views) in seen)
+                {
+                    builder.Append("seen:    ").Append(endpoint).Append(": ").Append(views).Append('\n');
+                }
+            }
+        }
+
         builder.Append('\n');
         builder.Append("rule:    ").Append(StatusCommand.Text(report, "rule")).Append('\n');
 

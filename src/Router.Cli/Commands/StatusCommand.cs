@@ -75,8 +75,38 @@ internal static class StatusCommand
             return ExitCodes.RuntimeFailure;
         }
 
+        // A clustered router also says whether it answers by the agreed status or its own view; 404: it runs alone.
+        var cluster = await GetJsonAsync(connection, "api/cluster", cancellationToken).ConfigureAwait(false);
+        using (cluster.Document)
+        {
+            if (cluster.Document is { } clusterDocument)
+            {
+                await output.WriteLineAsync(FormatCluster(clusterDocument.RootElement)).ConfigureAwait(false);
+            }
+        }
+
         await output.WriteAsync(FormatProfiles(document.RootElement)).ConfigureAwait(false);
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// The line <c>router status</c> prints for a <c>/api/cluster</c> answer: <c>cluster: connected, 3 instances (router-1,
+    /// router-2, router-3), quorum Majority</c>, or <c>cluster: local view since TIME (REASON)</c>.
+    /// </summary>
+    internal static string FormatCluster(JsonElement cluster)
+    {
+        var store = cluster.TryGetProperty("store", out var s) ? s : default;
+        string state = Text(store, "state");
+        var instances = cluster.TryGetProperty("instances", out var list) && list.ValueKind == JsonValueKind.Array
+            ? list.EnumerateArray().Select(i => Text(i, "instanceId")).ToList()
+            : [];
+        string self = Text(cluster, "instanceId");
+        return state switch
+        {
+            "Connected" => $"cluster: connected as {self}, {instances.Count} instance{(instances.Count == 1 ? "" : "s")} ({string.Join(", ", instances)}), quorum {Text(cluster, "quorum")}",
+            "LocalView" => $"cluster: local view since {Time(store, "since")} ({Text(store, "reason")})",
+            _ => $"cluster: {state.ToLowerInvariant()} as {self} since {Time(store, "since")} ({Text(store, "reason")}); answering by its own view",
+        };
     }
 
     /// <summary>The table <c>router status</c> prints for a <c>/api/profiles</c> answer.</summary>
@@ -94,7 +124,7 @@ internal static class StatusCommand
             var endpoints = profile.TryGetProperty("endpoints", out var list) && list.ValueKind == JsonValueKind.Array ? list : default;
             if (endpoints.ValueKind != JsonValueKind.Array || endpoints.GetArrayLength() == 0)
             {
-                rows.Add([profileName, "-", "-", "-", "-", "-", "-", "-"]);
+                rows.Add([profileName, "-", "-", "-", "-", "-", "-", "-", ""]);
                 continue;
             }
 
@@ -110,11 +140,36 @@ internal static class StatusCommand
                     Text(endpoint, "consecutiveFailures"),
                     LastProbe(endpoint),
                     Time(endpoint, "lastStatusChange"),
+                    Views(endpoint),
                 ]);
             }
         }
 
-        return Table(["PROFILE", "ENDPOINT", "TARGET", "STATUS", "ENABLED", "FAILURES", "LAST PROBE", "LAST CHANGE"], rows);
+        // The VIEWS column (each live instance's view, in a cluster) only when some endpoint has views.
+        bool clustered = rows.Any(r => r[^1].Length > 0);
+        return clustered
+            ? Table(["PROFILE", "ENDPOINT", "TARGET", "STATUS", "ENABLED", "FAILURES", "LAST PROBE", "LAST CHANGE", "VIEWS"], rows)
+            : Table(["PROFILE", "ENDPOINT", "TARGET", "STATUS", "ENABLED", "FAILURES", "LAST PROBE", "LAST CHANGE"], [.. rows.Select(r => r[..^1])]);
+    }
+
+    /// <summary>
+    /// Every live instance's view of an endpoint, in a cluster (<c>router-1 Online, router-3 Degraded (3 failures)</c>);
+    /// empty for a single instance.
+    /// </summary>
+    internal static string Views(JsonElement element)
+    {
+        if (!element.TryGetProperty("views", out var views) || views.ValueKind != JsonValueKind.Array)
+        {
+            return "";
+        }
+
+        return string.Join(", ", views.EnumerateArray().Select(view =>
+        {
+            string failures = view.TryGetProperty("consecutiveFailures", out var count) && count.ValueKind == JsonValueKind.Number && count.GetInt32() > 0
+                ? $" ({count.GetInt32()} failure{(count.GetInt32() == 1 ? "" : "s")})"
+                : "";
+            return $"{Text(view, "instance")} {Text(view, "status")}{failures}";
+        }));
     }
 
     private static string LastProbe(JsonElement endpoint)

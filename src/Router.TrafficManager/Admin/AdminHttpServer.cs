@@ -29,6 +29,9 @@ internal sealed partial class AdminHttpServer : IAsyncDisposable
     public const string ExplainPath = "/api/explain";
     public const string MetricsPath = "/metrics";
 
+    /// <summary>The cluster: instances, leases, the store's state (<c>GET</c>); 404 without a <c>Cluster</c> section.</summary>
+    public const string ClusterPath = "/api/cluster";
+
     /// <summary>The largest request body read (a PUT body is a few bytes).</summary>
     public const long MaxRequestBodyBytes = 16 * 1024;
 
@@ -109,13 +112,14 @@ internal sealed partial class AdminHttpServer : IAsyncDisposable
         // Routing has run: no endpoint means no route (a wrong method on a known path has the 405 endpoint).
         app.Use(next => context => context.GetEndpoint() is null
             ? AdminResponse.WriteErrorAsync(context, StatusCodes.Status404NotFound,
-                $"no such resource; try {ProfilesPath}, {ProfilesPath}/NAME, {ExplainPath}?name=NAME&client=IP or {MetricsPath}")
+                $"no such resource; try {ProfilesPath}, {ProfilesPath}/NAME, {ExplainPath}?name=NAME&client=IP, {ClusterPath} or {MetricsPath}")
             : next(context));
         app.MapGet(ProfilesPath, GetProfilesAsync);
         app.MapGet(ProfilesPath + "/{profile}", GetProfileAsync);
         app.MapGet(ProfilesPath + "/{profile}/endpoints/{endpoint}", GetEndpointAsync);
         app.MapPut(ProfilesPath + "/{profile}/endpoints/{endpoint}", PutEndpointAsync);
         app.MapGet(ExplainPath, ExplainAsync);
+        app.MapGet(ClusterPath, GetClusterAsync);
         _mapEndpoints?.Invoke(app);
         string? bound = await EmbeddedKestrelHost.StartAsync(app, cancellationToken).ConfigureAwait(false);
         _app = app;
@@ -176,7 +180,7 @@ internal sealed partial class AdminHttpServer : IAsyncDisposable
         var control = _control;
         var (switchStatus, error) = control is null
             ? (StatusCodes.Status404NotFound, "no traffic manager is configured (no TrafficManager section)")
-            : SetEndpointEnabled(control, profileName, endpointName, enabled);
+            : await SetEndpointEnabledAsync(control, profileName, endpointName, enabled, context.RequestAborted).ConfigureAwait(false);
         if (control is null || switchStatus != StatusCodes.Status200OK)
         {
             error ??= switchStatus == StatusCodes.Status404NotFound
@@ -208,14 +212,26 @@ internal sealed partial class AdminHttpServer : IAsyncDisposable
 
     /// <summary>
     /// Asks the traffic manager to switch the endpoint; the answer as an HTTP status with the traffic manager's reason:
-    /// 200 switched, 404 no such profile or endpoint, 500 not saved (the state file could not be written; nothing changed).
+    /// 200 switched, 404 no such profile or endpoint, 500 not saved (the state file could not be written; nothing
+    /// changed), 503 the cluster store cannot be reached (nothing changed).
     /// </summary>
-    private static (int Status, string? Error) SetEndpointEnabled(ITrafficManagerControl control, string profile, string endpoint, bool enabled)
+    private static async Task<(int Status, string? Error)> SetEndpointEnabledAsync(ITrafficManagerControl control, string profile, string endpoint, bool enabled,
+        CancellationToken cancellationToken)
     {
-        var result = control.SetEndpointEnabled(profile, endpoint, enabled);
-        return (result.Outcome switch { EndpointSwitchOutcome.Switched => StatusCodes.Status200OK, EndpointSwitchOutcome.NotFound => StatusCodes.Status404NotFound,
-            _ => StatusCodes.Status500InternalServerError }, result.Error);
+        var result = await control.SetEndpointEnabledAsync(profile, endpoint, enabled, cancellationToken).ConfigureAwait(false);
+        return (result.Outcome switch
+        {
+            EndpointSwitchOutcome.Switched => StatusCodes.Status200OK,
+            EndpointSwitchOutcome.NotFound => StatusCodes.Status404NotFound,
+            EndpointSwitchOutcome.Unavailable => StatusCodes.Status503ServiceUnavailable,
+            _ => StatusCodes.Status500InternalServerError,
+        }, result.Error);
     }
+
+    private Task GetClusterAsync(HttpContext context) =>
+        _control?.GetCluster() is { } cluster
+            ? AdminResponse.WriteJsonAsync(context, StatusCodes.Status200OK, ClusterJson.From(cluster), AdminJsonContext.Default.ClusterJson)
+            : AdminResponse.WriteErrorAsync(context, StatusCodes.Status404NotFound, "this router runs alone: the configuration has no Cluster section");
 
     /// <summary>Reads <c>{"enabled": true|false}</c>; anything else is a 400 that says what is expected.</summary>
     private static async Task<(bool Enabled, string? Error, int Status)> ReadEnabledAsync(HttpContext context)

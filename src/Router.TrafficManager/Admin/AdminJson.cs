@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Serialization;
+using Router.TrafficManager.Cluster;
 using Router.TrafficManager.Configuration;
 using Router.TrafficManager.Monitoring;
 
@@ -12,15 +13,35 @@ internal sealed record ProfileJson(string Name, string Fqdn, RoutingMethod Routi
         new(report.Name, report.Fqdn, report.RoutingMethod, report.Ttl, [.. report.Endpoints.Select(EndpointJson.From)]);
 }
 
-/// <summary>An endpoint with its monitor state.</summary>
+/// <summary>
+/// An endpoint with its monitor state; in a cluster, <c>status</c> is the agreed status and <c>ownStatus</c> and
+/// <c>views</c> (every live instance's view) are set (null for a single instance).
+/// </summary>
 internal sealed record EndpointJson(
     string Name, string Target, string? Location, int Priority, int Weight, bool Enabled, bool? EnabledOverride,
-    EndpointStatus Status, int ConsecutiveFailures, ProbeJson? LastProbe, DateTimeOffset? LastStatusChange)
+    EndpointStatus Status, int ConsecutiveFailures, ProbeJson? LastProbe, DateTimeOffset? LastStatusChange,
+    EndpointStatus? OwnStatus, IReadOnlyList<EndpointViewReport>? Views)
 {
     public static EndpointJson From(EndpointReport report) => new(
         report.Name, report.Target, report.Location, report.Priority, report.Weight, report.Enabled, report.EnabledOverride,
-        report.Status, report.ConsecutiveFailures, report.LastProbe is { } probe ? ProbeJson.From(probe) : null, report.LastStatusChange);
+        report.Status, report.ConsecutiveFailures, report.LastProbe is { } probe ? ProbeJson.From(probe) : null, report.LastStatusChange,
+        report.OwnStatus, report.Views);
 }
+
+/// <summary><c>GET /api/cluster</c>: this instance, the quorum rule, the store's state and the live instances.</summary>
+internal sealed record ClusterJson(string InstanceId, QuorumRule Quorum, ClusterStoreJson Store, IReadOnlyList<ClusterInstanceJson> Instances)
+{
+    public static ClusterJson From(ClusterReport report) => new(
+        report.InstanceId, report.Quorum, new ClusterStoreJson(report.State, report.Since, report.Reason, report.Revision),
+        [.. report.Instances.Select(m => new ClusterInstanceJson(m.InstanceId, m.LeaseId, m.LeaseSeconds, m.RegisteredAt, m.Address,
+            string.Equals(m.InstanceId, report.InstanceId, StringComparison.Ordinal)))]);
+}
+
+/// <summary>The store's state as one instance sees it.</summary>
+internal sealed record ClusterStoreJson(ClusterStoreState State, DateTimeOffset Since, string? Reason, long Revision);
+
+/// <summary>A live instance.</summary>
+internal sealed record ClusterInstanceJson(string InstanceId, long LeaseId, int LeaseSeconds, DateTimeOffset RegisteredAt, string? Address, bool Self);
 
 /// <summary>The last probe: when it started, how long it took, the status code or the error, and whether the fallback answered.</summary>
 internal sealed record ProbeJson(DateTimeOffset Time, bool Succeeded, double DurationMs, int? StatusCode, string? Error, bool Fallback)
@@ -56,4 +77,5 @@ internal sealed record ErrorJson(string Error);
 [JsonSerializable(typeof(EndpointJson))]
 [JsonSerializable(typeof(ExplainJson))]
 [JsonSerializable(typeof(ErrorJson))]
+[JsonSerializable(typeof(ClusterJson))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;

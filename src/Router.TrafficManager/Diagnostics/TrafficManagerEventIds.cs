@@ -38,4 +38,5 @@ internal static class TrafficManagerEventIds
     public const int EndpointOverrideForgotten = 3606;
     public const int AnswerChanged = 3607;
     public const int AnswerReportFailed = 3608;
+    public const int ClusterSettingIgnored = 3609;
 }

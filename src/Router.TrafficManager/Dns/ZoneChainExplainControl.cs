@@ -22,7 +22,10 @@ internal sealed class ZoneChainExplainControl(ITrafficManagerControl inner, Func
 
     public ProfileReport? GetProfile(string name) => _inner.GetProfile(name);
 
-    public EndpointSwitchResult SetEndpointEnabled(string profile, string endpoint, bool enabled) => _inner.SetEndpointEnabled(profile, endpoint, enabled);
+    public Task<EndpointSwitchResult> SetEndpointEnabledAsync(string profile, string endpoint, bool enabled, CancellationToken cancellationToken) =>
+        _inner.SetEndpointEnabledAsync(profile, endpoint, enabled, cancellationToken);
+
+    public Cluster.ClusterReport? GetCluster() => _inner.GetCluster();
 
     public ExplainReport? Explain(string name, IPAddress client)
     {

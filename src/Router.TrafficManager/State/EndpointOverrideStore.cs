@@ -94,6 +94,52 @@ internal sealed class EndpointOverrideStore
         }
     }
 
+    /// <summary>
+    /// Makes <paramref name="values"/> the overrides (a cluster store's settings) and saves the file when they differ
+    /// from the ones kept. Like <see cref="Remove(IEnumerable{ValueTuple{string, string}})"/>, they are taken even when
+    /// the file cannot be written (<paramref name="error"/> then says why). Returns the endpoints whose override changed,
+    /// with the new setting (null: no override any more).
+    /// </summary>
+    public IReadOnlyList<(string Profile, string Endpoint, bool? Enabled)> ReplaceAll(IEnumerable<EndpointOverride> values, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        error = null;
+        lock (_gate)
+        {
+            var next = new Dictionary<(string, string), EndpointOverride>(KeyComparer.Instance);
+            foreach (var value in values)
+            {
+                next[(value.Profile, value.Endpoint)] = value;
+            }
+
+            var changed = new List<(string, string, bool?)>();
+            foreach (var (key, value) in next)
+            {
+                if (!_overrides.TryGetValue(key, out var old) || old.Enabled != value.Enabled)
+                {
+                    changed.Add((value.Profile, value.Endpoint, value.Enabled));
+                }
+            }
+
+            foreach (var (key, old) in _overrides)
+            {
+                if (!next.ContainsKey(key))
+                {
+                    changed.Add((old.Profile, old.Endpoint, null));
+                }
+            }
+
+            bool same = next.Count == _overrides.Count && next.All(pair => _overrides.TryGetValue(pair.Key, out var old) && old == pair.Value);
+            if (!same)
+            {
+                error = Save(next);
+                _overrides = next;
+            }
+
+            return changed;
+        }
+    }
+
     /// <summary>Forgets the override of one endpoint (configuration changed its flag: the newer instruction wins).</summary>
     public string? Remove(string profile, string endpoint) => Remove([(profile, endpoint)]);
 

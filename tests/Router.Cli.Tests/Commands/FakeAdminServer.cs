@@ -60,8 +60,8 @@ internal sealed class FakeAdminServer : IAsyncDisposable
 
         public ProfileReport? GetProfile(string name) => GetProfiles().FirstOrDefault(p => p.Name == name);
 
-        public EndpointSwitchResult SetEndpointEnabled(string profile, string endpoint, bool enabled) =>
-            new(EndpointSwitchOutcome.NotFound, "read-only fake");
+        public Task<EndpointSwitchResult> SetEndpointEnabledAsync(string profile, string endpoint, bool enabled, CancellationToken cancellationToken) =>
+            Task.FromResult(new EndpointSwitchResult(EndpointSwitchOutcome.NotFound, "read-only fake"));
 
         public ExplainReport? Explain(string name, IPAddress client)
         {

@@ -66,7 +66,7 @@ public sealed class AdminHttpServerTests : IAsyncDisposable
         Assert.Equal(3, endpoints.Count);
         var eastus = endpoints[0];
         Assert.Equal(
-            ["name", "target", "location", "priority", "weight", "enabled", "enabledOverride", "status", "consecutiveFailures", "lastProbe", "lastStatusChange"],
+            ["name", "target", "location", "priority", "weight", "enabled", "enabledOverride", "status", "consecutiveFailures", "lastProbe", "lastStatusChange", "ownStatus", "views"],
             eastus.EnumerateObject().Select(p => p.Name));
         Assert.Equal("127.0.0.11", eastus.GetProperty("target").GetString());
         Assert.Equal("Online", eastus.GetProperty("status").GetString());
@@ -248,6 +248,65 @@ public sealed class AdminHttpServerTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task PutEndpoint_ClusterStoreUnreachable_503WithTheReasonAndNothingChanges()
+    {
+        // Arrange
+        var control = FakeTrafficManagerControl.Contoso();
+        control.UnavailableError = "the cluster store cannot be reached (etcd unreachable: connection refused)";
+        await StartAsync(control);
+
+        // Act
+        using var response = await _http.PutAsync(Url("/api/profiles/contoso/endpoints/eastus"), Json("{\"enabled\": false}"));
+
+        // Assert
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(control.UnavailableError, await ErrorOf(response));
+        Assert.True(control.GetProfile("contoso")!.Endpoints.Single(e => e.Name == "eastus").Enabled);
+        Assert.DoesNotContain(_logs.GetSnapshot(), e => e.Id.Id == TrafficManagerEventIds.EndpointEnabledSet);
+    }
+
+    [Fact]
+    public async Task GetCluster_Clustered_InstancesLeasesAndTheStoresState()
+    {
+        // Arrange
+        var control = FakeTrafficManagerControl.Contoso();
+        var since = new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero);
+        control.Cluster = new Router.TrafficManager.Cluster.ClusterReport("router-2", Router.TrafficManager.Cluster.QuorumRule.Majority,
+            Router.TrafficManager.Cluster.ClusterStoreState.Connected, since, null, 42,
+            [new("router-1", 7, 10, since, "host-a"), new("router-2", 8, 10, since, "host-b")]);
+        await StartAsync(control);
+
+        // Act
+        using var response = await _http.GetAsync(Url("/api/cluster"));
+
+        // Assert
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var root = json.RootElement;
+        Assert.Equal(("router-2", "Majority"), (root.GetProperty("instanceId").GetString(), root.GetProperty("quorum").GetString()));
+        var store = root.GetProperty("store");
+        Assert.Equal(("Connected", 42L), (store.GetProperty("state").GetString(), store.GetProperty("revision").GetInt64()));
+        Assert.Equal(
+            ["router-1 7 10 False", "router-2 8 10 True"],
+            root.GetProperty("instances").EnumerateArray().Select(i =>
+                $"{i.GetProperty("instanceId").GetString()} {i.GetProperty("leaseId").GetInt64()} {i.GetProperty("leaseSeconds").GetInt32()} {i.GetProperty("self").GetBoolean()}"));
+    }
+
+    [Fact]
+    public async Task GetCluster_NoClusterSection_404SaysSo()
+    {
+        // Arrange
+        await StartAsync(FakeTrafficManagerControl.Contoso());
+
+        // Act
+        using var response = await _http.GetAsync(Url("/api/cluster"));
+
+        // Assert
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("no Cluster section", await ErrorOf(response), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Explain_NameAndClient_ReturnsTheReport()
     {
         // Arrange
@@ -273,7 +332,7 @@ public sealed class AdminHttpServerTests : IAsyncDisposable
         Assert.Equal(8, root.GetProperty("scopePrefixLength").GetInt32());
         var candidate = root.GetProperty("candidates")[1];
         Assert.Equal(
-            ["endpoint", "target", "location", "status", "enabled", "eligible", "latencyMs", "priority", "weight", "chosen", "note"],
+            ["endpoint", "target", "location", "status", "enabled", "eligible", "latencyMs", "priority", "weight", "chosen", "note", "views"],
             candidate.EnumerateObject().Select(p => p.Name));
         Assert.Equal("Degraded", candidate.GetProperty("status").GetString());
         Assert.Equal(80, candidate.GetProperty("latencyMs").GetDouble());
@@ -693,7 +752,7 @@ public sealed class AdminHttpServerTests : IAsyncDisposable
 
         public ProfileReport? GetProfile(string name) => throw new InvalidOperationException("snapshot unavailable");
 
-        public EndpointSwitchResult SetEndpointEnabled(string profile, string endpoint, bool enabled) =>
+        public Task<EndpointSwitchResult> SetEndpointEnabledAsync(string profile, string endpoint, bool enabled, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("snapshot unavailable");
 
         public ExplainReport? Explain(string name, IPAddress client) => throw new InvalidOperationException("snapshot unavailable");

@@ -50,7 +50,18 @@ internal sealed class FakeTrafficManagerControl : ITrafficManagerControl
     /// <summary>When set, switching fails with this error, as when the state file cannot be written.</summary>
     public string? SaveError { get; set; }
 
-    public EndpointSwitchResult SetEndpointEnabled(string profile, string endpoint, bool enabled)
+    /// <summary>When set, switching is refused with this error, as when the cluster store cannot be reached.</summary>
+    public string? UnavailableError { get; set; }
+
+    public Task<EndpointSwitchResult> SetEndpointEnabledAsync(string profile, string endpoint, bool enabled, CancellationToken cancellationToken) =>
+        Task.FromResult(SetEndpointEnabled(profile, endpoint, enabled));
+
+    /// <summary>When set, <see cref="GetCluster"/> answers it (a clustered router).</summary>
+    public Router.TrafficManager.Cluster.ClusterReport? Cluster { get; set; }
+
+    public Router.TrafficManager.Cluster.ClusterReport? GetCluster() => Cluster;
+
+    private EndpointSwitchResult SetEndpointEnabled(string profile, string endpoint, bool enabled)
     {
         lock (_gate)
         {
@@ -71,6 +82,11 @@ internal sealed class FakeTrafficManagerControl : ITrafficManagerControl
             if (SaveError is not null)
             {
                 return new(EndpointSwitchOutcome.NotSaved, SaveError);
+            }
+
+            if (UnavailableError is not null)
+            {
+                return new(EndpointSwitchOutcome.Unavailable, UnavailableError);
             }
 
             endpoints[e] = endpoints[e] with

@@ -80,7 +80,8 @@ public sealed class ZoneChainExplainControlTests
 
         public ProfileReport? GetProfile(string name) => throw new NotSupportedException();
 
-        public EndpointSwitchResult SetEndpointEnabled(string profile, string endpoint, bool enabled) => throw new NotSupportedException();
+        public Task<EndpointSwitchResult> SetEndpointEnabledAsync(string profile, string endpoint, bool enabled, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
 
         public ExplainReport? Explain(string name, IPAddress client)
         {

@@ -119,19 +119,21 @@ internal sealed class ServiceHarness : IAsyncDisposable
     };
 
     /// <summary>A service over <paramref name="options"/> (validated), keeping manual settings in <paramref name="stateFile"/>.</summary>
-    public TrafficManagerService Create(TrafficManagerOptions? options = null, string? stateFile = null)
+    public TrafficManagerService Create(TrafficManagerOptions? options = null, string? stateFile = null,
+        Router.TrafficManager.Cluster.IClusterStore? cluster = null, Router.TrafficManager.Cluster.QuorumRule quorum = Router.TrafficManager.Cluster.QuorumRule.Majority)
     {
         options ??= Options();
         Assert.Empty(TrafficManagerOptionsValidator.Validate(options));
-        var service = new TrafficManagerService(options, LoggerFactory, MeterFactory, Clock, stateFile ?? StateFile, Prober, () => 0);
+        var service = new TrafficManagerService(options, LoggerFactory, MeterFactory, Clock, stateFile ?? StateFile, Prober, () => 0, cluster, quorum);
         _created.Add(service);
         return service;
     }
 
     /// <summary>A started service whose first round of probes (all succeeding unless set otherwise) has run.</summary>
-    public TrafficManagerService Started(TrafficManagerOptions? options = null, string? stateFile = null)
+    public TrafficManagerService Started(TrafficManagerOptions? options = null, string? stateFile = null,
+        Router.TrafficManager.Cluster.IClusterStore? cluster = null, Router.TrafficManager.Cluster.QuorumRule quorum = Router.TrafficManager.Cluster.QuorumRule.Majority)
     {
-        var service = Create(options, stateFile);
+        var service = Create(options, stateFile, cluster, quorum);
         WithoutSynchronizationContext(service.Start);
         Advance(TimeSpan.Zero);
         return service;

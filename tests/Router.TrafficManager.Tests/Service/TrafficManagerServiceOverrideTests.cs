@@ -6,7 +6,7 @@ using static Router.TrafficManager.Tests.Service.ServiceHarness;
 namespace Router.TrafficManager.Tests.Service;
 
 /// <summary>
-/// Manual enable/disable through <see cref="ITrafficManagerControl.SetEndpointEnabled"/>: effective for the next
+/// Manual enable/disable through <see cref="ITrafficManagerControl.SetEndpointEnabledAsync"/>: effective for the next
 /// query, stops or resumes probing, kept in the state file across a restart, and refused (changing nothing) when it
 /// cannot be saved.
 /// </summary>
