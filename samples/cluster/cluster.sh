@@ -24,6 +24,9 @@ QUORUM=${CLUSTER_QUORUM:-Majority}
 LEASE=${CLUSTER_LEASE_SECONDS:-10}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
+# router_bin, router_path (shared with samples/three-regions)
+# shellcheck source=../lib/router-bin.sh
+source "$HERE/../lib/router-bin.sh"
 
 REGIONS=(eastus westeurope eastasia)
 declare -A OCTET=([eastus]=11 [westeurope]=12 [eastasia]=13)
@@ -95,21 +98,6 @@ check_prereqs() {
   install them:   apt-get install -y --no-install-recommends ${missing[*]}"
   command -v knotd > /dev/null || log "knotd not found (apt-get install knot): the parent zone $PARENT is left out"
 }
-router_bin() { # ROUTER_BIN, or the Release build of src/Router.Cli copied under the state dir (readable by nobody)
-  if [[ -n ${ROUTER_BIN:-} ]]; then
-    [[ -x $ROUTER_BIN ]] || die "ROUTER_BIN=$ROUTER_BIN is not executable"
-    ROUTER=$(realpath -e -- "$ROUTER_BIN"); return
-  fi
-  ROUTER=$STATE/bin/router
-  [[ -x $ROUTER ]] && return
-  local out=$REPO/src/Router.Cli/bin/Release/net10.0
-  if [[ ! -x $out/router ]]; then
-    log "building src/Router.Cli (Release, once)"
-    (cd "$REPO" && dotnet build -c Release src/Router.Cli > "$STATE/build.log" 2>&1) || die "build failed, see $STATE/build.log"
-  fi
-  rm -rf "$STATE/bin"; mkdir -p "$STATE/bin"; cp -a "$out/." "$STATE/bin/"; chmod -R a+rX "$STATE/bin"
-}
-router_path() { if [[ -n ${ROUTER_BIN:-} ]]; then realpath -m -- "$ROUTER_BIN"; else echo "$STATE/bin/router"; fi; }
 router_env=(env HOME="$STATE/home" DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_gcServer=0)
 as_nobody=(setpriv "--reuid=$NOBODY" "--regid=$NOBODY" --clear-groups)
 

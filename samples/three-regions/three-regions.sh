@@ -28,6 +28,9 @@ CANARY_CHECK=${THREE_REGIONS_CANARY_CHECK:-Registry}
 WATCH=${THREE_REGIONS_WATCH:-1}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
+# router_bin, router_path
+# shellcheck source=../lib/router-bin.sh
+source "$HERE/../lib/router-bin.sh"
 
 REGIONS=(eastus westeurope eastasia)
 declare -A OCTET=([eastus]=11 [westeurope]=12 [eastasia]=13)
@@ -135,23 +138,6 @@ check_prereqs() {
   PG_BIN=$(dirname "$(ls -d /usr/lib/postgresql/*/bin/initdb | sort -V | tail -1)")
 }
 
-# The router: ROUTER_BIN, or the Release build of src/Router.Cli (built once), copied under the state dir so that
-# a rebuild of the repository never changes the files of running processes.
-router_bin() {
-  if [[ -n ${ROUTER_BIN:-} ]]; then
-    [[ -x $ROUTER_BIN ]] || die "ROUTER_BIN=$ROUTER_BIN is not executable"
-    ROUTER=$(realpath -e -- "$ROUTER_BIN"); return
-  fi
-  ROUTER=$STATE/bin/router
-  [[ -x $ROUTER ]] && return
-  local out=$REPO/src/Router.Cli/bin/Release/net10.0
-  if [[ ! -x $out/router ]]; then
-    log "building src/Router.Cli (Release, once)"
-    (cd "$REPO" && dotnet build -c Release src/Router.Cli > "$STATE/build.log" 2>&1) || die "build failed, see $STATE/build.log"
-  fi
-  rm -rf "$STATE/bin.tmp"; mkdir -p "$STATE/bin.tmp"; cp -a "$out/." "$STATE/bin.tmp/"; chmod -R a+rX "$STATE/bin.tmp"
-  rm -rf "${STATE:?}/bin"; mv "$STATE/bin.tmp" "$STATE/bin"
-}
 router_env=(env HOME="$STATE/home" DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_gcServer=0)
 as_nobody=(setpriv "--reuid=$NOBODY" "--regid=$NOBODY" --clear-groups)
 
@@ -487,7 +473,6 @@ cmd_status() {
   echo; echo "DNS answers inside $NS:"
   for t in "${TENANTS[@]}"; do local a; a=$(answer "$t"); echo "  $t.$ZONE -> ${a:-?} ($(region_of "$a"))"; done
 }
-router_path() { if [[ -n ${ROUTER_BIN:-} ]]; then realpath -m -- "$ROUTER_BIN"; else echo "$STATE/bin/router"; fi; }
 
 # ---------------------------------------------------------------- faults
 FAULT_KINDS="storage-unreadable storage-wiped disk-full cache-down cache-hung auth-rejected registry-killed registry-hung metadata-down region-unreachable monitor-killed"

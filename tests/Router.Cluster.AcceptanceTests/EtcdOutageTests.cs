@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Router.Cluster.AcceptanceTests.TestSupport;
 using Router.Testing;
+using Router.Testing.Etcd;
 using Xunit.Abstractions;
 
 namespace Router.Cluster.AcceptanceTests;
@@ -20,9 +21,11 @@ public sealed class EtcdOutageTests(ClusterTopology topology, ITestOutputHelper 
     public async Task EtcdLeaderKilled_NoAnswerChanges_ManualSwitchAfterwardsReachesEveryInstance()
     {
         // Act: the etcd leader is killed (SIGKILL).
-        int leader = await Topology.Etcd.LeaderIndexAsync();
+        int? leader = null;
+        Assert.True(await Poll.TryUntilAsync(async () => (leader = await Topology.Etcd.LeaderIndexAsync()) is not null, TimeSpan.FromSeconds(10)),
+            $"the etcd members do not agree on a leader.{Environment.NewLine}{Topology.Etcd.Log}");
         Report($"etcd leader: member {leader}; killing it");
-        await Topology.Etcd.KillAsync(leader);
+        await Topology.Etcd.KillAsync(leader!.Value);
 
         // Assert: no answer changes while the others elect a new leader.
         await AssertAnswersStayAsync(Routers, "eastus", TimeSpan.FromSeconds(3), "etcd leader killed");
@@ -60,13 +63,15 @@ public sealed class EtcdOutageTests(ClusterTopology topology, ITestOutputHelper 
         // Act 1: every etcd member stopped.
         var clock = Stopwatch.StartNew();
         await Topology.Etcd.StopAllAsync();
+        Report($"etcd: every member stopped (SIGTERM, waited for) after {clock.Elapsed.TotalSeconds:0.000} s");
+        clock.Restart();
         var local = await Task.WhenAll(Routers.Select(r => TimeUntilAsync(clock,
             async () => await r.TryGetAsync("api/cluster") is { } c && ClusterTopology.State(c) == "LocalView", NoticeOutage)));
 
         // Assert 1: each notices (status line "cluster: local view since ..."), and keeps answering eastus.
         foreach (var (router, time) in Routers.Zip(local))
         {
-            await AssertWithinAsync($"etcd stopped -> {router.Id} /api/cluster LocalView", time, NoticeOutage);
+            await AssertWithinAsync($"etcd members all stopped -> {router.Id} /api/cluster LocalView", time, NoticeOutage);
             string text = await router.StatusAsync();
             Assert.Contains("cluster: local view since ", text, StringComparison.Ordinal);
             Report($"router status on {router.Id} during the outage:{Environment.NewLine}{text}");
@@ -104,7 +109,8 @@ public sealed class EtcdOutageTests(ClusterTopology topology, ITestOutputHelper 
 
         // Act 3: etcd started again.
         clock.Restart();
-        await Topology.Etcd.StartAllAsync();
+        Topology.Etcd.StartAll();
+        Assert.True(await Topology.Etcd.WaitHealthyAsync(EtcdCluster.StartupTimeout), $"etcd did not start again.{Environment.NewLine}{Topology.Etcd.Log}");
         var etcdBack = clock.Elapsed;
         var converged = await Task.WhenAll(Routers.Select(r => TimeUntilAsync(clock, () => IsConvergedAsync(r), etcdBack + TimeSpan.FromSeconds(2) + Overrun)));
 

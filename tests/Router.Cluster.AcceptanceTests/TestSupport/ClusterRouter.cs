@@ -22,6 +22,7 @@ internal sealed class ClusterRouter : IAsyncDisposable
     private readonly string _configPath;
     private readonly Dictionary<string, string?> _environment;
     private readonly HttpClient _http;
+    private bool _killed;
 
     public ClusterRouter(int number, string configPath, string directory, IReadOnlyDictionary<string, string?>? overrides = null)
     {
@@ -61,7 +62,7 @@ internal sealed class ClusterRouter : IAsyncDisposable
 
     public RouterProcess? Process { get; private set; }
 
-    public bool IsRunning => Process is { HasExited: false };
+    public bool IsRunning => Process is not null && !_killed && !Process.HasExited;
 
     /// <summary>The quorum rule it was started with (<c>Router__Cluster__Quorum</c>; the file says Majority).</summary>
     public string Quorum { get; private set; } = "Majority";
@@ -82,6 +83,7 @@ internal sealed class ClusterRouter : IAsyncDisposable
             await Process.DisposeAsync();
         }
 
+        _killed = false;
         Quorum = quorum;
         var environment = new Dictionary<string, string?>(_environment, StringComparer.Ordinal) { ["Router__Cluster__Quorum"] = quorum };
         Process = RouterProcess.Start(["serve", "--config", _configPath], environment, Directory);
@@ -97,6 +99,7 @@ internal sealed class ClusterRouter : IAsyncDisposable
     {
         if (Process is not null)
         {
+            _killed = true;
             await Process.DisposeAsync();
         }
     }
