@@ -440,7 +440,7 @@ if has_server router-cluster; then
     done
 fi
 ((bad == 0)) || die "answers differ from the zone (or between servers); not benchmarking"
-log "dns-qps: answers checked on ${SERVERS[*]}: www A, api AAAA, multi A (3), nx1 NXDOMAIN + SOA$(has_server router-tm && echo '; router-tm: perf A, NXDOMAIN')"
+log "dns-qps: answers checked on ${SERVERS[*]}: www A, api AAAA, multi A (3), nx1 NXDOMAIN + SOA$({ has_server router-tm || has_server router-cluster; } && echo '; router-tm/router-cluster: perf A, NXDOMAIN')$(has_server router-cluster && echo '; router-cluster: Connected to etcd')"
 
 # --- measurement ------------------------------------------------------------------------------------------------
 
@@ -519,7 +519,7 @@ for ((round = 1; round <= BENCH_ROUNDS; round++)); do
         LAT_LIST[$s]+="$lat_us "
         SENT_SUM[$s]=$((SENT_SUM[$s] + sent))
         LOST_SUM[$s]=$((LOST_SUM[$s] + lost))
-        printf 'round %d/%d %-6s %12.0f q/s  %7.3f us CPU/query  lost %d/%d  avg latency %.1f us  [%s]\n' \
+        printf 'round %d/%d %-14s %12.0f q/s  %7.3f us CPU/query  lost %d/%d  avg latency %.1f us  [%s]\n' \
             "$round" "$BENCH_ROUNDS" "$s" "$qps" "$cpu_us" "$lost" "$sent" "$lat_us" "$rcodes"
         [[ -z $BENCH_RESULTS ]] ||
             printf '%s\t%d\t%d\t%s\t%d\t%d\t%d\t%s\t%s\t%s\n' "$s" "$round" "$BENCH_SECONDS" "${BENCH_QPS:-max}" \
