@@ -9,6 +9,12 @@ namespace Router.Testing;
 /// </summary>
 public static class ProcessSignals
 {
+    /// <summary>SIGKILL on Linux.</summary>
+    public const int Kill = 9;
+
+    /// <summary>SIGTERM on Linux.</summary>
+    public const int Terminate = 15;
+
     /// <summary>SIGSTOP on Linux.</summary>
     public const int Stop = 19;
 
@@ -18,7 +24,7 @@ public static class ProcessSignals
     /// <summary>Sends <paramref name="signal"/> to <paramref name="pid"/>; throws with the OS error when it cannot.</summary>
     public static void Send(int pid, int signal)
     {
-        if (Kill(pid, signal) != 0)
+        if (SendSignal(pid, signal) != 0)
         {
             int error = Marshal.GetLastPInvokeError();
             throw new Win32Exception(error, $"kill({pid}, {signal}) failed: {new Win32Exception(error).Message}");
@@ -26,5 +32,5 @@ public static class ProcessSignals
     }
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int signal);
+    private static extern int SendSignal(int pid, int signal);
 }

@@ -1,0 +1,600 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using Etcdserverpb;
+using Google.Protobuf;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using Router.Cluster.Diagnostics;
+using Router.TrafficManager.Cluster;
+
+namespace Router.Cluster.Etcd;
+
+/// <summary>
+/// <see cref="IClusterStore"/> on etcd. One loop owns the session with etcd: it connects (to the first member that
+/// answers a linearizable read), registers this instance under its lease, reads every key under the prefix, watches
+/// from the next revision, and keeps the lease alive and the view written; the first of those to fail ends the session,
+/// and the loop connects again (at once after a connected session broke, then about every 0.5 s), with a fresh channel
+/// each time. Snapshots go to the receiver one at a time from a task of their own.
+/// </summary>
+/// <remarks>
+/// The first reconnect after a connected session broke gets <see cref="RecoveryTimeout"/> before the snapshot turns
+/// <see cref="ClusterStoreState.LocalView"/>: losing the member this instance talked to (the leader, say) is survived
+/// by the other members once they have elected a new leader, and need not flip every answer to the local view.
+/// </remarks>
+internal sealed class EtcdClusterStore : IClusterStore
+{
+    /// <summary>The pause between connection attempts while etcd cannot be reached.</summary>
+    internal static readonly TimeSpan RetryInterval = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The deadline of a call to etcd (connecting, registering, reading, a keep-alive's answer).</summary>
+    internal static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long <see cref="SetEndpointEnabledAsync"/> may take in all, before it says it failed.</summary>
+    internal static readonly TimeSpan WriteTimeout = TimeSpan.FromMilliseconds(1500);
+
+    /// <summary>The deadline of the first reconnect after a connected session broke (an election may be running).</summary>
+    internal static readonly TimeSpan RecoveryTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly EtcdConnectionSettings _connection;
+    private readonly string _prefix;
+    private readonly int _leaseSeconds;
+    private readonly string? _address;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly ClusterStateTable _table;
+    private readonly Lock _gate = new();
+    private readonly Channel<ClusterSnapshot> _outbox = Channel.CreateUnbounded<ClusterSnapshot>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<bool> _viewSignal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly CancellationTokenSource _stop = new();
+
+    private volatile ClusterSnapshot _current;
+    private volatile InstanceView? _view;
+    private long _viewVersion;
+    private long _writtenViewVersion;
+
+    /// <summary>Completed with the session while connected; failed with the reason when the store turns to the local view.</summary>
+    private TaskCompletionSource<EtcdSession> _writable_NeedsLock = NewWritable();
+
+    // Owned by the session loop.
+    private long _leaseId;
+    private DateTimeOffset _registeredAt;
+    private volatile bool _registered;
+    private long _duplicateLeaseLogged;
+
+    private Task _loop = Task.CompletedTask;
+    private Task _dispatcher = Task.CompletedTask;
+    private int _started;
+    private int _stopped;
+    private volatile bool _revokeOnStop = true;
+
+    public EtcdClusterStore(
+        string instanceId, string prefix, int leaseSeconds, EtcdConnectionSettings connection, string? address, ILoggerFactory loggerFactory, TimeProvider time)
+    {
+        InstanceId = instanceId;
+        _prefix = prefix;
+        _leaseSeconds = leaseSeconds;
+        _connection = connection;
+        _address = address;
+        _time = time;
+        _logger = loggerFactory.CreateLogger("Router.Cluster");
+        _table = new ClusterStateTable(prefix, _logger);
+        _current = ClusterSnapshot.Starting(time.GetUtcNow());
+    }
+
+    public string InstanceId { get; }
+
+    public ClusterSnapshot Current => _current;
+
+    private string MemberKey => ClusterKey.Member(_prefix, InstanceId);
+
+    private string ViewKey => ClusterKey.View(_prefix, InstanceId);
+
+    public void Start(InstanceView initialView, Action<ClusterSnapshot> onChange)
+    {
+        ArgumentNullException.ThrowIfNull(initialView);
+        ArgumentNullException.ThrowIfNull(onChange);
+        if (Interlocked.Exchange(ref _started, 1) != 0)
+        {
+            throw new InvalidOperationException("The cluster store is already started.");
+        }
+
+        Publish(initialView);
+        _dispatcher = Task.Run(() => DispatchAsync(onChange));
+        _loop = Task.Run(() => RunAsync(_stop.Token));
+    }
+
+    public void Publish(InstanceView view)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        _view = view;
+        Interlocked.Increment(ref _viewVersion);
+        _viewSignal.Writer.TryWrite(true);
+    }
+
+    public async Task<ClusterWriteResult> SetEndpointEnabledAsync(ManualSetting setting, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(setting);
+        var snapshot = _current;
+        if (snapshot.State != ClusterStoreState.Connected)
+        {
+            return ClusterWriteResult.Failed("the cluster store cannot be reached: " + (snapshot.Reason ?? "not connected"));
+        }
+
+        byte[] value = JsonSerializer.SerializeToUtf8Bytes(setting, ClusterJsonContext.Default.ManualSetting);
+        string key = ClusterKey.Setting(_prefix, setting.Profile, setting.Endpoint);
+        using var deadline = new CallDeadline(WriteTimeout, _time, cancellationToken);
+        try
+        {
+            Task<EtcdSession> writable;
+            lock (_gate)
+            {
+                writable = _writable_NeedsLock.Task;
+            }
+
+            var session = await writable.WaitAsync(deadline.Token).ConfigureAwait(false);
+            await session.PutAsync(key, value, 0, deadline.Token).ConfigureAwait(false);
+            return ClusterWriteResult.Ok;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is RpcException or OperationCanceledException or EtcdSessionException or ObjectDisposedException)
+        {
+            string reason = e is EtcdSessionException ? e.Message : deadline.Describe(e);
+            return ClusterWriteResult.Failed("the cluster store cannot be reached: " + reason);
+        }
+    }
+
+    public Task StopAsync() => StopAsync(revoke: true);
+
+    /// <summary>Stops without revoking the lease, as a killed instance would: its membership and view stay until the lease expires.</summary>
+    internal Task AbandonAsync() => StopAsync(revoke: false);
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    private async Task StopAsync(bool revoke)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            await _loop.ConfigureAwait(false);
+            return;
+        }
+
+        _revokeOnStop = revoke;
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _loop.ConfigureAwait(false);
+        _outbox.Writer.TryComplete();
+        await _dispatcher.ConfigureAwait(false);
+    }
+
+    private async Task RunAsync(CancellationToken stop)
+    {
+        bool recovering = false;
+        while (!stop.IsCancellationRequested)
+        {
+            long attemptStarted = _time.GetTimestamp();
+            EtcdSession? session = null;
+            try
+            {
+                session = await EtcdSession.ConnectAsync(_connection, MemberKey, recovering ? RecoveryTimeout : CallTimeout, _time, stop).ConfigureAwait(false);
+                await RegisterAsync(session, stop).ConfigureAwait(false);
+                await FollowAsync(session, stop).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!stop.IsCancellationRequested)
+            {
+                string reason = e is EtcdSessionException ? e.Message : EtcdFailure.Describe(e, timedOut: false, CallTimeout);
+                if (_current.State == ClusterStoreState.Connected && !recovering)
+                {
+                    ClusterLog.SessionBroken(_logger, session?.Endpoint ?? "etcd", reason);
+                    recovering = true;
+                    ResetWritable(null);
+                    continue;
+                }
+
+                recovering = false;
+                BecomeLocalView(reason.StartsWith("etcd unreachable", StringComparison.Ordinal) ? reason : "etcd unreachable: " + reason);
+            }
+            catch (Exception) when (stop.IsCancellationRequested)
+            {
+                // Stopping: whatever the cancelled calls threw.
+            }
+            finally
+            {
+                if (stop.IsCancellationRequested)
+                {
+                    await LeaveAsync(session).ConfigureAwait(false);
+                }
+
+                session?.Dispose();
+            }
+
+            var pause = RetryInterval - _time.GetElapsedTime(attemptStarted);
+            if (!stop.IsCancellationRequested && pause > TimeSpan.Zero)
+            {
+                await Task.Delay(pause, _time, stop).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Keeps this instance's lease if etcd still has it, else grants a new one; then registers under it.</summary>
+    private async Task RegisterAsync(EtcdSession session, CancellationToken stop)
+    {
+        if (_leaseId != 0)
+        {
+            using var deadline = new CallDeadline(CallTimeout, _time, stop);
+            var ttl = await session.Client.LeaseTimeToLiveAsync(new LeaseTimeToLiveRequest { ID = _leaseId }, session.Headers, null, deadline.Token).ConfigureAwait(false);
+            if (ttl.TTL <= 0)
+            {
+                _leaseId = 0;
+            }
+        }
+
+        if (_leaseId == 0)
+        {
+            using var deadline = new CallDeadline(CallTimeout, _time, stop);
+            var grant = await session.Client.LeaseGrantAsync(new LeaseGrantRequest { TTL = _leaseSeconds }, session.Headers, null, deadline.Token).ConfigureAwait(false);
+            if (!string.IsNullOrEmpty(grant.Error))
+            {
+                throw new EtcdSessionException("etcd did not grant a lease: " + grant.Error);
+            }
+
+            _leaseId = grant.ID;
+            _registeredAt = _time.GetUtcNow();
+            _registered = false;
+        }
+
+        await TryRegisterAsync(session, stop).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes the member key and the view under the lease, unless the member key is held by another live lease (a
+    /// duplicate instance id, or this instance's previous run): then logs it once per lease and leaves it be.
+    /// </summary>
+    private async Task TryRegisterAsync(EtcdSession session, CancellationToken stop)
+    {
+        var record = new MemberRecord(InstanceId, _leaseSeconds, _registeredAt, _address);
+        byte[] member = JsonSerializer.SerializeToUtf8Bytes(record, ClusterJsonContext.Default.MemberRecord);
+        long version = Interlocked.Read(ref _viewVersion);
+        var view = _view!;
+        byte[] viewValue = JsonSerializer.SerializeToUtf8Bytes(view, ClusterJsonContext.Default.InstanceView);
+
+        var txn = new TxnRequest();
+        txn.Compare.Add(new Compare
+        {
+            Key = ByteString.CopyFromUtf8(MemberKey),
+            Target = Compare.Types.CompareTarget.Create,
+            Result = Compare.Types.CompareResult.Equal,
+            CreateRevision = 0,
+        });
+        txn.Success.Add(PutOp(MemberKey, member));
+        txn.Success.Add(PutOp(ViewKey, viewValue));
+        txn.Failure.Add(new RequestOp { RequestRange = new RangeRequest { Key = ByteString.CopyFromUtf8(MemberKey) } });
+
+        using var deadline = new CallDeadline(CallTimeout, _time, stop);
+        var response = await session.Client.TransactionAsync(txn, session.Headers, null, deadline.Token).ConfigureAwait(false);
+        if (!response.Succeeded)
+        {
+            var existing = response.Responses.Count > 0 ? response.Responses[0].ResponseRange?.Kvs.FirstOrDefault() : null;
+            if (existing is not null && existing.Lease != _leaseId)
+            {
+                _registered = false;
+                if (Interlocked.Exchange(ref _duplicateLeaseLogged, existing.Lease) != existing.Lease)
+                {
+                    ClusterLog.DuplicateInstanceId(_logger, InstanceId, existing.Lease, MemberKey, existing.Value.ToStringUtf8());
+                }
+
+                return;
+            }
+
+            var again = new TxnRequest();
+            again.Success.Add(PutOp(MemberKey, member));
+            again.Success.Add(PutOp(ViewKey, viewValue));
+            await session.Client.TransactionAsync(again, session.Headers, null, deadline.Token).ConfigureAwait(false);
+        }
+
+        if (!_registered)
+        {
+            ClusterLog.Registered(_logger, InstanceId, _leaseId, _leaseSeconds);
+        }
+
+        _registered = true;
+        _duplicateLeaseLogged = 0;
+        Interlocked.Exchange(ref _writtenViewVersion, version);
+    }
+
+    private RequestOp PutOp(string key, byte[] value) =>
+        new() { RequestPut = new PutRequest { Key = ByteString.CopyFromUtf8(key), Value = ByteString.CopyFrom(value), Lease = _leaseId } };
+
+    /// <summary>Reads everything, watches from the next revision, and runs until the session fails (or the store stops).</summary>
+    private async Task FollowAsync(EtcdSession session, CancellationToken stop)
+    {
+        using var follow = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        using var watch = session.Watch(follow.Token);
+
+        RangeResponse range;
+        using (var deadline = new CallDeadline(CallTimeout, _time, stop))
+        {
+            try
+            {
+                range = await session.RangeAsync(_prefix, deadline.Token).ConfigureAwait(false);
+                await watch.RequestStream.WriteAsync(new WatchRequest
+                {
+                    CreateRequest = new WatchCreateRequest
+                    {
+                        Key = ByteString.CopyFromUtf8(_prefix),
+                        RangeEnd = EtcdSession.RangeEnd(_prefix),
+                        StartRevision = range.Header.Revision + 1,
+                    },
+                }, deadline.Token).ConfigureAwait(false);
+                if (!await watch.ResponseStream.MoveNext(deadline.Token).ConfigureAwait(false) || !watch.ResponseStream.Current.Created)
+                {
+                    throw new EtcdSessionException("etcd did not create the watch");
+                }
+            }
+            catch (Exception e) when (e is RpcException or OperationCanceledException && !stop.IsCancellationRequested)
+            {
+                throw new EtcdSessionException(deadline.Describe(e), e);
+            }
+        }
+
+        lock (_gate)
+        {
+            _table.Load(range.Kvs, range.Header.Revision);
+        }
+
+        BecomeConnected(session);
+
+        var loops = new[]
+        {
+            WatchLoopAsync(watch, follow.Token),
+            KeepAliveLoopAsync(session, follow.Token),
+            ViewLoopAsync(session, follow.Token),
+        };
+        var first = await Task.WhenAny(loops).ConfigureAwait(false);
+        await follow.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(loops).ConfigureAwait(false);
+        }
+        catch (Exception) when (first.IsFaulted || stop.IsCancellationRequested)
+        {
+            // The first failure is the one reported below.
+        }
+
+        await first.ConfigureAwait(false);
+        stop.ThrowIfCancellationRequested();
+        throw new EtcdSessionException("the session ended");
+    }
+
+    private async Task WatchLoopAsync(AsyncDuplexStreamingCall<WatchRequest, WatchResponse> watch, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (await watch.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
+            {
+                var response = watch.ResponseStream.Current;
+                if (response.Canceled)
+                {
+                    throw new EtcdSessionException("etcd cancelled the watch: " +
+                        (response.CancelReason.Contains("no leader", StringComparison.OrdinalIgnoreCase)
+                            ? "no leader: cut off from the etcd quorum"
+                            : response.CancelReason));
+                }
+
+                if (response.CompactRevision != 0)
+                {
+                    throw new EtcdSessionException($"the watch fell behind a compaction (revision {response.CompactRevision}); reading everything again");
+                }
+
+                ClusterSnapshot snapshot;
+                lock (_gate)
+                {
+                    foreach (var change in response.Events)
+                    {
+                        _table.Apply(change);
+                    }
+
+                    _table.Advance(response.Header?.Revision ?? 0);
+                    snapshot = _table.Build(_current.Since);
+                }
+
+                Announce(snapshot);
+            }
+        }
+        catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new EtcdSessionException("the watch stream broke: " + EtcdFailure.Describe(e, timedOut: false, CallTimeout), e);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        throw new EtcdSessionException("the watch stream ended");
+    }
+
+    private async Task KeepAliveLoopAsync(EtcdSession session, CancellationToken cancellationToken)
+    {
+        var interval = TimeSpan.FromSeconds(_leaseSeconds / 3.0);
+        using var keepAlive = session.KeepAlive(cancellationToken);
+        while (true)
+        {
+            await Task.Delay(interval, _time, cancellationToken).ConfigureAwait(false);
+            using var deadline = new CallDeadline(CallTimeout, _time, cancellationToken);
+            try
+            {
+                await keepAlive.RequestStream.WriteAsync(new LeaseKeepAliveRequest { ID = _leaseId }, deadline.Token).ConfigureAwait(false);
+                if (!await keepAlive.ResponseStream.MoveNext(deadline.Token).ConfigureAwait(false))
+                {
+                    throw new EtcdSessionException("the keep-alive stream ended");
+                }
+
+                if (keepAlive.ResponseStream.Current.TTL <= 0)
+                {
+                    _leaseId = 0;
+                    throw new EtcdSessionException("the lease expired; registering again under a new one");
+                }
+
+                if (!_registered)
+                {
+                    await TryRegisterAsync(session, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e) when (e is RpcException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                throw new EtcdSessionException("a keep-alive failed: " + deadline.Describe(e), e);
+            }
+        }
+    }
+
+    private async Task ViewLoopAsync(EtcdSession session, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            long version = Interlocked.Read(ref _viewVersion);
+            if (_registered && version != Interlocked.Read(ref _writtenViewVersion))
+            {
+                var view = _view!;
+                byte[] value = JsonSerializer.SerializeToUtf8Bytes(view, ClusterJsonContext.Default.InstanceView);
+                using var deadline = new CallDeadline(CallTimeout, _time, cancellationToken);
+                try
+                {
+                    await session.PutAsync(ViewKey, value, _leaseId, deadline.Token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is RpcException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+                {
+                    throw new EtcdSessionException("writing the view failed: " + deadline.Describe(e), e);
+                }
+
+                Interlocked.Exchange(ref _writtenViewVersion, version);
+                continue;
+            }
+
+            await _viewSignal.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Revokes the lease when stopping (not when abandoned), so that the membership and view go at once.</summary>
+    private async Task LeaveAsync(EtcdSession? session)
+    {
+        bool revoked = false;
+        if (_revokeOnStop && session is not null && _leaseId != 0)
+        {
+            using var deadline = new CallDeadline(CallTimeout, _time, CancellationToken.None);
+            try
+            {
+                await session.Client.LeaseRevokeAsync(new LeaseRevokeRequest { ID = _leaseId }, session.Headers, null, deadline.Token).ConfigureAwait(false);
+                revoked = true;
+            }
+            catch (Exception e) when (e is RpcException or OperationCanceledException)
+            {
+                ClusterLog.RevokeFailed(_logger, _leaseId, deadline.Describe(e));
+            }
+        }
+
+        ResetWritable(new EtcdSessionException("the cluster store is stopped"));
+        ClusterLog.Stopped(_logger, InstanceId, revoked);
+    }
+
+    private void BecomeConnected(EtcdSession session)
+    {
+        ClusterSnapshot snapshot;
+        bool changed;
+        lock (_gate)
+        {
+            changed = _current.State != ClusterStoreState.Connected;
+            snapshot = _table.Build(changed ? _time.GetUtcNow() : _current.Since);
+            if (!_writable_NeedsLock.TrySetResult(session))
+            {
+                _writable_NeedsLock = NewWritable();
+                _writable_NeedsLock.SetResult(session);
+            }
+        }
+
+        if (changed)
+        {
+            ClusterLog.Connected(_logger, session.Endpoint, InstanceId, _leaseId, snapshot.Revision);
+        }
+
+        Announce(snapshot);
+    }
+
+    private void BecomeLocalView(string reason)
+    {
+        ClusterSnapshot snapshot;
+        bool changed;
+        lock (_gate)
+        {
+            var previous = _current;
+            changed = previous.State != ClusterStoreState.LocalView;
+            if (!changed && string.Equals(previous.Reason, reason, StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            snapshot = new ClusterSnapshot(
+                ClusterStoreState.LocalView, changed ? _time.GetUtcNow() : previous.Since, reason, [],
+                new Dictionary<string, InstanceView>(StringComparer.Ordinal), _table.Settings(), _table.Revision);
+        }
+
+        ResetWritable(new EtcdSessionException(reason));
+        if (changed)
+        {
+            ClusterLog.Unreachable(_logger, reason);
+        }
+
+        Announce(snapshot);
+    }
+
+    /// <summary>Ends the current writable session: writers waiting get <paramref name="failure"/>, or wait for the next session when null.</summary>
+    private void ResetWritable(Exception? failure)
+    {
+        lock (_gate)
+        {
+            var previous = _writable_NeedsLock;
+            if (previous.Task.IsCompleted)
+            {
+                _writable_NeedsLock = NewWritable();
+            }
+            else if (failure is not null)
+            {
+                previous.TrySetException(failure);
+                _ = previous.Task.Exception;
+                _writable_NeedsLock = NewWritable();
+            }
+        }
+    }
+
+    private void Announce(ClusterSnapshot snapshot)
+    {
+        _current = snapshot;
+        _outbox.Writer.TryWrite(snapshot);
+    }
+
+    private async Task DispatchAsync(Action<ClusterSnapshot> onChange)
+    {
+        var reader = _outbox.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            ClusterSnapshot? newest = null;
+            while (reader.TryRead(out var snapshot))
+            {
+                newest = snapshot;
+            }
+
+            if (newest is null)
+            {
+                continue;
+            }
+
+            try
+            {
+                onChange(newest);
+            }
+            catch (Exception e)
+            {
+                ClusterLog.CallbackFailed(_logger, newest.Revision, e);
+            }
+        }
+    }
+
+    private static TaskCompletionSource<EtcdSession> NewWritable() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
