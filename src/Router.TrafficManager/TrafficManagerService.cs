@@ -273,8 +273,8 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
             return new EndpointSwitchResult(EndpointSwitchOutcome.Unavailable, written.Error ?? "the cluster store did not take the setting");
         }
 
+        // Logged when applied (AdoptSettings), as on every other instance.
         await _settingWaiters.WaitAsync(applied, _timeProvider, cancellationToken).ConfigureAwait(false);
-        Log.EndpointSwitched(_logger, setting.Profile, setting.Endpoint, enabled ? "enabled" : "disabled");
         return new EndpointSwitchResult(EndpointSwitchOutcome.Switched, null);
     }
 
@@ -394,9 +394,9 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
         {
             string by = settings.FirstOrDefault(s => string.Equals(s.Profile, profile, StringComparison.OrdinalIgnoreCase)
                 && string.Equals(s.Endpoint, endpoint, StringComparison.OrdinalIgnoreCase))?.ChangedBy is { } instance ? $" on {instance}" : string.Empty;
-            string what = enabled is bool on ? $"manually {(on ? "enabled" : "disabled")}{by}" : "manual setting removed";
-            Log.EndpointSwitched(_logger, profile, endpoint, $"{what} (cluster store)");
-            causes.Add($"{endpoint} {what}");
+            string action = enabled is bool on ? $"{(on ? "enabled" : "disabled")}{by}" : "set back to the configuration's flag (no setting in the cluster store any more)";
+            Log.EndpointSwitched(_logger, profile, endpoint, $"{action} (cluster store)");
+            causes.Add(enabled is null ? $"{endpoint}'s manual setting removed" : $"{endpoint} manually {action}");
         }
 
         return string.Join(", ", causes);
