@@ -82,6 +82,11 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
         _cluster = cluster is null ? null : new ClusterCoordinator(cluster, quorum, timeProvider);
 
         var metrics = new TrafficManagerMetrics(meterFactory);
+        if (_cluster is { } coordinator)
+        {
+            ClusterMetrics.Observe(meterFactory, () => coordinator.Snapshot);
+        }
+
         _ownProber = prober is null ? new EndpointProber(timeProvider) : null;
         _scheduler = new ProbeScheduler(prober ?? _ownProber!, OnProbed, loggerFactory, metrics, timeProvider, jitter);
         _snapshot = new RoutingSnapshotHolder(RoutingSnapshot.Build(options, (profile, endpoint) => RoutingState(_states, profile, endpoint)));
