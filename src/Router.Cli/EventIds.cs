@@ -10,6 +10,7 @@ internal static class EventIds
     public const int RolesChangeNeedsRestart = 4004;
     public const int AdminChangeNeedsRestart = 4005;
     public const int TelemetryChangeNeedsRestart = 4006;
+    public const int ClusterChangeNeedsRestart = 4007;
     public const int StateDirectoryNotWritable = 4011;
     public const int Started = 4010;
     public const int OtlpExporting = 4012;

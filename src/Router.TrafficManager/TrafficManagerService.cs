@@ -82,6 +82,11 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
         _cluster = cluster is null ? null : new ClusterCoordinator(cluster, quorum, timeProvider);
 
         var metrics = new TrafficManagerMetrics(meterFactory);
+        if (_cluster is { } coordinator)
+        {
+            ClusterMetrics.Observe(meterFactory, () => coordinator.Snapshot);
+        }
+
         _ownProber = prober is null ? new EndpointProber(timeProvider) : null;
         _scheduler = new ProbeScheduler(prober ?? _ownProber!, OnProbed, loggerFactory, metrics, timeProvider, jitter);
         _snapshot = new RoutingSnapshotHolder(RoutingSnapshot.Build(options, (profile, endpoint) => RoutingState(_states, profile, endpoint)));
@@ -273,8 +278,8 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
             return new EndpointSwitchResult(EndpointSwitchOutcome.Unavailable, written.Error ?? "the cluster store did not take the setting");
         }
 
+        // Logged when applied (AdoptSettings), as on every other instance.
         await _settingWaiters.WaitAsync(applied, _timeProvider, cancellationToken).ConfigureAwait(false);
-        Log.EndpointSwitched(_logger, setting.Profile, setting.Endpoint, enabled ? "enabled" : "disabled");
         return new EndpointSwitchResult(EndpointSwitchOutcome.Switched, null);
     }
 
@@ -394,9 +399,9 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
         {
             string by = settings.FirstOrDefault(s => string.Equals(s.Profile, profile, StringComparison.OrdinalIgnoreCase)
                 && string.Equals(s.Endpoint, endpoint, StringComparison.OrdinalIgnoreCase))?.ChangedBy is { } instance ? $" on {instance}" : string.Empty;
-            string what = enabled is bool on ? $"manually {(on ? "enabled" : "disabled")}{by}" : "manual setting removed";
-            Log.EndpointSwitched(_logger, profile, endpoint, $"{what} (cluster store)");
-            causes.Add($"{endpoint} {what}");
+            string action = enabled is bool on ? $"{(on ? "enabled" : "disabled")}{by}" : "set back to the configuration's flag (no setting in the cluster store any more)";
+            Log.EndpointSwitched(_logger, profile, endpoint, $"{action} (cluster store)");
+            causes.Add(enabled is null ? $"{endpoint}'s manual setting removed" : $"{endpoint} manually {action}");
         }
 
         return string.Join(", ", causes);

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Router.Cli.Configuration;
+using Router.Cluster;
 using Router.Cli.Hosting;
 using Router.Dns.Server;
 using Router.Health.Http;
@@ -80,12 +81,16 @@ internal static partial class ServeCommand
         string? stateFile = options.TrafficManager is null ? null : StateFilePath(configPath, options.Admin?.StateFile);
         if (options.TrafficManager is not null)
         {
+            var cluster = options.Cluster;
             builder.Services.AddSingleton(sp => new TrafficManagerService(
                 options.TrafficManager,
                 sp.GetRequiredService<ILoggerFactory>(),
                 sp.GetRequiredService<IMeterFactory>(),
                 sp.GetRequiredService<TimeProvider>(),
-                stateFile));
+                stateFile,
+                cluster is null ? null : ClusterStores.Create(cluster, sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>(),
+                    MemberAddress(options)),
+                cluster?.Quorum ?? Router.TrafficManager.Cluster.QuorumRule.Majority));
             builder.Services.AddHostedService<TrafficManagerHostedService>();
         }
 
@@ -142,7 +147,7 @@ internal static partial class ServeCommand
         {
             builder.Services.AddSingleton(sp => new ConfigurationWatcher(configPath, sp.GetService<DnsServer>(),
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ConfigurationWatcher>>(), sp.GetService<HealthMonitor>(),
-                sp.GetService<TrafficManagerService>(), options.Admin, options.Telemetry));
+                sp.GetService<TrafficManagerService>(), options.Admin, options.Telemetry, options.Cluster));
             builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigurationWatcher>());
         }
 
@@ -229,6 +234,10 @@ internal static partial class ServeCommand
         services.GetService<TrafficManagerService>() is not { } trafficManager ? null
         : services.GetService<DnsServer>() is { } dns ? new ZoneChainExplainControl(trafficManager, () => dns.Pipeline)
         : trafficManager;
+
+    /// <summary>What an instance says about itself in the cluster, for operators: its host name and admin listener.</summary>
+    private static string MemberAddress(RouterOptions options) =>
+        options.Admin?.Listen is { } admin ? $"{Environment.MachineName} admin {admin}" : Environment.MachineName;
 
     /// <summary>
     /// Where manual endpoint settings are kept: <c>Admin:StateFile</c>, relative to the configuration file's folder,

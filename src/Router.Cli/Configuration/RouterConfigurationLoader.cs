@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using Router.Cluster.Configuration;
 using Router.Dns.Server.Configuration;
 using Router.Health.Configuration;
 using Router.TrafficManager.Admin;
@@ -22,8 +23,11 @@ internal static class RouterConfigurationLoader
     /// <summary>The prefix of environment variables that override keys: <c>Router__Dns__Listen__0</c>.</summary>
     public const string EnvironmentPrefix = "Router__";
 
-    /// <summary>The sections of the file: the roles, <c>Telemetry</c> for OpenTelemetry export, and <c>Logging</c> for log levels.</summary>
-    private static readonly string[] KnownSections = ["Dns", "TrafficManager", "Health", "Admin", "Telemetry", "Logging"];
+    /// <summary>
+    /// The sections of the file: the roles, <c>Cluster</c> for several router instances, <c>Telemetry</c> for
+    /// OpenTelemetry export, and <c>Logging</c> for log levels.
+    /// </summary>
+    private static readonly string[] KnownSections = ["Dns", "TrafficManager", "Health", "Admin", "Cluster", "Telemetry", "Logging"];
 
     public static LoadedConfiguration Load(string path)
     {
@@ -72,6 +76,7 @@ internal static class RouterConfigurationLoader
                 HealthOptionsBinder.Bind),
             TrafficManager = BindSection<TrafficManagerOptions>(root, "TrafficManager", errors, tm => TrafficManagerOptionsValidator.Validate(tm, "TrafficManager")),
             Admin = BindSection<AdminOptions>(root, "Admin", errors, admin => AdminOptionsValidator.Validate(admin, "Admin")),
+            Cluster = BindSection<ClusterOptions>(root, "Cluster", errors, cluster => ClusterOptionsValidator.Validate(cluster, "Cluster")),
             Telemetry = BindSection<TelemetryOptions>(root, "Telemetry", errors, telemetry => TelemetryOptionsValidator.Validate(telemetry, "Telemetry")),
         };
 
@@ -83,6 +88,11 @@ internal static class RouterConfigurationLoader
         if (options.TrafficManager is not null && options.Dns is null)
         {
             errors.Add("TrafficManager: needs the Dns section: profiles are answered by the DNS server (Dns:Listen)");
+        }
+
+        if (options.Cluster is not null && options.TrafficManager is null)
+        {
+            errors.Add("Cluster: needs the TrafficManager section: the instances of a cluster share endpoint status and manual settings of its profiles");
         }
 
         CheckZonesDoNotCollide(options, errors);

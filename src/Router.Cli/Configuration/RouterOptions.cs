@@ -1,3 +1,4 @@
+using Router.Cluster.Configuration;
 using Router.Dns.Server.Configuration;
 using Router.Health.Configuration;
 using Router.TrafficManager.Configuration;
@@ -18,6 +19,12 @@ internal sealed class RouterOptions
 
     /// <summary>The admin API (<c>Admin</c>); null when absent.</summary>
     public AdminOptions? Admin { get; set; }
+
+    /// <summary>
+    /// The store shared with other router instances (<c>Cluster</c>): agreed endpoint status and manual settings on
+    /// etcd; null when absent (one instance with its local state file).
+    /// </summary>
+    public ClusterOptions? Cluster { get; set; }
 
     /// <summary>OpenTelemetry export (<c>Telemetry</c>); null when absent (the <c>OTEL_*</c> variables alone decide).</summary>
     public TelemetryOptions? Telemetry { get; set; }

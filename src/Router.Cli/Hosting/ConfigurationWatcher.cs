@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
 using Router.Cli.Configuration;
+using Router.Cluster.Configuration;
 using Router.Dns.Server;
 using Router.Health.Monitoring;
 using Router.TrafficManager;
@@ -32,6 +33,7 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
     private readonly TrafficManagerService? _trafficManager;
     private readonly AdminOptions? _admin;
     private readonly string _telemetry;
+    private readonly string _cluster;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<ConfigurationWatcher> _logger;
     private readonly PhysicalFileProvider _files;
@@ -46,10 +48,12 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
     private (long Length, DateTime WrittenUtc) _lastStat;
 
     public ConfigurationWatcher(string path, DnsServer? server, TimeProvider timeProvider, ILogger<ConfigurationWatcher> logger,
-        HealthMonitor? monitor = null, TrafficManagerService? trafficManager = null, AdminOptions? admin = null, TelemetryOptions? telemetry = null)
+        HealthMonitor? monitor = null, TrafficManagerService? trafficManager = null, AdminOptions? admin = null, TelemetryOptions? telemetry = null,
+        ClusterOptions? cluster = null)
     {
         _admin = admin;
         _telemetry = Describe(telemetry);
+        _cluster = Describe(cluster);
         _monitor = monitor;
         _trafficManager = trafficManager;
         _path = Path.GetFullPath(path);
@@ -170,6 +174,11 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
                 Log.TelemetryChangeNeedsRestart(_logger, _path);
             }
 
+            if (Describe(options.Cluster) != _cluster)
+            {
+                Log.ClusterChangeNeedsRestart(_logger, _path);
+            }
+
             if (options.Dns is not null)
             {
                 _server?.Apply(options.Dns);
@@ -208,6 +217,10 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
     /// <summary>The <c>Telemetry</c> section's keys as one string, to compare the running section with an edit's.</summary>
     private static string Describe(TelemetryOptions? telemetry) =>
         telemetry is null ? string.Empty : System.Text.Json.JsonSerializer.Serialize(telemetry);
+
+    /// <summary>The <c>Cluster</c> section's keys as one string, to compare the running section with an edit's.</summary>
+    private static string Describe(ClusterOptions? cluster) =>
+        cluster is null ? string.Empty : System.Text.Json.JsonSerializer.Serialize(cluster);
 
     /// <summary>Tags the reload span with its outcome and ends it; a rejected or failed reload is an error span.</summary>
     private static void Finish(Activity? activity, string outcome, int errors, string? error)
@@ -287,6 +300,10 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
         [LoggerMessage(EventId = EventIds.AdminChangeNeedsRestart, EventName = nameof(EventIds.AdminChangeNeedsRestart), Level = LogLevel.Warning,
             Message = "Configuration {Path} changes Admin:Listen, Admin:BearerToken or Admin:StateFile; the admin API takes them when router restarts.")]
         public static partial void AdminChangeNeedsRestart(ILogger logger, string path);
+
+        [LoggerMessage(EventId = EventIds.ClusterChangeNeedsRestart, EventName = nameof(EventIds.ClusterChangeNeedsRestart), Level = LogLevel.Warning,
+            Message = "Configuration {Path} changes the Cluster section; it takes effect when router restarts.")]
+        public static partial void ClusterChangeNeedsRestart(ILogger logger, string path);
 
         [LoggerMessage(EventId = EventIds.TelemetryChangeNeedsRestart, EventName = nameof(EventIds.TelemetryChangeNeedsRestart), Level = LogLevel.Warning,
             Message = "Configuration {Path} changes the Telemetry section; OpenTelemetry export takes it when router restarts.")]

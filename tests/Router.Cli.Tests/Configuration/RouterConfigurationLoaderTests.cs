@@ -111,6 +111,63 @@ public sealed class RouterConfigurationLoaderTests
     }
 
     [Fact]
+    public void Validate_ClusterSection_BoundWithTheQuorumRule()
+    {
+        // Arrange
+        var root = Json("""
+            { "Dns": { "Listen": [ "127.0.0.1:0" ] },
+              "TrafficManager": { "Zone": "tm.example.test", "Profiles": [ { "Name": "contoso",
+                "Endpoints": [ { "Name": "eastus", "Location": "eastus", "Target": "127.0.0.11" } ] } ] },
+              "Cluster": { "Endpoints": [ "http://127.0.0.31:2379", "http://127.0.0.32:2379" ], "InstanceId": "router-1", "Quorum": "Any", "LeaseSeconds": 5 } }
+            """);
+
+        // Act
+        var loaded = RouterConfigurationLoader.Validate(root);
+
+        // Assert
+        Assert.True(loaded.IsValid, string.Join(Environment.NewLine, loaded.Errors));
+        var cluster = loaded.Options!.Cluster!;
+        Assert.Equal((Router.TrafficManager.Cluster.QuorumRule.Any, 5, "router-1", "/router/"), (cluster.Quorum, cluster.LeaseSeconds, cluster.InstanceId, cluster.Prefix));
+        Assert.Equal(["http://127.0.0.31:2379", "http://127.0.0.32:2379"], cluster.Endpoints);
+    }
+
+    [Fact]
+    public void Validate_ClusterSectionErrors_EveryOneWithItsKeyPath()
+    {
+        // Arrange
+        var root = Json("""
+            { "Dns": { "Listen": [ "127.0.0.1:0" ] },
+              "TrafficManager": { "Zone": "tm.example.test", "Profiles": [ { "Name": "contoso",
+                "Endpoints": [ { "Name": "eastus", "Location": "eastus", "Target": "127.0.0.11" } ] } ] },
+              "Cluster": { "Endpoints": [ "ftp://127.0.0.31:2379" ], "Quorum": "Most", "LeaseSeconds": 1, "Prefix": "router", "Colour": "blue" } }
+            """);
+
+        // Act
+        var loaded = RouterConfigurationLoader.Validate(root);
+
+        // Assert
+        Assert.False(loaded.IsValid);
+        Assert.Contains(loaded.Errors, e => e.StartsWith("Cluster:Endpoints:0: ", StringComparison.Ordinal));
+        Assert.Contains(loaded.Errors, e => e.StartsWith("Cluster:Quorum: ", StringComparison.Ordinal));
+        Assert.Contains(loaded.Errors, e => e.StartsWith("Cluster:LeaseSeconds: ", StringComparison.Ordinal));
+        Assert.Contains(loaded.Errors, e => e.StartsWith("Cluster:Prefix: ", StringComparison.Ordinal));
+        Assert.Contains(loaded.Errors, e => e.StartsWith("Cluster:Colour: unknown key", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_ClusterWithoutTrafficManager_SaysWhatItIsFor()
+    {
+        // Arrange
+        var root = Json("""{ "Dns": { "Listen": [ "127.0.0.1:0" ] }, "Cluster": { "Endpoints": [ "http://127.0.0.31:2379" ], "InstanceId": "r1" } }""");
+
+        // Act
+        var loaded = RouterConfigurationLoader.Validate(root);
+
+        // Assert
+        Assert.Equal(["Cluster: needs the TrafficManager section: the instances of a cluster share endpoint status and manual settings of its profiles"], loaded.Errors);
+    }
+
+    [Fact]
     public void Validate_TrafficManagerZoneIsAlsoAStaticZone_ReportsTheStaticZone()
     {
         // Arrange

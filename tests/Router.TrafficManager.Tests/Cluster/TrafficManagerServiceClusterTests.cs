@@ -272,6 +272,23 @@ public sealed class TrafficManagerServiceClusterTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Gauges_AgreeingAndLiveInstances()
+    {
+        using var agreeing = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<int>(_harness.MeterFactory, "Router.TrafficManager", ClusterMetrics.AgreeingGauge);
+        using var instances = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<int>(_harness.MeterFactory, "Router.TrafficManager", ClusterMetrics.InstancesGauge);
+        Started();
+        _store.Push(_store.Connected(_harness.Clock.GetUtcNow(), Others(EndpointStatus.Online, EndpointStatus.Online)));
+
+        agreeing.RecordObservableInstruments();
+        instances.RecordObservableInstruments();
+        Assert.Equal((1, 3), (agreeing.LastMeasurement!.Value, instances.LastMeasurement!.Value));
+
+        _store.Push(_store.LocalView(_harness.Clock.GetUtcNow(), "etcd unreachable"));
+        agreeing.RecordObservableInstruments();
+        Assert.Equal(0, agreeing.LastMeasurement!.Value);
+    }
+
+    [Fact]
     public void WithoutACluster_NoClusterReportAndNoViews()
     {
         var service = _harness.Started();
