@@ -24,6 +24,34 @@ public static class Loopback
         throw new XunitException("no loopback port was free for both UDP and TCP after 20 attempts");
     }
 
+    /// <summary>
+    /// A port free for both UDP and TCP on 127.0.0.1 right now, below the kernel's ephemeral range
+    /// (<c>/proc/sys/net/ipv4/ip_local_port_range</c>): for a server a test stops and starts again on the same port.
+    /// A port of <see cref="FreeEndpoint"/> comes from the ephemeral range, so while its server is down any outgoing
+    /// socket (a DNS query's source port, an HTTP connection) may be given it, and the restart fails with
+    /// "address already in use".
+    /// </summary>
+    public static IPEndPoint FreeEndpointOutsideEphemeralRange()
+    {
+        const int Lowest = 10000;
+        int below = EphemeralRangeStart();
+        if (below - Lowest < 1000)
+        {
+            throw new XunitException($"the ephemeral port range starts at {below}: no room below it for a test's fixed port");
+        }
+
+        for (int attempt = 0; attempt < 100; attempt++)
+        {
+            var endpoint = new IPEndPoint(IPAddress.Loopback, Random.Shared.Next(Lowest, below));
+            if (IsFree(endpoint, out _))
+            {
+                return endpoint;
+            }
+        }
+
+        throw new XunitException($"no port between {Lowest} and {below} was free for both UDP and TCP after 100 attempts");
+    }
+
     /// <summary>Binds UDP and TCP on <paramref name="endpoint"/> and holds them until disposed (a busy port).</summary>
     public static IDisposable Occupy(IPEndPoint endpoint)
     {
@@ -59,6 +87,21 @@ public static class Loopback
         }
 
         return TryBindTcp(endpoint, out reason);
+    }
+
+    /// <summary>The first port of the ephemeral range (Linux's default, 32768, when it cannot be read).</summary>
+    private static int EphemeralRangeStart()
+    {
+        const string RangeFile = "/proc/sys/net/ipv4/ip_local_port_range";
+        try
+        {
+            string[] parts = File.ReadAllText(RangeFile).Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            return parts.Length > 0 && int.TryParse(parts[0], System.Globalization.CultureInfo.InvariantCulture, out int first) ? first : 32768;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return 32768;
+        }
     }
 
     private static bool TryBindTcp(IPEndPoint endpoint, out string? reason)

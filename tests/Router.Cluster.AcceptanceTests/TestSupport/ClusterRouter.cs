@@ -28,8 +28,9 @@ internal sealed class ClusterRouter : IAsyncDisposable
     {
         Id = "router-" + number.ToString(CultureInfo.InvariantCulture);
         _configPath = configPath;
-        Dns = Loopback.FreeEndpoint();
-        Admin = Loopback.FreeEndpoint();
+        // Killed and started again on the same ports: ports no outgoing socket is given meanwhile.
+        Dns = Loopback.FreeEndpointOutsideEphemeralRange();
+        Admin = Loopback.FreeEndpointOutsideEphemeralRange();
         Directory = Path.Combine(directory, Id);
         System.IO.Directory.CreateDirectory(Directory);
         _environment = new Dictionary<string, string?>(StringComparer.Ordinal)
