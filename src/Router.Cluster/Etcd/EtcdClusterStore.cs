@@ -32,8 +32,14 @@ internal sealed class EtcdClusterStore : IClusterStore
     /// <summary>How long <see cref="SetEndpointEnabledAsync"/> may take in all, before it says it failed.</summary>
     internal static readonly TimeSpan WriteTimeout = TimeSpan.FromMilliseconds(1500);
 
-    /// <summary>The deadline of the first reconnect after a connected session broke (an election may be running).</summary>
+    /// <summary>How long after a connected session broke the store goes on trying before it turns to the local view (an election may be running).</summary>
     internal static readonly TimeSpan RecoveryTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>The longest time between two keep-alives of the lease.</summary>
+    internal static readonly TimeSpan MaxKeepAliveInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>The pause between attempts within <see cref="RecoveryTimeout"/>.</summary>
+    internal static readonly TimeSpan RecoveryPause = TimeSpan.FromMilliseconds(100);
 
     private readonly EtcdConnectionSettings _connection;
     private readonly string _prefix;
@@ -59,6 +65,7 @@ internal sealed class EtcdClusterStore : IClusterStore
     private long _leaseId;
     private DateTimeOffset _registeredAt;
     private volatile bool _registered;
+    private long? _recoveringSince;
     private long _duplicateLeaseLogged;
 
     private Task _loop = Task.CompletedTask;
@@ -125,15 +132,27 @@ internal sealed class EtcdClusterStore : IClusterStore
         using var deadline = new CallDeadline(WriteTimeout, _time, cancellationToken);
         try
         {
-            Task<EtcdSession> writable;
-            lock (_gate)
+            while (true)
             {
-                writable = _writable_NeedsLock.Task;
-            }
+                Task<EtcdSession> writable;
+                lock (_gate)
+                {
+                    writable = _writable_NeedsLock.Task;
+                }
 
-            var session = await writable.WaitAsync(deadline.Token).ConfigureAwait(false);
-            await session.PutAsync(key, value, 0, deadline.Token).ConfigureAwait(false);
-            return ClusterWriteResult.Ok;
+                var session = await writable.WaitAsync(deadline.Token).ConfigureAwait(false);
+                try
+                {
+                    await session.PutAsync(key, value, 0, deadline.Token).ConfigureAwait(false);
+                    return ClusterWriteResult.Ok;
+                }
+                catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && !deadline.Token.IsCancellationRequested)
+                {
+                    // An election, or a session that just broke: the same put again shortly (it is idempotent), on the
+                    // session the loop has by then, while the time allows.
+                    await Task.Delay(RecoveryPause, _time, deadline.Token).ConfigureAwait(false);
+                }
+            }
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is RpcException or OperationCanceledException or EtcdSessionException or ObjectDisposedException)
         {
@@ -170,30 +189,30 @@ internal sealed class EtcdClusterStore : IClusterStore
 
     private async Task RunAsync(CancellationToken stop)
     {
-        bool recovering = false;
         while (!stop.IsCancellationRequested)
         {
             long attemptStarted = _time.GetTimestamp();
+            var pause = RetryInterval;
             EtcdSession? session = null;
             try
             {
-                session = await EtcdSession.ConnectAsync(_connection, MemberKey, recovering ? RecoveryTimeout : CallTimeout, _time, stop).ConfigureAwait(false);
+                session = await EtcdSession.ConnectAsync(_connection, MemberKey, CallTimeout, _time, stop).ConfigureAwait(false);
                 await RegisterAsync(session, stop).ConfigureAwait(false);
                 await FollowAsync(session, stop).ConfigureAwait(false);
             }
             catch (Exception e) when (!stop.IsCancellationRequested)
             {
                 string reason = e is EtcdSessionException ? e.Message : EtcdFailure.Describe(e, timedOut: false, CallTimeout);
-                if (_current.State == ClusterStoreState.Connected && !recovering)
+                if (_current.State == ClusterStoreState.Connected && Recovery(e, session, reason) is TimeSpan recoveryPause)
                 {
-                    ClusterLog.SessionBroken(_logger, session?.Endpoint ?? "etcd", reason);
-                    recovering = true;
-                    ResetWritable(null);
-                    continue;
+                    // Connected a moment ago: try again at once, or shortly while an election may still be running.
+                    pause = recoveryPause;
                 }
-
-                recovering = false;
-                BecomeLocalView(reason.StartsWith("etcd unreachable", StringComparison.Ordinal) ? reason : "etcd unreachable: " + reason);
+                else
+                {
+                    _recoveringSince = null;
+                    BecomeLocalView(reason.StartsWith("etcd unreachable", StringComparison.Ordinal) ? reason : "etcd unreachable: " + reason);
+                }
             }
             catch (Exception) when (stop.IsCancellationRequested)
             {
@@ -209,12 +228,31 @@ internal sealed class EtcdClusterStore : IClusterStore
                 session?.Dispose();
             }
 
-            var pause = RetryInterval - _time.GetElapsedTime(attemptStarted);
+            pause -= _time.GetElapsedTime(attemptStarted);
             if (!stop.IsCancellationRequested && pause > TimeSpan.Zero)
             {
                 await Task.Delay(pause, _time, stop).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// The pause before the next attempt when a failure while connected is within the recovery window, null when it is
+    /// not. The first failure opens the window (the session broke: connect again at once); failures go on being retried
+    /// until <see cref="RecoveryTimeout"/> has passed, unless no member even listens (etcd is down: no reason to wait).
+    /// </summary>
+    private TimeSpan? Recovery(Exception failure, EtcdSession? session, string reason)
+    {
+        if (_recoveringSince is not long since)
+        {
+            ClusterLog.SessionBroken(_logger, session?.Endpoint ?? "etcd", reason);
+            _recoveringSince = _time.GetTimestamp();
+            ResetWritable(null);
+            return TimeSpan.Zero;
+        }
+
+        bool within = failure is not EtcdSessionException { NoMemberListens: true } && _time.GetElapsedTime(since) < RecoveryTimeout;
+        return within ? RecoveryPause : null;
     }
 
     /// <summary>Keeps this instance's lease if etcd still has it, else grants a new one; then registers under it.</summary>
@@ -413,7 +451,9 @@ internal sealed class EtcdClusterStore : IClusterStore
 
     private async Task KeepAliveLoopAsync(EtcdSession session, CancellationToken cancellationToken)
     {
-        var interval = TimeSpan.FromSeconds(_leaseSeconds / 3.0);
+        // A third of the lease, so that one lost keep-alive does not end it; at most a second, so that a member cut off
+        // from its quorum (which stops renewing leases) is noticed soon.
+        var interval = TimeSpan.FromSeconds(Math.Min(_leaseSeconds / 3.0, MaxKeepAliveInterval.TotalSeconds));
         using var keepAlive = session.KeepAlive(cancellationToken);
         while (true)
         {
@@ -509,6 +549,7 @@ internal sealed class EtcdClusterStore : IClusterStore
             }
         }
 
+        _recoveringSince = null;
         if (changed)
         {
             ClusterLog.Connected(_logger, session.Endpoint, InstanceId, _leaseId, snapshot.Revision);

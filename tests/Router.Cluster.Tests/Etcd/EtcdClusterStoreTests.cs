@@ -121,6 +121,7 @@ public sealed class EtcdClusterStoreTests(ITestOutputHelper output) : IAsyncLife
         {
             var localViews = store.Delivered.Where(s => s.State == ClusterStoreState.LocalView).ToArray();
             output.WriteLine($"{store.Id}: {localViews.Length} LocalView snapshots while the leader was replaced {string.Join("; ", localViews.Select(s => s.Reason))}");
+            Assert.Empty(localViews);
         }
     }
 
@@ -173,6 +174,56 @@ public sealed class EtcdClusterStoreTests(ITestOutputHelper output) : IAsyncLife
 
         var again = await a.Store.SetEndpointEnabledAsync(StoreHarness.Setting("contoso", "eastus", true, "router-a"), CancellationToken.None);
         Assert.True(again.Written, again.Error);
+    }
+
+    [Fact]
+    public async Task AllMembersKilled_LocalViewAtOnce_WritesFailFast()
+    {
+        var a = Open("router-a");
+        await a.UntilAsync(s => s.State == ClusterStoreState.Connected && s.Members.Count == 1, Generous, "registered");
+
+        await Task.WhenAll(_cluster.Members.Select((_, i) => _cluster.KillAsync(i)));
+        long killed = TimeProvider.System.GetTimestamp();
+        await a.UntilAsync(s => s.State == ClusterStoreState.LocalView, TimeSpan.FromSeconds(5), "the local view");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"all members killed: LocalView {TimeProvider.System.GetElapsedTime(killed).TotalMilliseconds:0} ms later: {a.Current.Reason}"));
+
+        // The first reason may be the connections the kill reset; the next attempt finds nothing listening.
+        await a.UntilAsync(s => s.Reason?.Contains("connection refused", StringComparison.Ordinal) == true, TimeSpan.FromSeconds(5), "connection refused");
+        Assert.Single(a.Events("ClusterUnreachable"));
+
+        long writing = TimeProvider.System.GetTimestamp();
+        var failed = await a.Store.SetEndpointEnabledAsync(StoreHarness.Setting("contoso", "eastus", true, "router-a"), CancellationToken.None);
+        Assert.False(failed.Written);
+        Assert.True(TimeProvider.System.GetElapsedTime(writing) < TimeSpan.FromSeconds(2));
+    }
+
+    [Fact]
+    public async Task QuorumLost_LocalViewWithReason_ThenBackWithinTwoSeconds()
+    {
+        var a = Open("router-a");
+        await a.UntilAsync(s => s.State == ClusterStoreState.Connected && s.Members.Count == 1, Generous, "registered");
+
+        // 1. Two of three members gone: the one left has no leader, so this instance is cut off from the quorum.
+        long lost = TimeProvider.System.GetTimestamp();
+        await Task.WhenAll(_cluster.KillAsync(0), _cluster.KillAsync(1));
+        long writing = TimeProvider.System.GetTimestamp();
+        var failed = await a.Store.SetEndpointEnabledAsync(StoreHarness.Setting("contoso", "eastus", false, "router-a"), CancellationToken.None);
+        var writeTook = TimeProvider.System.GetElapsedTime(writing);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"write without a quorum: {(failed.Written ? "written" : "failed")} after {writeTook.TotalMilliseconds:0} ms: {failed.Error}"));
+        Assert.True(writeTook < TimeSpan.FromSeconds(2), $"the write took {writeTook.TotalMilliseconds:0} ms");
+        await a.UntilAsync(s => s.State == ClusterStoreState.LocalView, TimeSpan.FromSeconds(15), "the local view");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"quorum lost: LocalView {TimeProvider.System.GetElapsedTime(lost).TotalMilliseconds:0} ms later: {a.Current.Reason}"));
+        Assert.StartsWith("etcd unreachable: ", a.Current.Reason, StringComparison.Ordinal);
+
+        // 2. The members back: Connected within 2 s of etcd answering.
+        _cluster.Start(0);
+        _cluster.Start(1);
+        Assert.True(await _cluster.WaitHealthyAsync(EtcdCluster.StartupTimeout), "etcd did not come back\n" + _cluster.Log);
+        long answering = TimeProvider.System.GetTimestamp();
+        await a.UntilAsync(s => s.State == ClusterStoreState.Connected && s.Members.Count == 1, Generous, "Connected again");
+        var back = TimeProvider.System.GetElapsedTime(answering);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"quorum back: Connected {back.TotalMilliseconds:0} ms after etcd answered"));
+        Assert.True(back < TimeSpan.FromSeconds(2), $"Connected again only {back.TotalMilliseconds:0} ms after etcd answered");
     }
 
     [Fact]
