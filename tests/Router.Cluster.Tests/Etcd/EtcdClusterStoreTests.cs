@@ -156,6 +156,12 @@ public sealed class EtcdClusterStoreTests(ITestOutputHelper output) : IAsyncLife
         Assert.False(failed.Written);
         Assert.Contains("connection refused", failed.Error, StringComparison.Ordinal);
         Assert.True(writeTook < TimeSpan.FromSeconds(2), $"the failed write took {writeTook.TotalMilliseconds:0} ms");
+        Assert.Equal(ClusterStoreState.LocalView, a.Current.State);
+        Assert.True(Assert.Single(a.Current.Settings).Enabled is false, "the failed write changed the settings");
+
+        // A view published while etcd is away is written once it is back.
+        await b.UntilAsync(s => s.State == ClusterStoreState.LocalView, TimeSpan.FromSeconds(5), "the local view");
+        b.Store.Publish(StoreHarness.View("router-b", EndpointStatus.Degraded));
 
         // 3. Members started again: Connected within 2 s of etcd answering, with the others' views and the settings.
         _cluster.StartAll();
@@ -168,7 +174,10 @@ public sealed class EtcdClusterStoreTests(ITestOutputHelper output) : IAsyncLife
         var back = TimeProvider.System.GetElapsedTime(answering);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"etcd answering again: both Connected {back.TotalMilliseconds:0} ms later (states when etcd answered: {atA}, {atB})"));
         Assert.True(back < TimeSpan.FromSeconds(2), $"Connected again only {back.TotalMilliseconds:0} ms after etcd answered");
-        await a.UntilAsync(s => s.Members.Count == 2 && s.Views.ContainsKey("router-b") && s.Settings.Count == 1 && !s.Settings[0].Enabled, TimeSpan.FromSeconds(2), "router-b's view and the setting");
+        await a.UntilAsync(
+            s => s.Members.Count == 2 && s.Views.TryGetValue("router-b", out var view) && view.Endpoints[0].Status == EndpointStatus.Degraded &&
+                 s.Settings.Count == 1 && !s.Settings[0].Enabled,
+            TimeSpan.FromSeconds(2), "router-b's new view and the setting");
         Assert.Single(a.Events("ClusterUnreachable"));
         Assert.Equal(2, a.Events("ClusterConnected").Count);
 
