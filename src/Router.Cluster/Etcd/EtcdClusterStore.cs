@@ -121,10 +121,11 @@ internal sealed class EtcdClusterStore : IClusterStore
     public async Task<ClusterWriteResult> SetEndpointEnabledAsync(ManualSetting setting, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(setting);
+        // In the local view the write fails at once; while starting (or reconnecting) it waits for the session, within the time.
         var snapshot = _current;
-        if (snapshot.State != ClusterStoreState.Connected)
+        if (snapshot.State == ClusterStoreState.LocalView)
         {
-            return ClusterWriteResult.Failed("the cluster store cannot be reached: " + (snapshot.Reason ?? "not connected"));
+            return ClusterWriteResult.Failed("the cluster store cannot be reached: " + snapshot.Reason);
         }
 
         byte[] value = JsonSerializer.SerializeToUtf8Bytes(setting, ClusterJsonContext.Default.ManualSetting);

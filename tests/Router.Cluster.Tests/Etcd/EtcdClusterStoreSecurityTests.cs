@@ -41,6 +41,7 @@ public sealed class EtcdClusterStoreSecurityTests : IAsyncLifetime
         var b = Open("router-b", _cluster.Tls!.CaFile, Password);
 
         await a.UntilAsync(s => s.State == ClusterStoreState.Connected && s.Members.Count == 2 && s.Views.Count == 2, Generous, "both members");
+        await b.UntilAsync(s => s.State == ClusterStoreState.Connected, Generous, "connected");
         var written = await b.Store.SetEndpointEnabledAsync(StoreHarness.Setting("contoso", "eastus", false, "router-b"), CancellationToken.None);
         Assert.True(written.Written, written.Error);
         await a.UntilAsync(s => s.Settings.Count == 1, Generous, "router-b's setting");
