@@ -261,8 +261,8 @@ internal sealed class EtcdClusterStore : IClusterStore
     {
         if (_leaseId != 0)
         {
-            using var deadline = new CallDeadline(CallTimeout, _time, stop);
-            var ttl = await session.Client.LeaseTimeToLiveAsync(new LeaseTimeToLiveRequest { ID = _leaseId }, session.Headers, null, deadline.Token).ConfigureAwait(false);
+            var ttl = await CallAsync(
+                token => session.Client.LeaseTimeToLiveAsync(new LeaseTimeToLiveRequest { ID = _leaseId }, session.Headers, null, token), "reading the lease", stop).ConfigureAwait(false);
             if (ttl.TTL <= 0)
             {
                 _leaseId = 0;
@@ -271,8 +271,8 @@ internal sealed class EtcdClusterStore : IClusterStore
 
         if (_leaseId == 0)
         {
-            using var deadline = new CallDeadline(CallTimeout, _time, stop);
-            var grant = await session.Client.LeaseGrantAsync(new LeaseGrantRequest { TTL = _leaseSeconds }, session.Headers, null, deadline.Token).ConfigureAwait(false);
+            var grant = await CallAsync(
+                token => session.Client.LeaseGrantAsync(new LeaseGrantRequest { TTL = _leaseSeconds }, session.Headers, null, token), "granting a lease", stop).ConfigureAwait(false);
             if (!string.IsNullOrEmpty(grant.Error))
             {
                 throw new EtcdSessionException("etcd did not grant a lease: " + grant.Error);
@@ -310,12 +310,13 @@ internal sealed class EtcdClusterStore : IClusterStore
         txn.Success.Add(PutOp(ViewKey, viewValue));
         txn.Failure.Add(new RequestOp { RequestRange = new RangeRequest { Key = ByteString.CopyFromUtf8(MemberKey) } });
 
-        using var deadline = new CallDeadline(CallTimeout, _time, stop);
-        var response = await session.Client.TransactionAsync(txn, session.Headers, null, deadline.Token).ConfigureAwait(false);
+        var response = await CallAsync(token => session.Client.TransactionAsync(txn, session.Headers, null, token), "registering", stop).ConfigureAwait(false);
         if (!response.Succeeded)
         {
+            // Held by another live lease: a duplicate (or this instance's previous run). A key under no lease is no
+            // live instance's (written by hand): it is taken over.
             var existing = response.Responses.Count > 0 ? response.Responses[0].ResponseRange?.Kvs.FirstOrDefault() : null;
-            if (existing is not null && existing.Lease != _leaseId)
+            if (existing is not null && existing.Lease != 0 && existing.Lease != _leaseId)
             {
                 _registered = false;
                 if (Interlocked.Exchange(ref _duplicateLeaseLogged, existing.Lease) != existing.Lease)
@@ -329,7 +330,7 @@ internal sealed class EtcdClusterStore : IClusterStore
             var again = new TxnRequest();
             again.Success.Add(PutOp(MemberKey, member));
             again.Success.Add(PutOp(ViewKey, viewValue));
-            await session.Client.TransactionAsync(again, session.Headers, null, deadline.Token).ConfigureAwait(false);
+            await CallAsync(token => session.Client.TransactionAsync(again, session.Headers, null, token), "registering", stop).ConfigureAwait(false);
         }
 
         if (!_registered)
@@ -340,6 +341,20 @@ internal sealed class EtcdClusterStore : IClusterStore
         _registered = true;
         _duplicateLeaseLogged = 0;
         Interlocked.Exchange(ref _writtenViewVersion, version);
+    }
+
+    /// <summary>One unary call within <see cref="CallTimeout"/>; a failure becomes an <see cref="EtcdSessionException"/> saying what failed and why.</summary>
+    private async Task<T> CallAsync<T>(Func<CancellationToken, Task<T>> call, string what, CancellationToken stop)
+    {
+        using var deadline = new CallDeadline(CallTimeout, _time, stop);
+        try
+        {
+            return await call(deadline.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RpcException or OperationCanceledException && !stop.IsCancellationRequested)
+        {
+            throw new EtcdSessionException($"{what} failed: {deadline.Describe(e)}", e);
+        }
     }
 
     private RequestOp PutOp(string key, byte[] value) =>
@@ -373,7 +388,7 @@ internal sealed class EtcdClusterStore : IClusterStore
             }
             catch (Exception e) when (e is RpcException or OperationCanceledException && !stop.IsCancellationRequested)
             {
-                throw new EtcdSessionException(deadline.Describe(e), e);
+                throw new EtcdSessionException("reading the store failed: " + deadline.Describe(e), e);
             }
         }
 
@@ -424,6 +439,11 @@ internal sealed class EtcdClusterStore : IClusterStore
                 if (response.CompactRevision != 0)
                 {
                     throw new EtcdSessionException($"the watch fell behind a compaction (revision {response.CompactRevision}); reading everything again");
+                }
+
+                if (response.Events.Count == 0)
+                {
+                    continue;
                 }
 
                 ClusterSnapshot snapshot;

@@ -331,6 +331,18 @@ public sealed class EtcdClusterStoreTests(ITestOutputHelper output) : IAsyncLife
         Assert.Single(second.Events("DuplicateInstanceId"));
     }
 
+    [Fact]
+    public async Task Start_MemberKeyWrittenByHandWithoutLease_IsTakenOver()
+    {
+        await _cluster.PutAsync(Prefix + "members/router-a", "left over");
+
+        var a = Open("router-a");
+
+        await a.UntilAsync(s => s.State == ClusterStoreState.Connected && s.Members.Count == 1, Generous, "registered");
+        Assert.NotEqual(0, a.Current.Members[0].LeaseId);
+        Assert.Empty(a.Events("DuplicateInstanceId"));
+    }
+
     private StoreHarness Open(string id, int leaseSeconds = 3)
     {
         var store = StoreHarness.Start(_cluster, Prefix, id, leaseSeconds);
