@@ -38,6 +38,9 @@ internal sealed class EtcdClusterStore : IClusterStore
     /// <summary>The longest time between two keep-alives of the lease.</summary>
     internal static readonly TimeSpan MaxKeepAliveInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>How often an authenticated session makes a unary call, to keep etcd's auth token from lapsing (5 minutes unused).</summary>
+    internal static readonly TimeSpan TokenRefreshInterval = TimeSpan.FromSeconds(60);
+
     /// <summary>The pause between attempts within <see cref="RecoveryTimeout"/>.</summary>
     internal static readonly TimeSpan RecoveryPause = TimeSpan.FromMilliseconds(100);
 
@@ -476,6 +479,7 @@ internal sealed class EtcdClusterStore : IClusterStore
         // from its quorum (which stops renewing leases) is noticed soon.
         var interval = TimeSpan.FromSeconds(Math.Min(_leaseSeconds / 3.0, MaxKeepAliveInterval.TotalSeconds));
         using var keepAlive = session.KeepAlive(cancellationToken);
+        long tokenUsed = _time.GetTimestamp();
         while (true)
         {
             await Task.Delay(interval, _time, cancellationToken).ConfigureAwait(false);
@@ -497,6 +501,17 @@ internal sealed class EtcdClusterStore : IClusterStore
                 if (!_registered)
                 {
                     await TryRegisterAsync(session, cancellationToken).ConfigureAwait(false);
+                }
+
+                // etcd's simple auth token lapses after 5 minutes without a unary call (keep-alives on the stream do not
+                // count), and the view is written only when it changes: a cheap read now and then keeps it valid, so
+                // that an operator's write after a calm spell does not fail on it.
+                if (session.Headers.Count > 0 && _time.GetElapsedTime(tokenUsed) > TokenRefreshInterval)
+                {
+                    await CallAsync(
+                        token => session.Client.GetAsync(new RangeRequest { Key = ByteString.CopyFromUtf8(MemberKey), CountOnly = true }, session.Headers, null, token),
+                        "refreshing the auth token", cancellationToken).ConfigureAwait(false);
+                    tokenUsed = _time.GetTimestamp();
                 }
             }
             catch (Exception e) when (e is RpcException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
