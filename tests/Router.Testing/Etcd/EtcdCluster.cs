@@ -206,13 +206,26 @@ public sealed class EtcdCluster : IAsyncDisposable
         }
         finally
         {
-            try
+            // Bounded: a file the killed processes had open may still be going away.
+            await Poll.TryUntilAsync(TryDeleteDirectory, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+    }
+
+    private bool TryDeleteDirectory()
+    {
+        try
+        {
+            _directory.Refresh();
+            if (_directory.Exists)
             {
                 _directory.Delete(recursive: true);
             }
-            catch (IOException)
-            {
-            }
+
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 
