@@ -170,8 +170,9 @@ internal sealed class ClusterStateTable(string prefix, ILogger logger)
                     return "a key of an unknown shape (expected members/{id}, views/{id} or settings/{profile}/{endpoint})";
             }
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException or FormatException or InvalidOperationException)
         {
+            // Whatever the value holds, it is logged and left out: nothing in the store may end the session loop.
             return $"the value does not parse ({e.Message})";
         }
     }

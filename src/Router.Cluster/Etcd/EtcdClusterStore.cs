@@ -32,8 +32,17 @@ internal sealed class EtcdClusterStore : IClusterStore
     /// <summary>How long <see cref="SetEndpointEnabledAsync"/> may take in all, before it says it failed.</summary>
     internal static readonly TimeSpan WriteTimeout = TimeSpan.FromMilliseconds(1500);
 
-    /// <summary>The deadline of the first reconnect after a connected session broke (an election may be running).</summary>
+    /// <summary>How long after a connected session broke the store goes on trying before it turns to the local view (an election may be running).</summary>
     internal static readonly TimeSpan RecoveryTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>The longest time between two keep-alives of the lease.</summary>
+    internal static readonly TimeSpan MaxKeepAliveInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often an authenticated session makes a unary call, to keep etcd's auth token from lapsing (5 minutes unused).</summary>
+    internal static readonly TimeSpan TokenRefreshInterval = TimeSpan.FromSeconds(60);
+
+    /// <summary>The pause between attempts within <see cref="RecoveryTimeout"/>.</summary>
+    internal static readonly TimeSpan RecoveryPause = TimeSpan.FromMilliseconds(100);
 
     private readonly EtcdConnectionSettings _connection;
     private readonly string _prefix;
@@ -59,6 +68,7 @@ internal sealed class EtcdClusterStore : IClusterStore
     private long _leaseId;
     private DateTimeOffset _registeredAt;
     private volatile bool _registered;
+    private long? _recoveringSince;
     private long _duplicateLeaseLogged;
 
     private Task _loop = Task.CompletedTask;
@@ -114,10 +124,11 @@ internal sealed class EtcdClusterStore : IClusterStore
     public async Task<ClusterWriteResult> SetEndpointEnabledAsync(ManualSetting setting, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(setting);
+        // In the local view the write fails at once; while starting (or reconnecting) it waits for the session, within the time.
         var snapshot = _current;
-        if (snapshot.State != ClusterStoreState.Connected)
+        if (snapshot.State == ClusterStoreState.LocalView)
         {
-            return ClusterWriteResult.Failed("the cluster store cannot be reached: " + (snapshot.Reason ?? "not connected"));
+            return ClusterWriteResult.Failed("the cluster store cannot be reached: " + snapshot.Reason);
         }
 
         byte[] value = JsonSerializer.SerializeToUtf8Bytes(setting, ClusterJsonContext.Default.ManualSetting);
@@ -125,15 +136,27 @@ internal sealed class EtcdClusterStore : IClusterStore
         using var deadline = new CallDeadline(WriteTimeout, _time, cancellationToken);
         try
         {
-            Task<EtcdSession> writable;
-            lock (_gate)
+            while (true)
             {
-                writable = _writable_NeedsLock.Task;
-            }
+                Task<EtcdSession> writable;
+                lock (_gate)
+                {
+                    writable = _writable_NeedsLock.Task;
+                }
 
-            var session = await writable.WaitAsync(deadline.Token).ConfigureAwait(false);
-            await session.PutAsync(key, value, 0, deadline.Token).ConfigureAwait(false);
-            return ClusterWriteResult.Ok;
+                var session = await writable.WaitAsync(deadline.Token).ConfigureAwait(false);
+                try
+                {
+                    await session.PutAsync(key, value, 0, deadline.Token).ConfigureAwait(false);
+                    return ClusterWriteResult.Ok;
+                }
+                catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && !deadline.Token.IsCancellationRequested)
+                {
+                    // An election, or a session that just broke: the same put again shortly (it is idempotent), on the
+                    // session the loop has by then, while the time allows.
+                    await Task.Delay(RecoveryPause, _time, deadline.Token).ConfigureAwait(false);
+                }
+            }
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is RpcException or OperationCanceledException or EtcdSessionException or ObjectDisposedException)
         {
@@ -170,30 +193,30 @@ internal sealed class EtcdClusterStore : IClusterStore
 
     private async Task RunAsync(CancellationToken stop)
     {
-        bool recovering = false;
         while (!stop.IsCancellationRequested)
         {
             long attemptStarted = _time.GetTimestamp();
+            var pause = RetryInterval;
             EtcdSession? session = null;
             try
             {
-                session = await EtcdSession.ConnectAsync(_connection, MemberKey, recovering ? RecoveryTimeout : CallTimeout, _time, stop).ConfigureAwait(false);
+                session = await EtcdSession.ConnectAsync(_connection, MemberKey, CallTimeout, _time, stop).ConfigureAwait(false);
                 await RegisterAsync(session, stop).ConfigureAwait(false);
                 await FollowAsync(session, stop).ConfigureAwait(false);
             }
             catch (Exception e) when (!stop.IsCancellationRequested)
             {
                 string reason = e is EtcdSessionException ? e.Message : EtcdFailure.Describe(e, timedOut: false, CallTimeout);
-                if (_current.State == ClusterStoreState.Connected && !recovering)
+                if (_current.State == ClusterStoreState.Connected && Recovery(e, session, reason) is TimeSpan recoveryPause)
                 {
-                    ClusterLog.SessionBroken(_logger, session?.Endpoint ?? "etcd", reason);
-                    recovering = true;
-                    ResetWritable(null);
-                    continue;
+                    // Connected a moment ago: try again at once, or shortly while an election may still be running.
+                    pause = recoveryPause;
                 }
-
-                recovering = false;
-                BecomeLocalView(reason.StartsWith("etcd unreachable", StringComparison.Ordinal) ? reason : "etcd unreachable: " + reason);
+                else
+                {
+                    _recoveringSince = null;
+                    BecomeLocalView(reason.StartsWith("etcd unreachable", StringComparison.Ordinal) ? reason : "etcd unreachable: " + reason);
+                }
             }
             catch (Exception) when (stop.IsCancellationRequested)
             {
@@ -209,7 +232,7 @@ internal sealed class EtcdClusterStore : IClusterStore
                 session?.Dispose();
             }
 
-            var pause = RetryInterval - _time.GetElapsedTime(attemptStarted);
+            pause -= _time.GetElapsedTime(attemptStarted);
             if (!stop.IsCancellationRequested && pause > TimeSpan.Zero)
             {
                 await Task.Delay(pause, _time, stop).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
@@ -217,13 +240,32 @@ internal sealed class EtcdClusterStore : IClusterStore
         }
     }
 
+    /// <summary>
+    /// The pause before the next attempt when a failure while connected is within the recovery window, null when it is
+    /// not. The first failure opens the window (the session broke: connect again at once); failures go on being retried
+    /// until <see cref="RecoveryTimeout"/> has passed, unless no member even listens (etcd is down: no reason to wait).
+    /// </summary>
+    private TimeSpan? Recovery(Exception failure, EtcdSession? session, string reason)
+    {
+        if (_recoveringSince is not long since)
+        {
+            ClusterLog.SessionBroken(_logger, session?.Endpoint ?? "etcd", reason);
+            _recoveringSince = _time.GetTimestamp();
+            ResetWritable(null);
+            return TimeSpan.Zero;
+        }
+
+        bool within = failure is not EtcdSessionException { NoMemberListens: true } && _time.GetElapsedTime(since) < RecoveryTimeout;
+        return within ? RecoveryPause : null;
+    }
+
     /// <summary>Keeps this instance's lease if etcd still has it, else grants a new one; then registers under it.</summary>
     private async Task RegisterAsync(EtcdSession session, CancellationToken stop)
     {
         if (_leaseId != 0)
         {
-            using var deadline = new CallDeadline(CallTimeout, _time, stop);
-            var ttl = await session.Client.LeaseTimeToLiveAsync(new LeaseTimeToLiveRequest { ID = _leaseId }, session.Headers, null, deadline.Token).ConfigureAwait(false);
+            var ttl = await CallAsync(
+                token => session.Client.LeaseTimeToLiveAsync(new LeaseTimeToLiveRequest { ID = _leaseId }, session.Headers, null, token), "reading the lease", stop).ConfigureAwait(false);
             if (ttl.TTL <= 0)
             {
                 _leaseId = 0;
@@ -232,8 +274,8 @@ internal sealed class EtcdClusterStore : IClusterStore
 
         if (_leaseId == 0)
         {
-            using var deadline = new CallDeadline(CallTimeout, _time, stop);
-            var grant = await session.Client.LeaseGrantAsync(new LeaseGrantRequest { TTL = _leaseSeconds }, session.Headers, null, deadline.Token).ConfigureAwait(false);
+            var grant = await CallAsync(
+                token => session.Client.LeaseGrantAsync(new LeaseGrantRequest { TTL = _leaseSeconds }, session.Headers, null, token), "granting a lease", stop).ConfigureAwait(false);
             if (!string.IsNullOrEmpty(grant.Error))
             {
                 throw new EtcdSessionException("etcd did not grant a lease: " + grant.Error);
@@ -271,12 +313,13 @@ internal sealed class EtcdClusterStore : IClusterStore
         txn.Success.Add(PutOp(ViewKey, viewValue));
         txn.Failure.Add(new RequestOp { RequestRange = new RangeRequest { Key = ByteString.CopyFromUtf8(MemberKey) } });
 
-        using var deadline = new CallDeadline(CallTimeout, _time, stop);
-        var response = await session.Client.TransactionAsync(txn, session.Headers, null, deadline.Token).ConfigureAwait(false);
+        var response = await CallAsync(token => session.Client.TransactionAsync(txn, session.Headers, null, token), "registering", stop).ConfigureAwait(false);
         if (!response.Succeeded)
         {
+            // Held by another live lease: a duplicate (or this instance's previous run). A key under no lease is no
+            // live instance's (written by hand): it is taken over.
             var existing = response.Responses.Count > 0 ? response.Responses[0].ResponseRange?.Kvs.FirstOrDefault() : null;
-            if (existing is not null && existing.Lease != _leaseId)
+            if (existing is not null && existing.Lease != 0 && existing.Lease != _leaseId)
             {
                 _registered = false;
                 if (Interlocked.Exchange(ref _duplicateLeaseLogged, existing.Lease) != existing.Lease)
@@ -290,7 +333,7 @@ internal sealed class EtcdClusterStore : IClusterStore
             var again = new TxnRequest();
             again.Success.Add(PutOp(MemberKey, member));
             again.Success.Add(PutOp(ViewKey, viewValue));
-            await session.Client.TransactionAsync(again, session.Headers, null, deadline.Token).ConfigureAwait(false);
+            await CallAsync(token => session.Client.TransactionAsync(again, session.Headers, null, token), "registering", stop).ConfigureAwait(false);
         }
 
         if (!_registered)
@@ -301,6 +344,20 @@ internal sealed class EtcdClusterStore : IClusterStore
         _registered = true;
         _duplicateLeaseLogged = 0;
         Interlocked.Exchange(ref _writtenViewVersion, version);
+    }
+
+    /// <summary>One unary call within <see cref="CallTimeout"/>; a failure becomes an <see cref="EtcdSessionException"/> saying what failed and why.</summary>
+    private async Task<T> CallAsync<T>(Func<CancellationToken, Task<T>> call, string what, CancellationToken stop)
+    {
+        using var deadline = new CallDeadline(CallTimeout, _time, stop);
+        try
+        {
+            return await call(deadline.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RpcException or OperationCanceledException && !stop.IsCancellationRequested)
+        {
+            throw new EtcdSessionException($"{what} failed: {deadline.Describe(e)}", e);
+        }
     }
 
     private RequestOp PutOp(string key, byte[] value) =>
@@ -334,7 +391,7 @@ internal sealed class EtcdClusterStore : IClusterStore
             }
             catch (Exception e) when (e is RpcException or OperationCanceledException && !stop.IsCancellationRequested)
             {
-                throw new EtcdSessionException(deadline.Describe(e), e);
+                throw new EtcdSessionException("reading the store failed: " + deadline.Describe(e), e);
             }
         }
 
@@ -387,6 +444,11 @@ internal sealed class EtcdClusterStore : IClusterStore
                     throw new EtcdSessionException($"the watch fell behind a compaction (revision {response.CompactRevision}); reading everything again");
                 }
 
+                if (response.Events.Count == 0)
+                {
+                    continue;
+                }
+
                 ClusterSnapshot snapshot;
                 lock (_gate)
                 {
@@ -413,8 +475,11 @@ internal sealed class EtcdClusterStore : IClusterStore
 
     private async Task KeepAliveLoopAsync(EtcdSession session, CancellationToken cancellationToken)
     {
-        var interval = TimeSpan.FromSeconds(_leaseSeconds / 3.0);
+        // A third of the lease, so that one lost keep-alive does not end it; at most a second, so that a member cut off
+        // from its quorum (which stops renewing leases) is noticed soon.
+        var interval = TimeSpan.FromSeconds(Math.Min(_leaseSeconds / 3.0, MaxKeepAliveInterval.TotalSeconds));
         using var keepAlive = session.KeepAlive(cancellationToken);
+        long tokenUsed = _time.GetTimestamp();
         while (true)
         {
             await Task.Delay(interval, _time, cancellationToken).ConfigureAwait(false);
@@ -436,6 +501,17 @@ internal sealed class EtcdClusterStore : IClusterStore
                 if (!_registered)
                 {
                     await TryRegisterAsync(session, cancellationToken).ConfigureAwait(false);
+                }
+
+                // etcd's simple auth token lapses after 5 minutes without a unary call (keep-alives on the stream do not
+                // count), and the view is written only when it changes: a cheap read now and then keeps it valid, so
+                // that an operator's write after a calm spell does not fail on it.
+                if (session.Headers.Count > 0 && _time.GetElapsedTime(tokenUsed) > TokenRefreshInterval)
+                {
+                    await CallAsync(
+                        token => session.Client.GetAsync(new RangeRequest { Key = ByteString.CopyFromUtf8(MemberKey), CountOnly = true }, session.Headers, null, token),
+                        "refreshing the auth token", cancellationToken).ConfigureAwait(false);
+                    tokenUsed = _time.GetTimestamp();
                 }
             }
             catch (Exception e) when (e is RpcException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
@@ -509,6 +585,7 @@ internal sealed class EtcdClusterStore : IClusterStore
             }
         }
 
+        _recoveringSince = null;
         if (changed)
         {
             ClusterLog.Connected(_logger, session.Endpoint, InstanceId, _leaseId, snapshot.Revision);

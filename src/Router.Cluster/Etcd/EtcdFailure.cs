@@ -8,6 +8,10 @@ namespace Router.Cluster.Etcd;
 /// <summary>Puts why a call to etcd failed in an operator's words (<c>connection refused</c>, <c>no answer within 1 s</c>).</summary>
 internal static class EtcdFailure
 {
+    private const string ConnectionRefused = "connection refused";
+    private const string ConnectionReset = "connection reset";
+    private const string HostNotFound = "host not found";
+
     /// <summary>
     /// Why <paramref name="exception"/> ended a call; <paramref name="timedOut"/> says whether the call's own timeout
     /// (<paramref name="timeout"/>) had fired, which gRPC reports as a cancellation.
@@ -42,6 +46,16 @@ internal static class EtcdFailure
             .GroupBy(failure => failure.Reason, StringComparer.Ordinal)
             .Select(group => $"{group.Key} ({string.Join(", ", group.Select(failure => failure.Endpoint))})"));
 
+    /// <summary>Whether <paramref name="reason"/> (from <see cref="Describe"/>) says that nothing listens at the endpoint.</summary>
+    public static bool IsNotListening(string reason) => reason is ConnectionRefused or ConnectionReset or HostNotFound;
+
+    /// <summary>Whether <paramref name="exception"/> is one etcd answers while it elects a leader (worth another try).</summary>
+    public static bool IsTransient(Exception exception) =>
+        exception is RpcException { StatusCode: StatusCode.Unavailable } rpc &&
+        (rpc.Status.Detail.Contains("leader changed", StringComparison.OrdinalIgnoreCase) ||
+         rpc.Status.Detail.Contains("no leader", StringComparison.OrdinalIgnoreCase) ||
+         rpc.Status.Detail.Contains("request timed out", StringComparison.OrdinalIgnoreCase));
+
     private static string? Inner(Exception? exception)
     {
         for (var current = exception; current is not null; current = current.InnerException)
@@ -49,13 +63,13 @@ internal static class EtcdFailure
             switch (current)
             {
                 case SocketException { SocketErrorCode: SocketError.ConnectionRefused }:
-                    return "connection refused";
+                    return ConnectionRefused;
                 case SocketException { SocketErrorCode: SocketError.TimedOut }:
                     return "connect timed out";
                 case SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData }:
-                    return "host not found";
+                    return HostNotFound;
                 case SocketException { SocketErrorCode: SocketError.ConnectionReset }:
-                    return "connection reset";
+                    return ConnectionReset;
                 case SocketException socket:
                     return socket.Message;
                 case AuthenticationException tls:

@@ -73,7 +73,8 @@ internal sealed class EtcdSession : IDisposable
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        return winner ?? throw new EtcdSessionException("etcd unreachable: " + EtcdFailure.Combine(failures));
+        return winner ?? throw new EtcdSessionException(
+            "etcd unreachable: " + EtcdFailure.Combine(failures), failures.All(failure => EtcdFailure.IsNotListening(failure.Reason)));
     }
 
     /// <summary>Puts <paramref name="value"/> at <paramref name="key"/> (under <paramref name="lease"/> unless 0).</summary>

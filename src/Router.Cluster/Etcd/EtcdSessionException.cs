@@ -16,4 +16,16 @@ internal sealed class EtcdSessionException : Exception
         : base(message, innerException)
     {
     }
+
+    public EtcdSessionException(string message, bool noMemberListens)
+        : base(message)
+    {
+        NoMemberListens = noMemberListens;
+    }
+
+    /// <summary>
+    /// Whether no member even took a connection (refused, reset, no such host): etcd is down, not in an election, and
+    /// waiting for it to settle would only delay the local view.
+    /// </summary>
+    public bool NoMemberListens { get; }
 }

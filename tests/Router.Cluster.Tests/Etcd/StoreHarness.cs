@@ -45,12 +45,14 @@ internal sealed class StoreHarness : IAsyncDisposable
         }
     }
 
-    public static StoreHarness Start(EtcdCluster cluster, string prefix, string id, int leaseSeconds = 3)
+    public static StoreHarness Start(
+        EtcdCluster cluster, string prefix, string id, int leaseSeconds = 3, Action<ClusterOptions>? configure = null, Func<string, string?>? environment = null)
     {
         var logs = new FakeLogCollector();
         var loggerFactory = LoggerFactory.Create(builder => builder.SetMinimumLevel(LogLevel.Debug).AddProvider(new FakeLoggerProvider(logs)));
         var options = new ClusterOptions { Endpoints = [.. cluster.ClientUrls], Prefix = prefix, InstanceId = id, LeaseSeconds = leaseSeconds };
-        var store = (EtcdClusterStore)ClusterStores.Create(options, loggerFactory, TimeProvider.System, $"{id}.test:8081", _ => null);
+        configure?.Invoke(options);
+        var store = (EtcdClusterStore)ClusterStores.Create(options, loggerFactory, TimeProvider.System, $"{id}.test:8081", environment ?? (_ => null));
         var harness = new StoreHarness(store, loggerFactory, logs);
         store.Start(View(id, EndpointStatus.Online), harness.OnChange);
         return harness;

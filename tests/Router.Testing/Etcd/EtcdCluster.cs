@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using dotnet_etcd;
 using Etcdserverpb;
 using Google.Protobuf;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 
 namespace Router.Testing.Etcd;
@@ -27,14 +28,20 @@ public sealed class EtcdCluster : IAsyncDisposable
     private readonly string _token;
     private int _disposed;
 
-    private EtcdCluster(string etcd, DirectoryInfo directory, IReadOnlyList<EtcdMember> members, string token)
+    private (string User, string Password)? _credentials;
+
+    private EtcdCluster(string etcd, DirectoryInfo directory, IReadOnlyList<EtcdMember> members, string token, EtcdTlsFiles? tls)
     {
+        Tls = tls;
         _etcd = etcd;
         _directory = directory;
         Members = members;
         _token = token;
         _initialCluster = string.Join(",", members.Select(member => $"{member.Name}={member.PeerUrl}"));
     }
+
+    /// <summary>The CA and certificate files when the client URLs are https://; null otherwise.</summary>
+    public EtcdTlsFiles? Tls { get; }
 
     /// <summary>The members, in order (index = the member number of <see cref="Kill"/> and friends).</summary>
     public IReadOnlyList<EtcdMember> Members { get; }
@@ -45,8 +52,11 @@ public sealed class EtcdCluster : IAsyncDisposable
     /// <summary>What every member logged, for assertion messages.</summary>
     public string Log => string.Join("\n", Members.Select(member => $"--- {member.Name}\n{member.Log}"));
 
-    /// <summary>Starts three members and waits until they answer with a leader.</summary>
-    public static async Task<EtcdCluster> StartAsync(int size = 3)
+    /// <summary>
+    /// Starts <paramref name="size"/> members and waits until they answer with a leader; with <paramref name="tls"/>,
+    /// clients connect with https:// to a certificate of a throwaway CA (<see cref="Tls"/>).
+    /// </summary>
+    public static async Task<EtcdCluster> StartAsync(int size = 3, bool tls = false)
     {
         string etcd = InstalledProgram.Find("etcd", "etcd-server");
         for (int attempt = 1; ; attempt++)
@@ -54,11 +64,12 @@ public sealed class EtcdCluster : IAsyncDisposable
             var directory = Directory.CreateTempSubdirectory("router-etcd-");
             string address = RandomLoopbackAddress();
             var ports = FreePorts(address, 2 * size);
+            var files = tls ? EtcdTlsFiles.Create(directory.FullName, address) : null;
             var members = Enumerable.Range(0, size)
-                .Select(i => new EtcdMember($"m{i}", address, ports[2 * i], ports[(2 * i) + 1], Path.Combine(directory.FullName, $"m{i}")))
+                .Select(i => new EtcdMember($"m{i}", address, ports[2 * i], ports[(2 * i) + 1], Path.Combine(directory.FullName, $"m{i}"), files))
                 .ToArray();
             string token = "router-test-" + Guid.NewGuid().ToString("N");
-            var cluster = new EtcdCluster(etcd, directory, members, token);
+            var cluster = new EtcdCluster(etcd, directory, members, token, files);
             foreach (var member in members)
             {
                 member.Launch(etcd, cluster._initialCluster, token);
@@ -123,7 +134,7 @@ public sealed class EtcdCluster : IAsyncDisposable
                 continue;
             }
 
-            var status = await TryCallAsync(Members[i], (client, token) => client.StatusAsync(new StatusRequest(), null, null, token)).ConfigureAwait(false);
+            var status = await TryCallAsync(Members[i], (client, token) => client.StatusAsync(new StatusRequest(), null, null, token), null).ConfigureAwait(false);
             if (status is null || status.Leader == 0 || (leader is not null && leader != status.Leader))
             {
                 return null;
@@ -168,6 +179,19 @@ public sealed class EtcdCluster : IAsyncDisposable
     public async Task<long> GrantLeaseAsync(int seconds) =>
         (await CallAsync((client, token) => client.LeaseGrantAsync(new LeaseGrantRequest { TTL = seconds }, null, null, token)).ConfigureAwait(false)).ID;
 
+    /// <summary>
+    /// Turns authentication on with user <c>root</c> and <paramref name="password"/> (as <c>etcdctl user add root</c>
+    /// and <c>etcdctl auth enable</c> do); the harness's own calls authenticate from then on.
+    /// </summary>
+    public async Task EnableAuthenticationAsync(string password)
+    {
+        await CallAsync((client, token) => client.UserAddAsync(new AuthUserAddRequest { Name = "root", Password = password }, null, null, token)).ConfigureAwait(false);
+        await CallAsync((client, token) => client.RoleAddAsync(new AuthRoleAddRequest { Name = "root" }, null, null, token)).ConfigureAwait(false);
+        await CallAsync((client, token) => client.UserGrantRoleAsync(new AuthUserGrantRoleRequest { User = "root", Role = "root" }, null, null, token)).ConfigureAwait(false);
+        await CallAsync((client, token) => client.AuthEnableAsync(new AuthEnableRequest(), null, null, token)).ConfigureAwait(false);
+        _credentials = ("root", password);
+    }
+
     /// <summary>Kills every member and removes the directory; a second call does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -182,13 +206,26 @@ public sealed class EtcdCluster : IAsyncDisposable
         }
         finally
         {
-            try
+            // Bounded: a file the killed processes had open may still be going away.
+            await Poll.TryUntilAsync(TryDeleteDirectory, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+    }
+
+    private bool TryDeleteDirectory()
+    {
+        try
+        {
+            _directory.Refresh();
+            if (_directory.Exists)
             {
                 _directory.Delete(recursive: true);
             }
-            catch (IOException)
-            {
-            }
+
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 
@@ -197,7 +234,7 @@ public sealed class EtcdCluster : IAsyncDisposable
     {
         foreach (var member in Members.Where(member => member.IsRunning))
         {
-            var result = await TryCallAsync(member, call).ConfigureAwait(false);
+            var result = await TryCallAsync(member, call, _credentials).ConfigureAwait(false);
             if (result is not null)
             {
                 return result;
@@ -207,13 +244,29 @@ public sealed class EtcdCluster : IAsyncDisposable
         throw new InvalidOperationException($"No etcd member answered within {CallTimeout.TotalSeconds} s.\n{Log}");
     }
 
-    private static async Task<T?> TryCallAsync<T>(EtcdMember member, Func<EtcdClient, CancellationToken, Task<T>> call) where T : class
+    private static async Task<T?> TryCallAsync<T>(
+        EtcdMember member, Func<EtcdClient, CancellationToken, Task<T>> call, (string User, string Password)? credentials) where T : class
     {
-        using var channel = GrpcChannel.ForAddress(member.ClientUrl, new GrpcChannelOptions { MaxRetryAttempts = 0 });
-        using var client = new EtcdClient(channel.CreateCallInvoker());
+        // The harness trusts any certificate: what it checks is etcd's state, not its TLS (the store under test does that).
+        var handler = new SocketsHttpHandler();
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+        using var channel = GrpcChannel.ForAddress(member.ClientUrl, new GrpcChannelOptions { MaxRetryAttempts = 0, HttpHandler = handler, DisposeHttpClient = true });
+        var invoker = channel.CreateCallInvoker();
         using var deadline = new CancellationTokenSource(CallTimeout);
         try
         {
+            if (credentials is var (user, password))
+            {
+                using var login = new EtcdClient(invoker);
+                var auth = await login.AuthenticateAsync(new AuthenticateRequest { Name = user, Password = password }, null, null, deadline.Token).ConfigureAwait(false);
+                invoker = invoker.Intercept(headers =>
+                {
+                    headers.Add("token", auth.Token);
+                    return headers;
+                });
+            }
+
+            using var client = new EtcdClient(invoker);
             return await call(client, deadline.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is Grpc.Core.RpcException or OperationCanceledException or HttpRequestException)

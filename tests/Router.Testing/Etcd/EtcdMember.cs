@@ -13,10 +13,13 @@ public sealed class EtcdMember
     private readonly StringBuilder _log = new();
     private Process? _process;
 
-    internal EtcdMember(string name, string address, int clientPort, int peerPort, string dataDirectory)
+    private readonly EtcdTlsFiles? _tls;
+
+    internal EtcdMember(string name, string address, int clientPort, int peerPort, string dataDirectory, EtcdTlsFiles? tls)
     {
         Name = name;
-        ClientUrl = string.Create(CultureInfo.InvariantCulture, $"http://{address}:{clientPort}");
+        _tls = tls;
+        ClientUrl = string.Create(CultureInfo.InvariantCulture, $"{(tls is null ? "http" : "https")}://{address}:{clientPort}");
         PeerUrl = string.Create(CultureInfo.InvariantCulture, $"http://{address}:{peerPort}");
         DataDirectory = dataDirectory;
     }
@@ -77,6 +80,14 @@ public sealed class EtcdMember
         })
         {
             start.ArgumentList.Add(argument);
+        }
+
+        if (_tls is not null)
+        {
+            foreach (string argument in new[] { "--cert-file", _tls.CertificateFile, "--key-file", _tls.KeyFile })
+            {
+                start.ArgumentList.Add(argument);
+            }
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"etcd {Name} did not start");
