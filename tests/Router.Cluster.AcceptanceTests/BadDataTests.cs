@@ -19,11 +19,18 @@ public sealed class BadDataTests(ClusterTopology topology, ITestOutputHelper out
             (prefix + "settings/contoso/eastus", "{ \"enabled\": fals"),
             (prefix + "settings/contoso/nowhere", """{"profile":"contoso","endpoint":"nowhere","enabled":false,"changedAt":"2026-12-07T12:00:00Z","changedBy":"router-9","configEnabled":true}"""),
             (prefix + "settings/unknown-profile/eastus", """{"profile":"unknown-profile","endpoint":"eastus","enabled":false,"changedAt":"2026-12-07T12:00:00Z","changedBy":"router-9","configEnabled":true}"""),
-            (prefix + "views/router-9", """{"instanceId":"router-9","publishedAt":"2026-12-07T12:00:00Z","endpoints":[{"profile":"contoso","endpoint":"eastus","status":"Degraded","consecutiveFailures":9}]}"""),
+            (prefix + "views/router-7", """{"instanceId":"router-7","publishedAt":"2026-12-07T12:00:00Z","endpoints":[]}"""),
             (prefix + "views/router-2x", "\u0001\u0002 not a view \uFFFD"),
             (prefix + "members/router-9", "[1, 2, 3"),
             (prefix + "no/such/shape", "42"),
             (prefix + "settings", ""),
+        };
+        // Under a lease, as live instances write them: a well-formed view of an instance that is not a member (it says
+        // eastus is Degraded), and a member key whose value does not parse.
+        var leased = new (string Key, string Value)[]
+        {
+            (prefix + "views/router-9", """{"instanceId":"router-9","publishedAt":"2026-12-07T12:00:00Z","endpoints":[{"profile":"contoso","endpoint":"eastus","status":"Degraded","consecutiveFailures":9,"lastProbeSucceeded":false,"lastProbeError":"made up","lastProbeAt":"2026-12-07T12:00:00Z"}]}"""),
+            (prefix + "members/router-8", "{ not a member"),
         };
         var linesBefore = Routers.Select(r => r.Process!.Stdout.Count).ToList();
 
@@ -36,7 +43,13 @@ public sealed class BadDataTests(ClusterTopology topology, ITestOutputHelper out
                 await Topology.Etcd.PutAsync(key, value);
             }
 
-            Report($"garbage written under {prefix} in {clock.Elapsed.TotalSeconds:0.000} s: {string.Join(", ", garbage.Select(g => g.Key[prefix.Length..]))}");
+            long lease = await Topology.Etcd.GrantLeaseAsync(60);
+            foreach (var (key, value) in leased)
+            {
+                await Topology.Etcd.PutAsync(key, value, lease);
+            }
+
+            Report($"garbage written under {prefix} in {clock.Elapsed.TotalSeconds:0.000} s: {string.Join(", ", garbage.Concat(leased).Select(g => g.Key[prefix.Length..]))}");
 
             // Assert: no answer changes, every instance still runs, connected, with the three real instances only,
             // every endpoint still enabled (the unparsable setting of eastus is not applied).
@@ -54,16 +67,22 @@ public sealed class BadDataTests(ClusterTopology topology, ITestOutputHelper out
                 }
 
                 // Logged: at least one line naming a garbage key, and no unhandled exception.
-                var logged = await Poll.TryUntilAsync(() => router.Process!.Stdout.Skip(before).Any(l => l.Contains(prefix, StringComparison.Ordinal)), TimeSpan.FromSeconds(5));
-                var lines = router.Process!.Stdout.Skip(before).Where(l => l.Contains(prefix, StringComparison.Ordinal)).ToList();
+                // Logged: the store names the keys it ignores; the traffic manager names the settings for endpoints it
+                // does not have (contoso/nowhere, unknown-profile/eastus).
+                bool Names(string line) => line.Contains(prefix, StringComparison.Ordinal) ||
+                    line.Contains("contoso/nowhere", StringComparison.Ordinal) || line.Contains("unknown-profile/eastus", StringComparison.Ordinal);
+                var logged = await Poll.TryUntilAsync(() => router.Process!.Stdout.Skip(before).Count(Names) >= 2, TimeSpan.FromSeconds(5));
+                var lines = router.Process!.Stdout.Skip(before).Where(Names).ToList();
                 Report($"{router.Id} logged {lines.Count} line(s) naming the garbage:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", lines)}");
-                Assert.True(logged, $"{router.Id} logged nothing about the garbage under {prefix}.{Environment.NewLine}{router.Describe()}");
+                Assert.True(logged, $"{router.Id} logged too little about the garbage under {prefix}.{Environment.NewLine}{router.Describe()}");
+                Assert.Contains(lines, l => l.Contains("contoso/nowhere", StringComparison.Ordinal));
+                Assert.Contains(lines, l => l.Contains(prefix + "settings/contoso/eastus", StringComparison.Ordinal));
                 Assert.DoesNotContain(router.Process.Output.Split('\n'), l => l.Contains("Unhandled exception", StringComparison.Ordinal));
             }
         }
         finally
         {
-            foreach (var (key, _) in garbage)
+            foreach (var (key, _) in garbage.Concat(leased))
             {
                 await Topology.Etcd.DeleteAsync(key);
             }
