@@ -26,8 +26,14 @@ internal sealed class EtcdClusterStore : IClusterStore
     /// <summary>The pause between connection attempts while etcd cannot be reached.</summary>
     internal static readonly TimeSpan RetryInterval = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>The deadline of a call to etcd (connecting, registering, reading, a keep-alive's answer).</summary>
-    internal static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(1);
+    /// <summary>The deadline of a call to etcd (connecting, registering, reading, a keep-alive's answer) once connected.</summary>
+    internal static readonly TimeSpan SteadyCallTimeout = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The deadline of a call until the first session is up: the first calls of a process also load and compile the
+    /// gRPC stack (measured up to 1.3 s on an idle machine), which must not read as "etcd unreachable".
+    /// </summary>
+    internal static readonly TimeSpan StartupCallTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>How long <see cref="SetEndpointEnabledAsync"/> may take in all, before it says it failed.</summary>
     internal static readonly TimeSpan WriteTimeout = TimeSpan.FromMilliseconds(1500);
@@ -76,6 +82,7 @@ internal sealed class EtcdClusterStore : IClusterStore
     private int _started;
     private int _stopped;
     private volatile bool _revokeOnStop = true;
+    private volatile bool _connectedOnce;
 
     public EtcdClusterStore(
         string instanceId, string prefix, int leaseSeconds, EtcdConnectionSettings connection, string? address, ILoggerFactory loggerFactory, TimeProvider time)
@@ -92,6 +99,9 @@ internal sealed class EtcdClusterStore : IClusterStore
     }
 
     public string InstanceId { get; }
+
+    /// <summary>The deadline of one call: <see cref="StartupCallTimeout"/> until the first session is up, then <see cref="SteadyCallTimeout"/>.</summary>
+    internal TimeSpan CallTimeout => _connectedOnce ? SteadyCallTimeout : StartupCallTimeout;
 
     public ClusterSnapshot Current => _current;
 
@@ -586,6 +596,7 @@ internal sealed class EtcdClusterStore : IClusterStore
         }
 
         _recoveringSince = null;
+        _connectedOnce = true;
         if (changed)
         {
             ClusterLog.Connected(_logger, session.Endpoint, InstanceId, _leaseId, snapshot.Revision);
