@@ -374,9 +374,9 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
                 continue;
             }
 
-            if (setting.ConfigEnabled is bool recorded && recorded != endpoint.Enabled)
+            if (EndpointOverride.IsSupersededBy(setting.ConfigEnabled, endpoint.Enabled))
             {
-                LogIgnoredOnce(setting, $"it was made when the configuration said Enabled={recorded}, and it now says Enabled={endpoint.Enabled}");
+                LogIgnoredOnce(setting, $"it was made when the configuration said Enabled={setting.ConfigEnabled}, and it now says Enabled={endpoint.Enabled}");
                 continue;
             }
 
@@ -517,7 +517,7 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
             }
 
             var old = previous is null ? null : FindEndpoint(previous, value.Profile, value.Endpoint);
-            if ((old is not null && old.Enabled != endpoint.Enabled) || (value.ConfigEnabled is bool recorded && recorded != endpoint.Enabled))
+            if ((old is not null && old.Enabled != endpoint.Enabled) || EndpointOverride.IsSupersededBy(value.ConfigEnabled, endpoint.Enabled))
             {
                 stale.Add((value.Profile, value.Endpoint));
                 Log.OverrideClearedByConfiguration(_logger, value.Profile, value.Endpoint, endpoint.Enabled);

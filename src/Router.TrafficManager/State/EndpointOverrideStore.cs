@@ -13,7 +13,14 @@ namespace Router.TrafficManager.State;
 /// made while the router was stopped is recognised at the next start (the newer instruction wins); null in files
 /// written before it was recorded.
 /// </param>
-internal sealed record EndpointOverride(string Profile, string Endpoint, bool Enabled, DateTimeOffset ChangedAt, bool? ConfigEnabled = null);
+internal sealed record EndpointOverride(string Profile, string Endpoint, bool Enabled, DateTimeOffset ChangedAt, bool? ConfigEnabled = null)
+{
+    /// <summary>
+    /// Whether a manual setting made when the configuration said <paramref name="configEnabled"/> gives way to a
+    /// configuration that now says <paramref name="enabledNow"/>: the newer instruction wins (unknown: it does not).
+    /// </summary>
+    public static bool IsSupersededBy(bool? configEnabled, bool enabledNow) => configEnabled is bool recorded && recorded != enabledNow;
+}
 
 /// <summary>
 /// Manual endpoint enable/disable, kept in a JSON file so it survives a restart. Writes go to a temporary file that
