@@ -32,6 +32,9 @@ internal sealed class EndpointOverrideStore
     private readonly string? _path;
     private Dictionary<(string Profile, string Endpoint), EndpointOverride> _overrides;
 
+    /// <summary>Whether the file lags behind <see cref="_overrides"/> (a save of <see cref="ReplaceAll"/> failed).</summary>
+    private bool _unsaved;
+
     /// <param name="path">The state file; null keeps overrides in memory only (tests, the demo).</param>
     /// <param name="loadError">Why the existing file could not be read, if it could not; the store then starts empty.</param>
     public EndpointOverrideStore(string? path, out string? loadError)
@@ -95,6 +98,7 @@ internal sealed class EndpointOverrideStore
             if (error is null)
             {
                 _overrides = next;
+                _unsaved = false;
             }
 
             return error;
@@ -116,7 +120,11 @@ internal sealed class EndpointOverrideStore
             var next = new Dictionary<(string, string), EndpointOverride>(KeyComparer.Instance);
             foreach (var value in values)
             {
-                next[(value.Profile, value.Endpoint)] = value;
+                // Two settings for one endpoint (names that differ in case only): the newer one.
+                if (!next.TryGetValue((value.Profile, value.Endpoint), out var other) || value.ChangedAt > other.ChangedAt)
+                {
+                    next[(value.Profile, value.Endpoint)] = value;
+                }
             }
 
             var changed = new List<(string, string, bool?)>();
@@ -136,10 +144,12 @@ internal sealed class EndpointOverrideStore
                 }
             }
 
+            // Saved when they differ, and again after a failed save (the file must catch up for a restart).
             bool same = next.Count == _overrides.Count && next.All(pair => _overrides.TryGetValue(pair.Key, out var old) && old == pair.Value);
-            if (!same)
+            if (!same || _unsaved)
             {
                 error = Save(next);
+                _unsaved = error is not null;
                 _overrides = next;
             }
 
@@ -173,6 +183,7 @@ internal sealed class EndpointOverrideStore
             }
 
             string? error = Save(next);
+            _unsaved = error is not null;
             _overrides = next;
             return error;
         }
