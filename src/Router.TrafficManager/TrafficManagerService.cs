@@ -116,16 +116,20 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
     /// Switches to <paramref name="options"/> (already validated). Endpoints whose target and monitor settings are
     /// unchanged keep their status; an endpoint whose <c>Enabled</c> flag the file changed loses its manual override
     /// (the newer instruction wins), and so does one the file no longer has (adding it again later is newer still).
-    /// The same rules apply at construction against the flag recorded with each saved override.
+    /// The same rules apply at construction against the flag recorded with each saved override. In a cluster, such
+    /// settings are also deleted from the store (unless a newer one replaced them there), so that every instance
+    /// forgets them; a setting made under another configuration flag than this instance's is not applied here.
     /// </summary>
     public void Apply(TrafficManagerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         EndpointStates published;
+        List<ManualSetting> superseded = [];
         lock (_gate)
         {
-            if (_cluster is { IsAgreeing: true })
+            if (_cluster is not null && _cluster.Snapshot.State == ClusterStoreState.Connected)
             {
+                superseded = SupersededByEdit(_cluster.Snapshot.Settings, _options, options);
                 AdoptSettings(_cluster.Snapshot.Settings, options);
             }
             else
@@ -139,6 +143,10 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
         }
 
         _cluster?.PublishIfChanged(published);
+        foreach (var setting in superseded)
+        {
+            _ = RemoveSupersededAsync(_cluster!, setting);
+        }
 
         Log.Applied(_logger, options.Profiles.Count);
     }
@@ -146,20 +154,23 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
     /// <summary>Stops probing (running probes are cancelled) and, in a cluster, leaves it (the lease is revoked).</summary>
     public async Task StopAsync()
     {
-        await _scheduler.StopAsync().ConfigureAwait(false);
+        // The store first: its callback (which drives the scheduler) has run for the last time when it returns.
         if (_cluster is not null)
         {
             await _cluster.Store.StopAsync().ConfigureAwait(false);
         }
+
+        await _scheduler.StopAsync().ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _scheduler.DisposeAsync().ConfigureAwait(false);
         if (_cluster is not null)
         {
             await _cluster.Store.DisposeAsync().ConfigureAwait(false);
         }
+
+        await _scheduler.DisposeAsync().ConfigureAwait(false);
 
         _ownProber?.Dispose();
         _settingWaiters.CancelAll();
@@ -192,8 +203,9 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
     }
 
     /// <summary>
-    /// <see cref="SetEndpointEnabledAsync"/>, waited for: a single instance switches at once; in a cluster this blocks
-    /// until the store has the setting (or says why not).
+    /// <see cref="SetEndpointEnabledAsync"/>, waited for: a single instance switches at once (tests and tools use this);
+    /// in a cluster it blocks a thread until the store has the setting or says why not (up to a few seconds): callers
+    /// that can, use <see cref="SetEndpointEnabledAsync"/>.
     /// </summary>
     public EndpointSwitchResult SetEndpointEnabled(string profile, string endpoint, bool enabled) =>
         SetEndpointEnabledAsync(profile, endpoint, enabled, CancellationToken.None).GetAwaiter().GetResult();
@@ -268,6 +280,12 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
         {
             return new EndpointSwitchResult(EndpointSwitchOutcome.Unavailable,
                 $"the cluster store cannot be reached ({snapshot.Reason ?? snapshot.State.ToString()}); manual settings are refused until it can, so that no instance answers by a setting the others do not know");
+        }
+
+        if (!cluster.IsAgreeing)
+        {
+            return new EndpointSwitchResult(EndpointSwitchOutcome.Unavailable,
+                $"this instance is not registered in the cluster store: another live instance holds the id '{cluster.InstanceId}' (Cluster:InstanceId must be unique)");
         }
 
         var applied = _settingWaiters.Add(setting);
@@ -374,9 +392,9 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
                 continue;
             }
 
-            if (setting.ConfigEnabled is bool recorded && recorded != endpoint.Enabled)
+            if (EndpointOverride.IsSupersededBy(setting.ConfigEnabled, endpoint.Enabled))
             {
-                LogIgnoredOnce(setting, $"it was made when the configuration said Enabled={recorded}, and it now says Enabled={endpoint.Enabled}");
+                LogIgnoredOnce(setting, $"it was made when the configuration said Enabled={setting.ConfigEnabled}, and it now says Enabled={endpoint.Enabled}");
                 continue;
             }
 
@@ -405,6 +423,47 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
         }
 
         return string.Join(", ", causes);
+    }
+
+    /// <summary>
+    /// The store's settings that the edit from <paramref name="previous"/> to <paramref name="next"/> supersedes (the
+    /// newer instruction wins): of endpoints the edit removed, and of endpoints whose <c>Enabled</c> flag it changed.
+    /// </summary>
+    private static List<ManualSetting> SupersededByEdit(IReadOnlyList<ManualSetting> settings, TrafficManagerOptions previous, TrafficManagerOptions next)
+    {
+        var superseded = new List<ManualSetting>();
+        foreach (var setting in settings)
+        {
+            var before = FindEndpoint(previous, setting.Profile, setting.Endpoint);
+            var after = FindEndpoint(next, setting.Profile, setting.Endpoint);
+            if (before is not null && (after is null || after.Enabled != before.Enabled))
+            {
+                superseded.Add(setting);
+            }
+        }
+
+        return superseded;
+    }
+
+    /// <summary>Deletes a setting a configuration edit superseded from the store; a failure is logged (the setting stays ignored here).</summary>
+    private async Task RemoveSupersededAsync(ClusterCoordinator cluster, ManualSetting setting)
+    {
+        try
+        {
+            var result = await cluster.Store.RemoveSettingAsync(setting, CancellationToken.None).ConfigureAwait(false);
+            if (result.Written)
+            {
+                Log.OverrideClearedByConfiguration(_logger, setting.Profile, setting.Endpoint, FindEndpoint(Volatile.Read(ref _options), setting.Profile, setting.Endpoint)?.Enabled ?? false);
+            }
+            else
+            {
+                Log.ClusterSettingNotRemoved(_logger, setting.Profile, setting.Endpoint, result.Error ?? "the cluster store did not take it");
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Log.ClusterSettingNotRemoved(_logger, setting.Profile, setting.Endpoint, $"{ex.GetType().Name}: {ex.Message}");
+        }
     }
 
     private void LogIgnoredOnce(ManualSetting setting, string reason)
@@ -438,7 +497,7 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
         {
             Candidates = [.. report.Candidates.Select(c => c with
             {
-                Views = _cluster.Views(profile, c.Endpoint, states.TryGet(profile, c.Endpoint, out var own) ? own : default),
+                Views = _cluster.Views(profile, c.Endpoint, ViewState(states, profile, c.Endpoint, c.Enabled)),
             })],
         };
     }
@@ -517,7 +576,7 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
             }
 
             var old = previous is null ? null : FindEndpoint(previous, value.Profile, value.Endpoint);
-            if ((old is not null && old.Enabled != endpoint.Enabled) || (value.ConfigEnabled is bool recorded && recorded != endpoint.Enabled))
+            if ((old is not null && old.Enabled != endpoint.Enabled) || EndpointOverride.IsSupersededBy(value.ConfigEnabled, endpoint.Enabled))
             {
                 stale.Add((value.Profile, value.Endpoint));
                 Log.OverrideClearedByConfiguration(_logger, value.Profile, value.Endpoint, endpoint.Enabled);
@@ -573,11 +632,23 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
             return new EndpointRoutingState(false, EndpointStatus.Disabled);
         }
 
-        var status = states.TryGet(profile, endpoint, out var state) && state.Status != EndpointStatus.Disabled
-            ? state.Status
-            : EndpointStatus.CheckingEndpoint;
+        var status = OwnStatus(states, profile, endpoint, out _);
         return new EndpointRoutingState(true, _cluster?.Agreed(profile, endpoint, status) ?? status);
     }
+
+    /// <summary>This instance's own state of an endpoint, its status as <see cref="OwnStatus"/> says (Disabled when disabled).</summary>
+    private static EndpointMonitorState ViewState(EndpointStates states, string profile, string endpoint, bool enabled)
+    {
+        var status = OwnStatus(states, profile, endpoint, out var state);
+        return state with { Status = enabled ? status : EndpointStatus.Disabled };
+    }
+
+    /// <summary>
+    /// This instance's own status of an enabled endpoint: its monitor status, or <see cref="EndpointStatus.CheckingEndpoint"/>
+    /// while the scheduler has it disabled or not yet (the effective flag changed a moment ago).
+    /// </summary>
+    private static EndpointStatus OwnStatus(EndpointStates states, string profile, string endpoint, out EndpointMonitorState state) =>
+        states.TryGet(profile, endpoint, out state) && state.Status != EndpointStatus.Disabled ? state.Status : EndpointStatus.CheckingEndpoint;
 
     private bool IsEnabled(TrafficManagerOptions options, string profile, string endpoint, out bool? overridden)
     {
@@ -614,10 +685,9 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
         {
             var endpoint = profile.Endpoints[i];
             bool enabled = IsEnabled(options, profile.Name!, endpoint.Name!, out bool? overridden);
-            states.TryGet(profile.Name!, endpoint.Name!, out var state);
-            var own = !enabled ? EndpointStatus.Disabled
-                : state.Status == EndpointStatus.Disabled ? EndpointStatus.CheckingEndpoint
-                : state.Status;
+            var own = OwnStatus(states, profile.Name!, endpoint.Name!, out var state);
+            own = enabled ? own : EndpointStatus.Disabled;
+
             var status = enabled && _cluster is not null ? _cluster.Agreed(profile.Name!, endpoint.Name!, own) : own;
             endpoints.Add(new EndpointReport(endpoint.Name!, endpoint.Target!, endpoint.Location, endpoint.Priority ?? i + 1, endpoint.Weight,
                 enabled, overridden, status, state.ConsecutiveFailures, state.LastProbe, state.LastStatusChange)
@@ -667,6 +737,10 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
         [LoggerMessage(EventId = TrafficManagerEventIds.ClusterSettingIgnored, EventName = nameof(TrafficManagerEventIds.ClusterSettingIgnored), Level = LogLevel.Warning,
             Message = "The cluster store's manual setting of {Profile}/{Endpoint} (made on {Instance}) is ignored: {Reason}.")]
         public static partial void ClusterSettingIgnored(ILogger logger, string profile, string endpoint, string instance, string reason);
+
+        [LoggerMessage(EventId = TrafficManagerEventIds.ClusterSettingNotRemoved, EventName = nameof(TrafficManagerEventIds.ClusterSettingNotRemoved), Level = LogLevel.Warning,
+            Message = "The cluster store's manual setting of {Profile}/{Endpoint}, which the configuration edit supersedes, could not be deleted ({Reason}); this instance ignores it, and an instance with the previous configuration may still apply it.")]
+        public static partial void ClusterSettingNotRemoved(ILogger logger, string profile, string endpoint, string reason);
 
         [LoggerMessage(EventId = TrafficManagerEventIds.StateFileUnwritable, EventName = nameof(TrafficManagerEventIds.StateFileUnwritable), Level = LogLevel.Error,
             Message = "Manual endpoint settings were not saved: {Reason}.")]

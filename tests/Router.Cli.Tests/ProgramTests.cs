@@ -150,7 +150,7 @@ public sealed class ProgramTests : IDisposable
 
         // Assert
         Assert.Equal(2, exit);
-        Assert.Equal(["Dsn: unknown section (known: Dns, TrafficManager, Health, Admin, Telemetry, Logging)"], Lines(_output));
+        Assert.Equal(["Dsn: unknown section (known: Dns, TrafficManager, Health, Admin, Cluster, Telemetry, Logging)"], Lines(_output));
     }
 
     [Theory]

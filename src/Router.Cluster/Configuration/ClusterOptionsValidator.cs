@@ -74,9 +74,28 @@ public static class ClusterOptionsValidator
             {
                 errors.Add($"{path}:CaFile: set, but the endpoints are http:// (no TLS); use https:// endpoints or leave it out");
             }
+            else if (CaFileProblem(options.CaFile) is { } problem)
+            {
+                errors.Add($"{path}:CaFile: '{options.CaFile}' {problem}");
+            }
         }
 
         return errors;
+    }
+
+    /// <summary>Why <paramref name="caFile"/> cannot be the CA of the etcd members' certificates; null when it can.</summary>
+    private static string? CaFileProblem(string caFile)
+    {
+        try
+        {
+            var certificates = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+            certificates.ImportFromPemFile(caFile);
+            return certificates.Count == 0 ? "holds no PEM certificate (-----BEGIN CERTIFICATE-----)" : null;
+        }
+        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or IOException or UnauthorizedAccessException)
+        {
+            return $"cannot be read as PEM certificates: {e.Message}";
+        }
     }
 
     /// <summary>Whether <paramref name="id"/> can be an instance id (it is a segment of etcd keys).</summary>

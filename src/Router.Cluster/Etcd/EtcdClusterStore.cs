@@ -26,8 +26,14 @@ internal sealed class EtcdClusterStore : IClusterStore
     /// <summary>The pause between connection attempts while etcd cannot be reached.</summary>
     internal static readonly TimeSpan RetryInterval = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>The deadline of a call to etcd (connecting, registering, reading, a keep-alive's answer).</summary>
-    internal static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(1);
+    /// <summary>The deadline of a call to etcd (connecting, registering, reading, a keep-alive's answer) once connected.</summary>
+    internal static readonly TimeSpan SteadyCallTimeout = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The deadline of a call until the first session is up: the first calls of a process also load and compile the
+    /// gRPC stack (measured up to 1.3 s on an idle machine), which must not read as "etcd unreachable".
+    /// </summary>
+    internal static readonly TimeSpan StartupCallTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>How long <see cref="SetEndpointEnabledAsync"/> may take in all, before it says it failed.</summary>
     internal static readonly TimeSpan WriteTimeout = TimeSpan.FromMilliseconds(1500);
@@ -76,6 +82,7 @@ internal sealed class EtcdClusterStore : IClusterStore
     private int _started;
     private int _stopped;
     private volatile bool _revokeOnStop = true;
+    private volatile bool _connectedOnce;
 
     public EtcdClusterStore(
         string instanceId, string prefix, int leaseSeconds, EtcdConnectionSettings connection, string? address, ILoggerFactory loggerFactory, TimeProvider time)
@@ -92,6 +99,9 @@ internal sealed class EtcdClusterStore : IClusterStore
     }
 
     public string InstanceId { get; }
+
+    /// <summary>The deadline of one call: <see cref="StartupCallTimeout"/> until the first session is up, then <see cref="SteadyCallTimeout"/>.</summary>
+    internal TimeSpan CallTimeout => _connectedOnce ? SteadyCallTimeout : StartupCallTimeout;
 
     public ClusterSnapshot Current => _current;
 
@@ -121,18 +131,67 @@ internal sealed class EtcdClusterStore : IClusterStore
         _viewSignal.Writer.TryWrite(true);
     }
 
-    public async Task<ClusterWriteResult> SetEndpointEnabledAsync(ManualSetting setting, CancellationToken cancellationToken)
+    public Task<ClusterWriteResult> SetEndpointEnabledAsync(ManualSetting setting, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(setting);
-        // In the local view the write fails at once; while starting (or reconnecting) it waits for the session, within the time.
+        byte[] value = JsonSerializer.SerializeToUtf8Bytes(setting, ClusterJsonContext.Default.ManualSetting);
+        string key = ClusterKey.Setting(_prefix, setting.Profile, setting.Endpoint);
+        return WriteAsync((session, token) => session.PutAsync(key, value, 0, token), cancellationToken);
+    }
+
+    public Task<ClusterWriteResult> RemoveSettingAsync(ManualSetting setting, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(setting);
+        string key = ClusterKey.Setting(_prefix, setting.Profile, setting.Endpoint);
+        return WriteAsync(async (session, token) =>
+        {
+            // Read, and delete only that revision of the key if it is still this setting: a newer one stays.
+            var range = await session.Client.GetAsync(new RangeRequest { Key = ByteString.CopyFromUtf8(key) }, session.Headers, null, token).ConfigureAwait(false);
+            var current = range.Kvs.FirstOrDefault();
+            if (current is null || !HoldsSetting(current.Value, setting))
+            {
+                return;
+            }
+
+            var txn = new TxnRequest();
+            txn.Compare.Add(new Compare
+            {
+                Key = ByteString.CopyFromUtf8(key),
+                Target = Compare.Types.CompareTarget.Mod,
+                Result = Compare.Types.CompareResult.Equal,
+                ModRevision = current.ModRevision,
+            });
+            txn.Success.Add(new RequestOp { RequestDeleteRange = new DeleteRangeRequest { Key = ByteString.CopyFromUtf8(key) } });
+            await session.Client.TransactionAsync(txn, session.Headers, null, token).ConfigureAwait(false);
+        }, cancellationToken);
+    }
+
+    /// <summary>Whether <paramref name="value"/> is <paramref name="setting"/> (same flag, made at the same time); garbage is not.</summary>
+    private static bool HoldsSetting(ByteString value, ManualSetting setting)
+    {
+        try
+        {
+            var stored = JsonSerializer.Deserialize(value.Span, ClusterJsonContext.Default.ManualSetting);
+            return stored is not null && stored.Enabled == setting.Enabled && stored.ChangedAt == setting.ChangedAt;
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException or FormatException or OverflowException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// One idempotent write on the session, within <see cref="WriteTimeout"/>: in the local view it fails at once; while
+    /// starting (or reconnecting) it waits for the session; <c>Unavailable</c> (an election) is retried while time allows.
+    /// </summary>
+    private async Task<ClusterWriteResult> WriteAsync(Func<EtcdSession, CancellationToken, Task> write, CancellationToken cancellationToken)
+    {
         var snapshot = _current;
         if (snapshot.State == ClusterStoreState.LocalView)
         {
             return ClusterWriteResult.Failed("the cluster store cannot be reached: " + snapshot.Reason);
         }
 
-        byte[] value = JsonSerializer.SerializeToUtf8Bytes(setting, ClusterJsonContext.Default.ManualSetting);
-        string key = ClusterKey.Setting(_prefix, setting.Profile, setting.Endpoint);
         using var deadline = new CallDeadline(WriteTimeout, _time, cancellationToken);
         try
         {
@@ -147,13 +206,13 @@ internal sealed class EtcdClusterStore : IClusterStore
                 var session = await writable.WaitAsync(deadline.Token).ConfigureAwait(false);
                 try
                 {
-                    await session.PutAsync(key, value, 0, deadline.Token).ConfigureAwait(false);
+                    await write(session, deadline.Token).ConfigureAwait(false);
                     return ClusterWriteResult.Ok;
                 }
                 catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && !deadline.Token.IsCancellationRequested)
                 {
-                    // An election, or a session that just broke: the same put again shortly (it is idempotent), on the
-                    // session the loop has by then, while the time allows.
+                    // An election, or a session that just broke: the same write again shortly, on the session the
+                    // loop has by then, while the time allows.
                     await Task.Delay(RecoveryPause, _time, deadline.Token).ConfigureAwait(false);
                 }
             }
@@ -344,6 +403,10 @@ internal sealed class EtcdClusterStore : IClusterStore
         _registered = true;
         _duplicateLeaseLogged = 0;
         Interlocked.Exchange(ref _writtenViewVersion, version);
+
+        // A view published while this instance was not registered may be newer than the one just written; its signal
+        // may have been taken meanwhile: the view loop looks again.
+        _viewSignal.Writer.TryWrite(true);
     }
 
     /// <summary>One unary call within <see cref="CallTimeout"/>; a failure becomes an <see cref="EtcdSessionException"/> saying what failed and why.</summary>
@@ -523,6 +586,14 @@ internal sealed class EtcdClusterStore : IClusterStore
 
     private async Task ViewLoopAsync(EtcdSession session, CancellationToken cancellationToken)
     {
+        // The session's lease: the keep-alive loop may clear the field when the lease ends, and a view written then
+        // must not go out under no lease (it would outlive the instance).
+        long lease = Interlocked.Read(ref _leaseId);
+        if (lease == 0)
+        {
+            throw new EtcdSessionException("no lease to write the view under");
+        }
+
         while (true)
         {
             long version = Interlocked.Read(ref _viewVersion);
@@ -533,7 +604,7 @@ internal sealed class EtcdClusterStore : IClusterStore
                 using var deadline = new CallDeadline(CallTimeout, _time, cancellationToken);
                 try
                 {
-                    await session.PutAsync(ViewKey, value, _leaseId, deadline.Token).ConfigureAwait(false);
+                    await session.PutAsync(ViewKey, value, lease, deadline.Token).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is RpcException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
                 {
@@ -586,6 +657,7 @@ internal sealed class EtcdClusterStore : IClusterStore
         }
 
         _recoveringSince = null;
+        _connectedOnce = true;
         if (changed)
         {
             ClusterLog.Connected(_logger, session.Endpoint, InstanceId, _leaseId, snapshot.Revision);

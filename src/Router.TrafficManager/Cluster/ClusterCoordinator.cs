@@ -12,6 +12,7 @@ internal sealed class ClusterCoordinator
     private readonly Lock _publishGate = new();
     private readonly TimeProvider _timeProvider;
     private Dictionary<EndpointKey, EndpointView>? _published;
+    private EndpointStates? _publishedStates;
     private Indexed _current;
 
     public ClusterCoordinator(IClusterStore store, QuorumRule quorum, TimeProvider timeProvider)
@@ -31,8 +32,11 @@ internal sealed class ClusterCoordinator
     /// <summary>The newest snapshot received (<see cref="Receive"/>).</summary>
     public ClusterSnapshot Snapshot => Volatile.Read(ref _current).Snapshot;
 
-    /// <summary>Whether endpoints get the agreed status; otherwise this instance's own view decides.</summary>
-    public bool IsAgreeing => Snapshot.State == ClusterStoreState.Connected;
+    /// <summary>
+    /// Whether endpoints get the agreed status: connected, and registered (an instance whose id another live instance
+    /// holds is not, and would count a view nobody else counts); otherwise this instance's own view decides.
+    /// </summary>
+    public bool IsAgreeing => Volatile.Read(ref _current).Agreeing;
 
     /// <summary>Keeps <paramref name="snapshot"/> as the newest, with its index of the other instances' views.</summary>
     public void Receive(ClusterSnapshot snapshot) => Volatile.Write(ref _current, Indexed.From(snapshot, InstanceId));
@@ -44,23 +48,20 @@ internal sealed class ClusterCoordinator
     public EndpointStatus Agreed(string profile, string endpoint, EndpointStatus own)
     {
         var current = Volatile.Read(ref _current);
-        if (current.Snapshot.State != ClusterStoreState.Connected)
+        if (!current.Agreeing || !current.Others.TryGetValue(new EndpointKey(profile, endpoint), out var others))
         {
-            return own;
+            return current.Agreeing ? AgreedStatus.Decide(Quorum, [own]) : own;
         }
 
-        int conclusive = 0;
-        int degraded = 0;
-        Count(own, ref conclusive, ref degraded);
-        if (current.Others.TryGetValue(new EndpointKey(profile, endpoint), out var views))
+        const int OnTheStack = 32;
+        Span<EndpointStatus> views = others.Count < OnTheStack ? stackalloc EndpointStatus[others.Count + 1] : new EndpointStatus[others.Count + 1];
+        views[0] = own;
+        for (int i = 0; i < others.Count; i++)
         {
-            foreach (var (_, view) in views)
-            {
-                Count(view.Status, ref conclusive, ref degraded);
-            }
+            views[i + 1] = others[i].View.Status;
         }
 
-        return AgreedStatus.Decide(Quorum, conclusive, degraded);
+        return AgreedStatus.Decide(Quorum, views);
     }
 
     /// <summary>Every live instance's view of the endpoint, this instance's first (from <paramref name="own"/>), then by id.</summary>
@@ -71,7 +72,7 @@ internal sealed class ClusterCoordinator
         {
             new(InstanceId, own.Status, own.ConsecutiveFailures, own.LastProbe?.Succeeded, own.LastProbe?.Error, own.LastProbe?.StartedAt),
         };
-        if (current.Snapshot.State == ClusterStoreState.Connected && current.Others.TryGetValue(new EndpointKey(profile, endpoint), out var others))
+        if (current.Agreeing && current.Others.TryGetValue(new EndpointKey(profile, endpoint), out var others))
         {
             foreach (var (instance, view) in others)
             {
@@ -110,6 +111,13 @@ internal sealed class ClusterCoordinator
     {
         lock (_publishGate)
         {
+            // Two probes finishing together may hand their snapshots over in either order: never publish an older one.
+            if (_publishedStates is not null && !ReferenceEquals(EndpointStates.Newest(_publishedStates, states), states))
+            {
+                return;
+            }
+
+            _publishedStates = states;
             var view = ViewOf(states);
             var byKey = new Dictionary<EndpointKey, EndpointView>(view.Endpoints.Count);
             foreach (var endpoint in view.Endpoints)
@@ -134,6 +142,7 @@ internal sealed class ClusterCoordinator
         lock (_publishGate)
         {
             view = ViewOf(states);
+            _publishedStates = states;
             _published = view.Endpoints.ToDictionary(e => new EndpointKey(e.Profile, e.Endpoint));
         }
 
@@ -168,20 +177,13 @@ internal sealed class ClusterCoordinator
         return true;
     }
 
-    private static void Count(EndpointStatus status, ref int conclusive, ref int degraded)
-    {
-        if (AgreedStatus.IsConclusive(status))
-        {
-            conclusive++;
-            degraded += status == EndpointStatus.Degraded ? 1 : 0;
-        }
-    }
-
     /// <summary>A snapshot with the other live instances' views by endpoint (instance ids in order).</summary>
-    private sealed record Indexed(ClusterSnapshot Snapshot, Dictionary<EndpointKey, List<(string Instance, EndpointView View)>> Others)
+    private sealed record Indexed(ClusterSnapshot Snapshot, bool Agreeing, Dictionary<EndpointKey, List<(string Instance, EndpointView View)>> Others)
     {
         public static Indexed From(ClusterSnapshot snapshot, string self)
         {
+            bool agreeing = snapshot.State == ClusterStoreState.Connected
+                && snapshot.Members.Any(m => string.Equals(m.InstanceId, self, StringComparison.Ordinal));
             var others = new Dictionary<EndpointKey, List<(string, EndpointView)>>();
             var live = new HashSet<string>(snapshot.Members.Select(m => m.InstanceId), StringComparer.Ordinal);
             foreach (var (instance, view) in snapshot.Views.OrderBy(v => v.Key, StringComparer.Ordinal))
@@ -208,7 +210,7 @@ internal sealed class ClusterCoordinator
                 }
             }
 
-            return new Indexed(snapshot, others);
+            return new Indexed(snapshot, agreeing, others);
         }
     }
 }

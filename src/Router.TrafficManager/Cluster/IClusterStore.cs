@@ -7,7 +7,7 @@ namespace Router.TrafficManager.Cluster;
 /// traffic manager folds each snapshot into its routing snapshot.
 /// </summary>
 /// <remarks>
-/// Implementations never throw from <see cref="Start"/>, <see cref="Publish"/> or the callback's caller: a store that
+/// Implementations never throw from <see cref="Start"/> (but for a second call), <see cref="Publish"/> or the callback's caller: a store that
 /// cannot be reached is a <see cref="ClusterStoreState.LocalView"/> snapshot with the reason, and data the store holds
 /// that does not parse is logged and left out of snapshots.
 /// </remarks>
@@ -37,6 +37,13 @@ public interface IClusterStore : IAsyncDisposable
     /// it does not (the store cannot be reached, or this instance is cut off from its quorum): then nothing changed.
     /// </summary>
     Task<ClusterWriteResult> SetEndpointEnabledAsync(ManualSetting setting, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes <paramref name="setting"/> from the store if the store still holds it (the same flag, made at the same
+    /// time): a configuration edit superseded it. A newer setting of the endpoint stays. Completes with the reason when
+    /// the store cannot be reached.
+    /// </summary>
+    Task<ClusterWriteResult> RemoveSettingAsync(ManualSetting setting, CancellationToken cancellationToken);
 
     /// <summary>Revokes this instance's lease (its membership and view go at once) and stops following the store.</summary>
     Task StopAsync();

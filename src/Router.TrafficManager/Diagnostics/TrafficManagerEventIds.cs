@@ -39,4 +39,5 @@ internal static class TrafficManagerEventIds
     public const int AnswerChanged = 3607;
     public const int AnswerReportFailed = 3608;
     public const int ClusterSettingIgnored = 3609;
+    public const int ClusterSettingNotRemoved = 3610;
 }

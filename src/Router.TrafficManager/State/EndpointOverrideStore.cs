@@ -13,7 +13,14 @@ namespace Router.TrafficManager.State;
 /// made while the router was stopped is recognised at the next start (the newer instruction wins); null in files
 /// written before it was recorded.
 /// </param>
-internal sealed record EndpointOverride(string Profile, string Endpoint, bool Enabled, DateTimeOffset ChangedAt, bool? ConfigEnabled = null);
+internal sealed record EndpointOverride(string Profile, string Endpoint, bool Enabled, DateTimeOffset ChangedAt, bool? ConfigEnabled = null)
+{
+    /// <summary>
+    /// Whether a manual setting made when the configuration said <paramref name="configEnabled"/> gives way to a
+    /// configuration that now says <paramref name="enabledNow"/>: the newer instruction wins (unknown: it does not).
+    /// </summary>
+    public static bool IsSupersededBy(bool? configEnabled, bool enabledNow) => configEnabled is bool recorded && recorded != enabledNow;
+}
 
 /// <summary>
 /// Manual endpoint enable/disable, kept in a JSON file so it survives a restart. Writes go to a temporary file that
@@ -24,6 +31,9 @@ internal sealed class EndpointOverrideStore
     private readonly Lock _gate = new();
     private readonly string? _path;
     private Dictionary<(string Profile, string Endpoint), EndpointOverride> _overrides;
+
+    /// <summary>Whether the file lags behind <see cref="_overrides"/> (a save of <see cref="ReplaceAll"/> failed).</summary>
+    private bool _unsaved;
 
     /// <param name="path">The state file; null keeps overrides in memory only (tests, the demo).</param>
     /// <param name="loadError">Why the existing file could not be read, if it could not; the store then starts empty.</param>
@@ -88,6 +98,7 @@ internal sealed class EndpointOverrideStore
             if (error is null)
             {
                 _overrides = next;
+                _unsaved = false;
             }
 
             return error;
@@ -109,7 +120,11 @@ internal sealed class EndpointOverrideStore
             var next = new Dictionary<(string, string), EndpointOverride>(KeyComparer.Instance);
             foreach (var value in values)
             {
-                next[(value.Profile, value.Endpoint)] = value;
+                // Two settings for one endpoint (names that differ in case only): the newer one.
+                if (!next.TryGetValue((value.Profile, value.Endpoint), out var other) || value.ChangedAt > other.ChangedAt)
+                {
+                    next[(value.Profile, value.Endpoint)] = value;
+                }
             }
 
             var changed = new List<(string, string, bool?)>();
@@ -129,10 +144,12 @@ internal sealed class EndpointOverrideStore
                 }
             }
 
+            // Saved when they differ, and again after a failed save (the file must catch up for a restart).
             bool same = next.Count == _overrides.Count && next.All(pair => _overrides.TryGetValue(pair.Key, out var old) && old == pair.Value);
-            if (!same)
+            if (!same || _unsaved)
             {
                 error = Save(next);
+                _unsaved = error is not null;
                 _overrides = next;
             }
 
@@ -166,6 +183,7 @@ internal sealed class EndpointOverrideStore
             }
 
             string? error = Save(next);
+            _unsaved = error is not null;
             _overrides = next;
             return error;
         }

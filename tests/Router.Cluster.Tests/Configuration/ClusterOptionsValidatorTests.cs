@@ -7,7 +7,14 @@ public sealed class ClusterOptionsValidatorTests : IDisposable
 {
     private readonly string _caFile = Path.Combine(Path.GetTempPath(), $"router-cluster-ca-{Guid.NewGuid():N}.pem");
 
-    public ClusterOptionsValidatorTests() => File.WriteAllText(_caFile, "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n");
+    public ClusterOptionsValidatorTests()
+    {
+        // A real (self-signed) CA certificate in PEM: the validator reads the file as the store will.
+        using var key = System.Security.Cryptography.ECDsa.Create();
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=router test CA", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        File.WriteAllText(_caFile, certificate.ExportCertificatePem());
+    }
 
     public static TheoryData<string, Action<ClusterOptions>, string[]> Cases => new()
     {
@@ -96,6 +103,27 @@ public sealed class ClusterOptionsValidatorTests : IDisposable
         Assert.Equal(
             ["Cluster:CaFile: set, but the endpoints are http:// (no TLS); use https:// endpoints or leave it out"],
             ClusterOptionsValidator.Validate(http, "Cluster", _ => null));
+    }
+
+    [Fact]
+    public void Validate_CaFileThatIsNoCertificate_SaysSoByKeyPath()
+    {
+        string garbage = _caFile + ".garbage";
+        File.WriteAllText(garbage, "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n");
+        try
+        {
+            var options = Valid();
+            Https(options);
+            options.CaFile = garbage;
+
+            var error = Assert.Single(ClusterOptionsValidator.Validate(options, "Cluster", _ => null));
+
+            Assert.StartsWith($"Cluster:CaFile: '{garbage}' ", error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(garbage);
+        }
     }
 
     [Fact]

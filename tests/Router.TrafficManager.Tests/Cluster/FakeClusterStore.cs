@@ -83,6 +83,19 @@ internal sealed class FakeClusterStore(string instanceId, DateTimeOffset now) : 
         return Task.FromResult(ClusterWriteResult.Ok);
     }
 
+    /// <summary>Settings the instance asked to delete.</summary>
+    public List<ManualSetting> Removed { get; } = [];
+
+    public Task<ClusterWriteResult> RemoveSettingAsync(ManualSetting setting, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            Removed.Add(setting);
+        }
+
+        return Task.FromResult(WriteError is null ? ClusterWriteResult.Ok : ClusterWriteResult.Failed(WriteError));
+    }
+
     /// <summary>Makes <paramref name="snapshot"/> what the store says, and tells the instance.</summary>
     public void Push(ClusterSnapshot snapshot)
     {

@@ -226,6 +226,42 @@ public sealed class TrafficManagerServiceClusterTests : IAsyncLifetime
     }
 
     [Fact]
+    public void ReloadChangesTheFlagTwice_TheSettingIsDeletedFromTheStoreAndDoesNotComeBack()
+    {
+        var service = Started();
+        var disable = new ManualSetting("app", "primary", false, _harness.Clock.GetUtcNow(), "router-2", true);
+        _store.Push(_store.Connected(_harness.Clock.GetUtcNow(), Others(EndpointStatus.Online, EndpointStatus.Online), [disable]));
+        Assert.Equal(ServiceHarness.Secondary, ServiceHarness.Address(service, "app"));
+
+        // The file disables primary: the newer instruction; the setting is deleted from the store for every instance.
+        var edited = ServiceHarness.Options();
+        edited.Profiles[0].Endpoints[0].Enabled = false;
+        ServiceHarness.Apply(service, edited);
+        Assert.Equal(disable, Assert.Single(_store.Removed));
+        _store.Push(_store.Connected(_harness.Clock.GetUtcNow(), Others(EndpointStatus.Online, EndpointStatus.Online), []));
+
+        // And back: the old manual setting is gone, primary answers again.
+        ServiceHarness.Apply(service, ServiceHarness.Options());
+        _harness.Advance(ServiceHarness.Interval);
+        Assert.Equal(ServiceHarness.Primary, ServiceHarness.Address(service, "app"));
+        Assert.Null(ServiceHarness.Endpoint(service, "app", "primary").EnabledOverride);
+    }
+
+    [Fact]
+    public void DuplicateInstanceId_NotRegistered_OwnViewAndPutRefused()
+    {
+        var service = Started();
+        // Connected, but the members list holds router-2 and router-3 only: another live instance holds "router-1".
+        var snapshot = _store.Connected(_harness.Clock.GetUtcNow(), Others(EndpointStatus.Degraded, EndpointStatus.Degraded));
+        _store.Push(snapshot with { Members = [.. snapshot.Members.Where(m => m.InstanceId != Self)] });
+
+        Assert.Equal(ServiceHarness.Primary, ServiceHarness.Address(service, "app"));
+        var result = service.SetEndpointEnabled("app", "primary", false);
+        Assert.Equal(EndpointSwitchOutcome.Unavailable, result.Outcome);
+        Assert.Contains("another live instance holds the id 'router-1'", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void View_PublishedOnChangeOnly()
     {
         Started();
