@@ -253,7 +253,7 @@ cmd_up() {
   cat <<EOF
 
   Try:
-    $0 status                          # each instance: "cluster: connected as router-N, 3 instances (...)", views per endpoint
+    $0 status                          # each instance: "cluster: connected, 3 instances (...); this is router-N", views per endpoint
     $0 switch eastus off 1             # disabled through router-1; router-2 and router-3 answer westeurope at once
     $0 switch eastus on 1
     $0 fault eastus; $0 heal eastus    # a real failure: all three move, and come back

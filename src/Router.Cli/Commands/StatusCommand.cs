@@ -103,7 +103,7 @@ internal static class StatusCommand
         string self = Text(cluster, "instanceId");
         return state switch
         {
-            "Connected" => $"cluster: connected as {self}, {instances.Count} instance{(instances.Count == 1 ? "" : "s")} ({string.Join(", ", instances)}), quorum {Text(cluster, "quorum")}",
+            "Connected" => $"cluster: connected, {instances.Count} instance{(instances.Count == 1 ? "" : "s")} ({string.Join(", ", instances)}), quorum {Text(cluster, "quorum")}; this is {self}",
             "LocalView" => $"cluster: local view since {Time(store, "since")} ({Text(store, "reason")})",
             _ => $"cluster: {state.ToLowerInvariant()} as {self} since {Time(store, "since")} ({Text(store, "reason")}); answering by its own view",
         };

@@ -100,6 +100,14 @@ internal sealed class EtcdClusterStore : IClusterStore
 
     public string InstanceId { get; }
 
+    /// <summary>
+    /// The time to live asked of etcd: a second less than <c>LeaseSeconds</c> (at least 2 s, etcd's floor with its
+    /// default timing). A lease ends its TTL after the last keep-alive, which went out at most a second before the
+    /// instance died, and etcd revokes expired leases on a half-second tick: so a dead instance is gone within
+    /// <c>LeaseSeconds</c> of its death (from 3 on), not up to a keep-alive interval and a tick later.
+    /// </summary>
+    internal int GrantedSeconds => Math.Max(2, _leaseSeconds - 1);
+
     /// <summary>The deadline of one call: <see cref="StartupCallTimeout"/> until the first session is up, then <see cref="SteadyCallTimeout"/>.</summary>
     internal TimeSpan CallTimeout => _connectedOnce ? SteadyCallTimeout : StartupCallTimeout;
 
@@ -334,7 +342,7 @@ internal sealed class EtcdClusterStore : IClusterStore
         if (_leaseId == 0)
         {
             var grant = await CallAsync(
-                token => session.Client.LeaseGrantAsync(new LeaseGrantRequest { TTL = _leaseSeconds }, session.Headers, null, token), "granting a lease", stop).ConfigureAwait(false);
+                token => session.Client.LeaseGrantAsync(new LeaseGrantRequest { TTL = GrantedSeconds }, session.Headers, null, token), "granting a lease", stop).ConfigureAwait(false);
             if (!string.IsNullOrEmpty(grant.Error))
             {
                 throw new EtcdSessionException("etcd did not grant a lease: " + grant.Error);
@@ -540,7 +548,7 @@ internal sealed class EtcdClusterStore : IClusterStore
     {
         // A third of the lease, so that one lost keep-alive does not end it; at most a second, so that a member cut off
         // from its quorum (which stops renewing leases) is noticed soon.
-        var interval = TimeSpan.FromSeconds(Math.Min(_leaseSeconds / 3.0, MaxKeepAliveInterval.TotalSeconds));
+        var interval = TimeSpan.FromSeconds(Math.Min(GrantedSeconds / 3.0, MaxKeepAliveInterval.TotalSeconds));
         using var keepAlive = session.KeepAlive(cancellationToken);
         long tokenUsed = _time.GetTimestamp();
         while (true)

@@ -14,7 +14,7 @@ public sealed class StatusCommandClusterTests
               "instances": [ { "instanceId": "router-1" }, { "instanceId": "router-2" }, { "instanceId": "router-3" } ] }
             """);
 
-        Assert.Equal("cluster: connected as router-2, 3 instances (router-1, router-2, router-3), quorum Majority", StatusCommand.FormatCluster(json.RootElement));
+        Assert.Equal("cluster: connected, 3 instances (router-1, router-2, router-3), quorum Majority; this is router-2", StatusCommand.FormatCluster(json.RootElement));
     }
 
     [Fact]
