@@ -287,7 +287,10 @@ public sealed class EndpointProberTests : IDisposable
             // timeout, so the fallback's success stands — not lost to the caller's deadline
             Assert.True(result.Succeeded, result.Error);
             Assert.True(result.UsedFallback);
-            Assert.InRange(result.Duration, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(2));
+            // At least the deep probe's half of the timeout. No upper bound of the timeout itself: that the fallback's
+            // success arrived before the caller's deadline is what Succeeded says; the wall-clock duration measured
+            // around it ran to 4.5 s once on a loaded machine (continuations scheduled late), and proves nothing more.
+            Assert.True(result.Duration >= TimeSpan.FromSeconds(0.9), $"the deep probe gave up after {result.Duration.TotalSeconds:0.000} s, before half the timeout");
             Assert.Single(registry.Requests);
         }
         finally
