@@ -52,7 +52,22 @@ internal static class RouterConfigurationLoader
             return new LoadedConfiguration(null, [$"{path}: not valid JSON: {JsonErrorReason(ex)}"], null);
         }
 
+        ResolveAgainstTheFile(root, Path.GetDirectoryName(fullPath)!);
         return Validate(root, errors);
+    }
+
+    /// <summary>
+    /// File names a configuration gives relative to itself: <c>Cluster:CaFile</c> (like <c>Admin:StateFile</c>, which
+    /// <c>serve</c> resolves), so that a configuration and its CA can move together.
+    /// </summary>
+    private static void ResolveAgainstTheFile(IConfigurationRoot root, string directory)
+    {
+        const string CaFile = "Cluster:CaFile";
+        string? value = root[CaFile];
+        if (!string.IsNullOrWhiteSpace(value) && !Path.IsPathRooted(value))
+        {
+            root[CaFile] = Path.GetFullPath(Path.Combine(directory, value));
+        }
     }
 
     /// <summary>Checks, binds and validates an already built configuration.</summary>

@@ -155,6 +155,30 @@ public sealed class RouterConfigurationLoaderTests
     }
 
     [Fact]
+    public void Load_ClusterCaFileRelative_IsTheFileNextToTheConfiguration()
+    {
+        // Arrange: the CA beside the configuration, named relative to it; the working directory is elsewhere.
+        using var directory = new TempDirectory();
+        using var key = System.Security.Cryptography.ECDsa.Create();
+        using var ca = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=etcd test CA", key, System.Security.Cryptography.HashAlgorithmName.SHA256)
+            .CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        string caPath = directory.Write("etcd-ca.pem", ca.ExportCertificatePem());
+        string path = directory.Write("router.json", """
+            { "Dns": { "Listen": [ "127.0.0.1:0" ] },
+              "TrafficManager": { "Zone": "tm.example.test", "Profiles": [ { "Name": "contoso",
+                "Endpoints": [ { "Name": "eastus", "Location": "eastus", "Target": "127.0.0.11" } ] } ] },
+              "Cluster": { "Endpoints": [ "https://127.0.0.31:2379" ], "InstanceId": "r1", "CaFile": "etcd-ca.pem" } }
+            """);
+
+        // Act
+        var loaded = RouterConfigurationLoader.Load(path);
+
+        // Assert
+        Assert.True(loaded.IsValid, string.Join(Environment.NewLine, loaded.Errors));
+        Assert.Equal(caPath, loaded.Options!.Cluster!.CaFile);
+    }
+
+    [Fact]
     public void Validate_ClusterWithoutTrafficManager_SaysWhatItIsFor()
     {
         // Arrange
