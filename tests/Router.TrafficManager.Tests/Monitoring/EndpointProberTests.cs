@@ -275,12 +275,14 @@ public sealed class EndpointProberTests : IDisposable
 
             await using var registry = LoopbackProbeServer.Start();
             var monitor = Monitor(stuffedPort);
-            monitor.TimeoutSeconds = 2;
+            // 6 s, not 2 s: the confirmation ends a tenth of the timeout before it, and 0.2 s was less than a loaded
+            // machine (other test assemblies run beside this one) took to run a continuation, twice in four CI runs.
+            monitor.TimeoutSeconds = 6;
             monitor.Fallback = new FallbackMonitorOptions { Port = registry.Port };
 
             // Act: with a caller deadline at exactly TimeoutSeconds, as ProbeScheduler sets one
             using var schedulerDeadline = new CancellationTokenSource(TimeSpan.FromSeconds(monitor.TimeoutSeconds));
-            var result = await _prober.ProbeAsync("127.0.0.1", monitor, schedulerDeadline.Token).WaitAsync(TimeSpan.FromSeconds(10));
+            var result = await _prober.ProbeAsync("127.0.0.1", monitor, schedulerDeadline.Token).WaitAsync(TimeSpan.FromSeconds(30));
 
             // Assert: the deep probe gave up connecting after half the timeout; the fallback answered within the rest;
             // the confirmation (the monitor asked once more) could not connect either and gave up a margin before the
@@ -290,7 +292,7 @@ public sealed class EndpointProberTests : IDisposable
             // At least the deep probe's half of the timeout. No upper bound of the timeout itself: that the fallback's
             // success arrived before the caller's deadline is what Succeeded says; the wall-clock duration measured
             // around it ran to 4.5 s once on a loaded machine (continuations scheduled late), and proves nothing more.
-            Assert.True(result.Duration >= TimeSpan.FromSeconds(0.9), $"the deep probe gave up after {result.Duration.TotalSeconds:0.000} s, before half the timeout");
+            Assert.True(result.Duration >= TimeSpan.FromSeconds(2.9), $"the deep probe gave up after {result.Duration.TotalSeconds:0.000} s, before half the timeout");
             Assert.Single(registry.Requests);
         }
         finally
