@@ -30,6 +30,7 @@ public sealed partial class DnsServer : IAsyncDisposable
     private DnsServerCore? _core;
     private DnsResponseCache? _cache;
     private DnsCacheOptions? _cacheOptions;
+    private UpstreamUdpSockets? _upstreamSockets;
 
     /// <param name="options">A configuration that <see cref="DnsServerOptionsValidator"/> accepts.</param>
     /// <param name="loggerFactory">Where the server logs.</param>
@@ -172,6 +173,10 @@ public sealed partial class DnsServer : IAsyncDisposable
             forwarder = BuildForwarder(options.Forwarding, endpoints);
             handlers.Add(forwarder);
         }
+        else
+        {
+            _metrics.ObserveCache(null);
+        }
 
         return new DnsPipeline([new StaticZones(zones)], handlers, options.MaxUdpPayload, _loggerFactory.CreateLogger<DnsPipeline>(), _metrics,
             forwarder is null ? null : forwarder.IsAllowed, new NameServerGlue(endpoints.Select(e => e.Address)));
@@ -221,9 +226,12 @@ public sealed partial class DnsServer : IAsyncDisposable
         }
 
         int attempts = options.Attempts > 0 ? options.Attempts : Math.Max(2, upstreams.Count);
-        var resolver = new UpstreamResolver(upstreams, TimeSpan.FromSeconds(options.TimeoutSeconds), attempts, _timeProvider,
-            _loggerFactory.CreateLogger<UpstreamResolver>());
+        var resolverLogger = _loggerFactory.CreateLogger<UpstreamResolver>();
+        _upstreamSockets ??= new UpstreamUdpSockets(resolverLogger);
+        var resolver = new UpstreamResolver(upstreams, TimeSpan.FromSeconds(options.TimeoutSeconds), attempts, _timeProvider, resolverLogger,
+            _upstreamSockets);
         var limits = new DnsCacheOptionsSnapshot((uint)options.Cache.MaxTtlSeconds, (uint)options.Cache.MaxNegativeTtlSeconds);
+        _metrics.ObserveCache(cache);
         return new ForwardingHandler(allowed, resolver, cache, limits, _timeProvider, _metrics);
     }
 
@@ -247,6 +255,8 @@ public sealed partial class DnsServer : IAsyncDisposable
 
         _udp.Clear();
         _tcp.Clear();
+        _upstreamSockets?.Dispose();
+        _upstreamSockets = null;
     }
 
     public async ValueTask DisposeAsync() => await StopListeners().ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Router.Dns.Server.Forwarding;
 using Router.Dns.Server.Pipeline;
 
 namespace Router.Dns.Server.Diagnostics;
@@ -16,6 +17,8 @@ public static class DnsTelemetryNames
     public const string ForwardDuration = "router.dns.forward.duration";
     public const string ForwardFailures = "router.dns.forward.failures";
     public const string CacheLookups = "router.dns.cache.lookups";
+    public const string CacheEntries = "router.dns.cache.entries";
+    public const string CacheBytes = "router.dns.cache.bytes";
 
     public const string TransportTag = "transport";
     public const string ResponseCodeTag = "rcode";
@@ -60,6 +63,7 @@ public sealed class DnsServerMetrics
     private readonly Histogram<double> _forwardDuration;
     private readonly Counter<long> _forwardFailures;
     private readonly Counter<long> _cacheLookups;
+    private DnsResponseCache? _cache;
 
     public DnsServerMetrics(IMeterFactory meterFactory)
     {
@@ -72,7 +76,14 @@ public sealed class DnsServerMetrics
         _forwardDuration = meter.CreateHistogram<double>(DnsTelemetryNames.ForwardDuration, "s", "Time to get an answer from upstream resolvers.");
         _forwardFailures = meter.CreateCounter<long>(DnsTelemetryNames.ForwardFailures, "{query}", "Forwarded queries no upstream answered (SERVFAIL).");
         _cacheLookups = meter.CreateCounter<long>(DnsTelemetryNames.CacheLookups, "{lookup}", "Forwarding cache lookups, by outcome.");
+        meter.CreateObservableGauge(DnsTelemetryNames.CacheEntries, () => (long)(Volatile.Read(ref _cache)?.Count ?? 0), "{entry}",
+            "Answers in the forwarding cache (at most Dns:Forwarding:Cache:MaxEntries).");
+        meter.CreateObservableGauge(DnsTelemetryNames.CacheBytes, () => Volatile.Read(ref _cache)?.Bytes ?? 0, "By",
+            "Estimated managed memory of the forwarding cache's answers and keys.");
     }
+
+    /// <summary>The forwarding cache the gauges report; null when there is none (forwarding or its cache is off).</summary>
+    internal void ObserveCache(DnsResponseCache? cache) => Volatile.Write(ref _cache, cache);
 
     /// <summary>Counts an answered query; <paramref name="response"/> is the response message.</summary>
     public void QueryAnswered(DnsTransport transport, ReadOnlySpan<byte> response)

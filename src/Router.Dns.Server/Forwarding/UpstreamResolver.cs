@@ -14,20 +14,25 @@ namespace Router.Dns.Server.Forwarding;
 /// <summary>
 /// Asks upstream resolvers: UDP first, TCP when the answer comes back truncated; a per-attempt timeout; on failure
 /// the next upstream (Polly retry + timeout, driven by the injected <see cref="TimeProvider"/>). Anti-spoofing: a
-/// fresh random query ID and source port per attempt (RandomNumberGenerator), and a response only counts when its
-/// ID and question match; anything else is ignored while the attempt waits.
+/// fresh random query ID per attempt (RandomNumberGenerator), sent from one of a few shared sockets whose random
+/// source ports change every <see cref="UpstreamUdpSocket.MaxUses"/> queries (<see cref="UpstreamUdpSockets"/>), and
+/// a response only counts when its ID and question match; anything else is ignored while the attempt waits.
 /// </summary>
 internal sealed partial class UpstreamResolver
 {
     private readonly IReadOnlyList<IPEndPoint> _upstreams;
     private readonly ResiliencePipeline<DnsMessage> _pipeline;
     private readonly ILogger _logger;
+    private readonly UpstreamUdpSockets _udp;
     private int _preferred;
 
-    public UpstreamResolver(IReadOnlyList<IPEndPoint> upstreams, TimeSpan attemptTimeout, int attempts, TimeProvider timeProvider, ILogger logger)
+    /// <summary>A resolver for <paramref name="upstreams"/>; <paramref name="udp"/> is the server's shared upstream sockets (null: its own).</summary>
+    public UpstreamResolver(IReadOnlyList<IPEndPoint> upstreams, TimeSpan attemptTimeout, int attempts, TimeProvider timeProvider, ILogger logger,
+        UpstreamUdpSockets? udp = null)
     {
         _upstreams = upstreams;
         _logger = logger;
+        _udp = udp ?? new UpstreamUdpSockets(logger);
         var builder = new ResiliencePipelineBuilder<DnsMessage> { TimeProvider = timeProvider };
 
         // Polly rejects MaxRetryAttempts = 0: with a single attempt (Forwarding:Attempts = 1) there is no retry at all.
@@ -114,34 +119,9 @@ internal sealed partial class UpstreamResolver
         }
     }
 
-    /// <summary>One UDP exchange; null when the answer was truncated and TCP must follow.</summary>
-    private async ValueTask<DnsMessage?> QueryUdpAsync(IPEndPoint upstream, DnsQuestion question, bool checkingDisabled, CancellationToken cancellationToken)
-    {
-        ushort id = (ushort)RandomNumberGenerator.GetInt32(ushort.MaxValue + 1);
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(DnsLimits.MaxMessageLength);
-        try
-        {
-            int length = WriteQuery(buffer, id, question, checkingDisabled);
-            using var socket = new Socket(upstream.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-            await socket.ConnectAsync(upstream, cancellationToken).ConfigureAwait(false);
-            await socket.SendAsync(buffer.AsMemory(0, length), SocketFlags.None, cancellationToken).ConfigureAwait(false);
-            while (true)
-            {
-                int received = await socket.ReceiveAsync(buffer.AsMemory(), SocketFlags.None, cancellationToken).ConfigureAwait(false);
-                if (!IsAnswerTo(buffer.AsSpan(0, received), id, question, out var response))
-                {
-                    Log.SpoofedResponse(_logger, upstream);
-                    continue;
-                }
-
-                return response.IsTruncated ? null : response;
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
+    /// <summary>One UDP exchange on a shared socket; null when the answer was truncated and TCP must follow.</summary>
+    private ValueTask<DnsMessage?> QueryUdpAsync(IPEndPoint upstream, DnsQuestion question, bool checkingDisabled, CancellationToken cancellationToken) =>
+        _udp.Reserve(upstream).QueryAsync(question, checkingDisabled, cancellationToken);
 
     private async ValueTask<DnsMessage> QueryTcpAsync(IPEndPoint upstream, DnsQuestion question, bool checkingDisabled, CancellationToken cancellationToken)
     {
@@ -183,7 +163,7 @@ internal sealed partial class UpstreamResolver
     }
 
     // RFC 1035 §4.1.1 + RFC 6891: a recursive query with our EDNS payload size; no Client Subnet is sent upstream.
-    private static int WriteQuery(Span<byte> destination, ushort id, DnsQuestion question, bool checkingDisabled)
+    internal static int WriteQuery(Span<byte> destination, ushort id, DnsQuestion question, bool checkingDisabled)
     {
         var query = new DnsMessage
         {
@@ -198,7 +178,7 @@ internal sealed partial class UpstreamResolver
     }
 
     // RFC 5452 §9.1: accept an answer only when ID, question name, type and class all match.
-    private static bool IsAnswerTo(ReadOnlySpan<byte> data, ushort id, DnsQuestion question, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out DnsMessage? response)
+    internal static bool IsAnswerTo(ReadOnlySpan<byte> data, ushort id, DnsQuestion question, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out DnsMessage? response)
     {
         if (DnsMessage.TryRead(data, out response) != DnsParseError.None || response is null ||
             !response.IsResponse || response.Id != id || response.Questions.Count != 1 ||
@@ -211,6 +191,8 @@ internal sealed partial class UpstreamResolver
 
         return true;
     }
+
+    internal static void LogSpoofedResponse(ILogger logger, IPEndPoint upstream) => Log.SpoofedResponse(logger, upstream);
 
     private sealed class AttemptState(UpstreamResolver resolver, DnsQuestion question, bool checkingDisabled, int start, Activity? activity)
     {

@@ -35,7 +35,7 @@ public sealed class DnsResponseCacheTests
     }
 
     [Fact]
-    public void TryGet_TtlElapsed_MissAndEntryRemoved()
+    public void TryGet_TtlElapsed_MissUntilStoredAgainInPlace()
     {
         // Arrange
         var cache = new DnsResponseCache(100, _clock);
@@ -46,11 +46,18 @@ public sealed class DnsResponseCacheTests
         Assert.True(cache.TryGet(Name, DnsRecordType.A, DnsClass.IN, out _, out uint age));
         Assert.Equal(59u, age);
 
-        // 2. At the TTL: gone.
+        // 2. At the TTL: a miss.
         _clock.Advance(TimeSpan.FromTicks(1));
         Assert.False(cache.TryGet(Name, DnsRecordType.A, DnsClass.IN, out var answer, out _));
         Assert.Null(answer);
-        Assert.Equal(0, cache.Count);
+
+        // 3. The fresh answer replaces the expired one in place: still one entry, and its bytes counted once.
+        long bytes = cache.Bytes;
+        cache.Store(Name, DnsRecordType.A, DnsClass.IN, Positive(ttl: 60));
+        Assert.Equal(1, cache.Count);
+        Assert.Equal(bytes, cache.Bytes);
+        Assert.True(cache.TryGet(Name, DnsRecordType.A, DnsClass.IN, out _, out age));
+        Assert.Equal(0u, age);
     }
 
     [Fact]
@@ -195,6 +202,82 @@ public sealed class DnsResponseCacheTests
         // Assert: the long-lived entry survives the sweep; the expired ones are gone.
         Assert.Equal(2, cache.Count);
         Assert.True(cache.TryGet(NameOf(100), DnsRecordType.A, DnsClass.IN, out _, out _));
+    }
+
+    [Fact]
+    public void Store_ManyThreadsMoreThanMaxEntries_CountNeverExceedsMaxEntries()
+    {
+        // Arrange
+        const int maxEntries = 64;
+        var cache = new DnsResponseCache(maxEntries, _clock);
+        int highest = 0;
+
+        // Act: four threads store 2,000 different names each, watching the count as they go.
+        Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, thread =>
+        {
+            for (int i = 0; i < 2_000; i++)
+            {
+                cache.Store(NameOf(thread * 10_000 + i), DnsRecordType.A, DnsClass.IN, Positive(ttl: 3600));
+                int count = cache.Count;
+                int seen;
+                while ((seen = Volatile.Read(ref highest)) < count && Interlocked.CompareExchange(ref highest, count, seen) != seen)
+                {
+                }
+            }
+        });
+
+        // Assert
+        Assert.InRange(highest, 1, maxEntries);
+        Assert.InRange(cache.Count, 1, maxEntries);
+    }
+
+    [Fact]
+    public void Bytes_StoreAndEvict_SumOfEntriesBoundedByMaxEntries()
+    {
+        // Arrange: answers of three sizes.
+        const int maxEntries = 20;
+        var cache = new DnsResponseCache(maxEntries, _clock);
+        var small = Positive(ttl: 3600);
+        var large = CachedAnswer.FromResponse(Response(DnsResponseCode.NoError, answers: [.. Enumerable.Repeat(A(3600), 30)]),
+            _clock.GetTimestamp(), MaxTtl, MaxNegativeTtl, cacheable: true)!;
+        int largestEntry = 0;
+
+        // Act
+        for (int i = 0; i < 200; i++)
+        {
+            var answer = i % 3 == 0 ? large : small;
+            cache.Store(NameOf(i), DnsRecordType.A, DnsClass.IN, answer);
+            largestEntry = Math.Max(largestEntry, answer.EstimatedBytes + 200);
+            Assert.InRange(cache.Bytes, 1, (long)maxEntries * largestEntry);
+        }
+
+        cache.Clear();
+
+        // Assert: a 30-record answer weighs more than a 1-record one, by at least the records' wire length; a clear
+        // gives everything back.
+        Assert.True(large.EstimatedBytes - small.EstimatedBytes >= 29 * (16 + 10 + 4));
+        Assert.Equal(0, cache.Count);
+        Assert.Equal(0, cache.Bytes);
+    }
+
+    [Fact]
+    public void Bytes_EvictedToMakeRoom_EqualsTheSumOfWhatIsLeft()
+    {
+        // Arrange
+        var cache = new DnsResponseCache(10, _clock);
+        var answer = Positive(ttl: 3600);
+        cache.Store(NameOf(10), DnsRecordType.A, DnsClass.IN, answer);
+        long perEntry = cache.Bytes;
+
+        // Act: 25 names of the same length into 10 places.
+        for (int i = 1; i < 25; i++)
+        {
+            cache.Store(NameOf(i + 10), DnsRecordType.A, DnsClass.IN, answer);
+        }
+
+        // Assert
+        Assert.Equal(perEntry * cache.Count, cache.Bytes);
+        Assert.InRange(cache.Count, 9, 10);
     }
 
     private static byte[] NameOf(int i) => DnsName.Parse($"n{i}.cache.test").Wire.ToArray();

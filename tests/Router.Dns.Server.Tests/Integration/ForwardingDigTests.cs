@@ -218,6 +218,40 @@ public sealed class ForwardingDigTests(ForwardingFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Forward_AnswersCached_EntriesAndBytesGaugesFollowTheCache()
+    {
+        // Arrange: a forwarder with room for two answers.
+        await using var upstream = await TestDnsServer.StartAsync(TestDnsServer.Options(ForwardingFixture.UpstreamZone()));
+        var options = ForwardingFixture.ForwarderOptions(upstream.EndPoint);
+        options.Forwarding.Cache.MaxEntries = 2;
+        await using var forwarder = await TestDnsServer.StartAsync(options);
+        using var entries = forwarder.Collect(DnsTelemetryNames.CacheEntries);
+        using var bytes = forwarder.Collect(DnsTelemetryNames.CacheBytes);
+
+        // Act: one answer, then three more names (the limit is two).
+        var first = await DnsTools.DigAsync(forwarder.EndPoint, "www.upstream.test", "A");
+        entries.RecordObservableInstruments();
+        bytes.RecordObservableInstruments();
+        long oneEntry = entries.LastMeasurement!.Value;
+        long oneEntryBytes = bytes.LastMeasurement!.Value;
+        foreach (string name in (string[])["www.upstream.test AAAA", "alias.upstream.test A", "nx.upstream.test A"])
+        {
+            var answer = await DnsTools.DigAsync(forwarder.EndPoint, name.Split(' ')[0], name.Split(' ')[1]);
+            Assert.True(answer.Status is "NOERROR" or "NXDOMAIN", answer.ToString());
+        }
+
+        entries.RecordObservableInstruments();
+        bytes.RecordObservableInstruments();
+
+        // Assert
+        Assert.True(first.Status == "NOERROR", first.ToString());
+        Assert.Equal(1, oneEntry);
+        Assert.InRange(oneEntryBytes, 100, 2_000);
+        Assert.Equal(2, entries.LastMeasurement!.Value);
+        Assert.InRange(bytes.LastMeasurement!.Value, oneEntryBytes + 1, 2 * 4_000);
+    }
+
+    [Fact]
     public async Task Forward_NegativeAnswer_CachedForSoaMinimumThenAskedAgain()
     {
         // Arrange
