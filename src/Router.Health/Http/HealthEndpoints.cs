@@ -1,13 +1,10 @@
 using System.Buffers;
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
-using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Router.Health.Configuration;
 using Router.Health.Evaluation;
 using Router.Health.Monitoring;
-using Router.Health.Topology;
 
 namespace Router.Health.Http;
 
