@@ -18,4 +18,5 @@ internal static class HealthEventIds
     public const int CheckCrashed = 2040;
     public const int MonitorOverloaded = 2041;
     public const int HealthListening = 2050;
+    public const int BatchDocumentBuilt = 2060;
 }

@@ -15,12 +15,17 @@ public sealed class HealthMetrics
     private static readonly object Registry = "registry";
     private static readonly object Status200 = "200";
     private static readonly object Status503 = "503";
+    private static readonly object True = "true";
+    private static readonly object False = "false";
 
     private readonly Histogram<double> _checkDuration;
     private readonly Counter<long> _checkOutcomes;
     private readonly Counter<long> _transitions;
     private readonly Counter<long> _failOpen;
     private readonly Counter<long> _requests;
+    private readonly Counter<long> _batchRequests;
+    private readonly UpDownCounter<long> _batchHeld;
+    private readonly Histogram<double> _batchBuildDuration;
 
     public HealthMetrics(IMeterFactory meterFactory)
     {
@@ -31,6 +36,10 @@ public sealed class HealthMetrics
         _transitions = meter.CreateCounter<long>(HealthTelemetryNames.Transitions, "{transition}", "State transitions of resources and registries.");
         _failOpen = meter.CreateCounter<long>(HealthTelemetryNames.FailOpen, "{verdict}", "Registry verdicts answered healthy because of fail-open.");
         _requests = meter.CreateCounter<long>(HealthTelemetryNames.Requests, "{request}", "Registry health requests, by status.");
+        _batchRequests = meter.CreateCounter<long>(HealthTelemetryNames.BatchRequests, "{request}",
+            "Batch verdict requests (GET /health/registries), by outcome (full, incremental, not-modified, bad-request) and whether they were held.");
+        _batchHeld = meter.CreateUpDownCounter<long>(HealthTelemetryNames.BatchHeld, "{request}", "Batch verdict requests held by a long poll now.");
+        _batchBuildDuration = meter.CreateHistogram<double>(HealthTelemetryNames.BatchBuildDuration, "s", "Time to build a full batch verdict document (once per version).");
     }
 
     public void CheckCompleted(ResourceKind kind, string checkType, CheckResult result)
@@ -62,4 +71,20 @@ public sealed class HealthMetrics
             _failOpen.Add(1);
         }
     }
+
+    /// <summary>One batch request answered; <paramref name="outcome"/> is one of the <c>HealthTelemetryNames.Batch*</c> values.</summary>
+    public void BatchAnswered(string outcome, bool held)
+    {
+        if (_batchRequests.Enabled)
+        {
+            _batchRequests.Add(1,
+                new KeyValuePair<string, object?>(HealthTelemetryNames.OutcomeTag, outcome),
+                new KeyValuePair<string, object?>(HealthTelemetryNames.HeldTag, held ? True : False));
+        }
+    }
+
+    /// <summary>A long poll starts (+1) or ends (-1) holding its request.</summary>
+    public void BatchHeld(int delta) => _batchHeld.Add(delta);
+
+    public void BatchBuilt(TimeSpan duration) => _batchBuildDuration.Record(duration.TotalSeconds);
 }

@@ -10,6 +10,9 @@ public static class HealthTelemetryNames
     public const string Transitions = "router.health.transitions";
     public const string FailOpen = "router.health.failopen";
     public const string Requests = "router.health.requests";
+    public const string BatchRequests = "router.health.batch.requests";
+    public const string BatchHeld = "router.health.batch.held";
+    public const string BatchBuildDuration = "router.health.batch.build.duration";
 
     public const string KindTag = "kind";
     public const string CheckTypeTag = "check";
@@ -17,6 +20,13 @@ public static class HealthTelemetryNames
     public const string StateTag = "state";
     public const string SubjectTag = "subject";
     public const string StatusTag = "status";
+    public const string HeldTag = "held";
+
+    /// <summary>The values of <see cref="OutcomeTag"/> on <see cref="BatchRequests"/>.</summary>
+    public const string BatchFull = "full";
+    public const string BatchIncremental = "incremental";
+    public const string BatchNotModified = "not-modified";
+    public const string BatchBadRequest = "bad-request";
 
     /// <summary>The activity source name: the assembly name.</summary>
     public const string ActivitySourceName = "Router.Health";

@@ -1,23 +1,25 @@
 using System.Buffers;
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
-using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Router.Health.Configuration;
 using Router.Health.Evaluation;
 using Router.Health.Monitoring;
-using Router.Health.Topology;
 
 namespace Router.Health.Http;
 
 /// <summary>
 /// The health endpoints of the contract, answered from the monitor's snapshot (no probing on the request path):
-/// <c>GET|HEAD /health/registries/{name}</c> (200 / 503 / 404), <c>/health/live</c> and <c>/health/resources</c>.
+/// <c>GET|HEAD /health/registries/{name}</c> (200 / 503 / 404), <c>/health/registries</c> (the batch document,
+/// <see cref="BatchEndpoint"/>), <c>/health/live</c> and <c>/health/resources</c>.
 /// One request delegate, no routing middleware: the path is matched by hand and the registry looked up by span.
 /// </summary>
-internal sealed class HealthEndpoints(HealthMonitor monitor)
+/// <param name="monitor">The monitor whose snapshot is served.</param>
+/// <param name="batch">The batch document's endpoint; by default one without logging that never sees a server stop.</param>
+internal sealed class HealthEndpoints(HealthMonitor monitor, BatchEndpoint? batch = null)
 {
+    private readonly BatchEndpoint _batch = batch ?? new BatchEndpoint(monitor, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, CancellationToken.None);
+
     public const string RegistriesPrefix = "/health/registries/";
     public const string LivePath = "/health/live";
     public const string ResourcesPath = "/health/resources";
@@ -29,7 +31,7 @@ internal sealed class HealthEndpoints(HealthMonitor monitor)
     private const string JsonContentType = "application/json; charset=utf-8";
 
     /// <summary>Names longer than this (in UTF-8) take the escaping path, which allocates.</summary>
-    private const int MaxStackNameBytes = 512;
+    internal const int MaxStackNameBytes = 512;
 
     // The constant parts of a verdict, in order: {"registry":"NAME","region":"REGION","status":"…","failOpen":…,
     // "reason":…,"dependencies":[DEPENDENCY,…]}. Field order and spelling as the contract and the earlier writer.
@@ -42,8 +44,6 @@ internal sealed class HealthEndpoints(HealthMonitor monitor)
     private static ReadOnlySpan<byte> NullLiteral => "null"u8;
     private static ReadOnlySpan<byte> DependenciesPart => ",\"dependencies\":["u8;
     private static ReadOnlySpan<byte> EndPart => "]}"u8;
-    private static readonly byte[] ReasonSeparator = Encoding.UTF8.GetBytes(RegistryEvaluator.ReasonSeparator);
-    private static readonly byte[] DisabledReason = JsonEncodedText.Encode(RegistryEvaluator.DeepEvaluationDisabledReason, EncodedResource.Encoder).EncodedUtf8Bytes.ToArray();
 
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_buffer;
@@ -68,6 +68,11 @@ internal sealed class HealthEndpoints(HealthMonitor monitor)
         if (path.StartsWith(RegistriesPrefix, StringComparison.Ordinal))
         {
             return Registry(context, path.AsSpan(RegistriesPrefix.Length), head);
+        }
+
+        if (path == BatchEndpoint.Path)
+        {
+            return _batch.HandleAsync(context, head);
         }
 
         if (path == LivePath)
@@ -107,63 +112,25 @@ internal sealed class HealthEndpoints(HealthMonitor monitor)
 
     /// <summary>
     /// Writes the verdict of registry <paramref name="index"/> from the snapshot's pre-encoded resources: one pass to
-    /// pick each dependency's reading and size the body, one to copy bytes into the response. Allocates nothing
-    /// unless the registry's name needs escaping.
+    /// pick each dependency's reading and size the body (<see cref="EncodedVerdict.Read"/>), one to copy bytes into
+    /// the response. Allocates nothing unless the registry's name needs escaping.
     /// </summary>
     private Task Verdict(HttpResponse response, HealthSnapshot snapshot, int index, long utcTicks, bool head)
     {
-        ref readonly var registry = ref snapshot.Topology.Registries[index];
         Span<byte> nameScratch = stackalloc byte[MaxStackNameBytes];
-        var name = EncodeName(registry.Name, nameScratch);
+        var name = EncodedVerdict.EncodeName(snapshot.Topology.Registries[index].Name, nameScratch);
         var region = snapshot.RegionJson;
 
         // Pass 1: the readings, what they do to the verdict, and the body's length.
-        var readings = new Readings();
-        int count = 0;
-        int dependenciesLength = 0;
-        int unhealthyLength = 0;
-        int failOpenLength = 0;
-        int unhealthyCount = 0;
-        int failOpenCount = 0;
-        for (int k = 0; k < RegistryDefinition.KindCount; k++)
-        {
-            int resource = registry[(ResourceKind)k];
-            if (resource < 0)
-            {
-                continue;
-            }
-
-            var reading = Volatile.Read(ref snapshot.Encoded[resource]).At(utcTicks);
-            readings[count++] = reading;
-            dependenciesLength += reading.Json.Length;
-            if (reading.Effect == DependencyEffect.Unhealthy)
-            {
-                unhealthyLength += reading.Reason.Length;
-                unhealthyCount++;
-            }
-            else if (reading.Effect == DependencyEffect.FailOpen)
-            {
-                failOpenLength += reading.Reason.Length;
-                failOpenCount++;
-            }
-        }
-
-        bool disabled = RegistryEvaluator.IsDeepEvaluationDisabled(snapshot.DeepEvaluation, registry);
-        var (state, failOpen, reasonEffect) = RegistryEvaluator.Combine(disabled, unhealthyCount > 0, failOpenCount > 0);
-        bool healthy = state != HealthState.Unhealthy;
-        // The reason: the kill switch; else every dependency of the effect the verdict names; else null.
-        int reasonCount = reasonEffect == DependencyEffect.Unhealthy ? unhealthyCount : failOpenCount;
-        int reasonLength = disabled
-            ? DisabledReason.Length
-            : reasonCount == 0 ? 0 : (reasonEffect == DependencyEffect.Unhealthy ? unhealthyLength : failOpenLength) + ((reasonCount - 1) * ReasonSeparator.Length);
-
-        monitor.Metrics.RegistryAnswered(healthy, failOpen);
+        var verdict = EncodedVerdict.Read(snapshot, index, utcTicks);
+        bool healthy = verdict.Status != HealthState.Unhealthy;
+        monitor.Metrics.RegistryAnswered(healthy, verdict.FailOpen);
         response.StatusCode = healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
         var status = healthy ? HealthyStatusPart : UnhealthyStatusPart;
-        var failOpenPart = failOpen ? FailOpenTruePart : FailOpenFalsePart;
+        var failOpenPart = verdict.FailOpen ? FailOpenTruePart : FailOpenFalsePart;
         int length = RegistryPart.Length + name.Length + RegionPart.Length + region.Length + status.Length + failOpenPart.Length
-            + (disabled || reasonCount > 0 ? reasonLength + 2 : NullLiteral.Length)
-            + DependenciesPart.Length + dependenciesLength + Math.Max(count - 1, 0) + EndPart.Length;
+            + (verdict.HasReason ? verdict.ReasonLength + 2 : NullLiteral.Length)
+            + DependenciesPart.Length + verdict.DependenciesLength + EndPart.Length;
         response.ContentType = JsonContentType;
         response.ContentLength = length;
         if (head)
@@ -175,90 +142,30 @@ internal sealed class HealthEndpoints(HealthMonitor monitor)
         var writer = response.BodyWriter;
         var body = writer.GetSpan(length);
         int at = 0;
-        Append(body, ref at, RegistryPart);
-        Append(body, ref at, name);
-        Append(body, ref at, RegionPart);
-        Append(body, ref at, region);
-        Append(body, ref at, status);
-        Append(body, ref at, failOpenPart);
-        if (disabled)
+        EncodedVerdict.Append(body, ref at, RegistryPart);
+        EncodedVerdict.Append(body, ref at, name);
+        EncodedVerdict.Append(body, ref at, RegionPart);
+        EncodedVerdict.Append(body, ref at, region);
+        EncodedVerdict.Append(body, ref at, status);
+        EncodedVerdict.Append(body, ref at, failOpenPart);
+        if (verdict.HasReason)
         {
             body[at++] = (byte)'"';
-            Append(body, ref at, DisabledReason);
-            body[at++] = (byte)'"';
-        }
-        else if (reasonCount > 0)
-        {
-            body[at++] = (byte)'"';
-            bool first = true;
-            for (int i = 0; i < count; i++)
-            {
-                var reading = readings[i];
-                if (reading.Effect != reasonEffect)
-                {
-                    continue;
-                }
-
-                if (!first)
-                {
-                    Append(body, ref at, ReasonSeparator);
-                }
-
-                Append(body, ref at, reading.Reason);
-                first = false;
-            }
-
+            verdict.WriteReason(body, ref at);
             body[at++] = (byte)'"';
         }
         else
         {
-            Append(body, ref at, NullLiteral);
+            EncodedVerdict.Append(body, ref at, NullLiteral);
         }
 
-        Append(body, ref at, DependenciesPart);
-        for (int i = 0; i < count; i++)
-        {
-            if (i > 0)
-            {
-                body[at++] = (byte)',';
-            }
-
-            Append(body, ref at, readings[i].Json);
-        }
-
-        Append(body, ref at, EndPart);
+        EncodedVerdict.Append(body, ref at, DependenciesPart);
+        verdict.WriteDependencies(body, ref at);
+        EncodedVerdict.Append(body, ref at, EndPart);
         Debug.Assert(at == length, "the body's length was computed from the same parts");
         writer.Advance(length);
         var flush = writer.FlushAsync();
         return flush.IsCompletedSuccessfully ? Task.CompletedTask : flush.AsTask();
-    }
-
-    /// <summary>
-    /// The registry's name as escaped JSON string content: transcoded into <paramref name="scratch"/> when it fits and
-    /// needs no escaping (the usual case), else escaped into a new array.
-    /// </summary>
-    private static ReadOnlySpan<byte> EncodeName(string name, Span<byte> scratch)
-    {
-        if (Encoding.UTF8.TryGetBytes(name, scratch, out int written)
-            && EncodedResource.Encoder.FindFirstCharacterToEncodeUtf8(scratch[..written]) < 0)
-        {
-            return scratch[..written];
-        }
-
-        return JsonEncodedText.Encode(name, EncodedResource.Encoder).EncodedUtf8Bytes;
-    }
-
-    private static void Append(Span<byte> body, ref int at, ReadOnlySpan<byte> part)
-    {
-        part.CopyTo(body[at..]);
-        at += part.Length;
-    }
-
-    /// <summary>A registry's readings: at most one per kind, kept on the stack.</summary>
-    [InlineArray(RegistryDefinition.KindCount)]
-    private struct Readings
-    {
-        private EncodedReading _element;
     }
 
     private Task Resources(HttpResponse response, bool head)

@@ -14,6 +14,8 @@ public sealed partial class HealthHttpServer : IAsyncDisposable
     private readonly HealthMonitor _monitor;
     private readonly ILoggerFactory _loggerFactory;
     private readonly Uri _listen;
+    // Never disposed: it has no timer, and a held request may still read its token while the server shuts down.
+    private readonly CancellationTokenSource _stopping = new();
     private WebApplication? _app;
 
     private static readonly string[] SilencedCategories = ["Microsoft.AspNetCore.Hosting"];
@@ -42,7 +44,8 @@ public sealed partial class HealthHttpServer : IAsyncDisposable
         builder.WebHost.UseSockets(options => options.UnsafePreferInlineScheduling = true);
         builder.WebHost.UseUrls(_listen.GetLeftPart(UriPartial.Authority));
         var app = builder.Build();
-        var endpoints = new HealthEndpoints(_monitor);
+        var batch = new BatchEndpoint(_monitor, _loggerFactory.CreateLogger<BatchEndpoint>(), _stopping.Token);
+        var endpoints = new HealthEndpoints(_monitor, batch);
         app.Run(endpoints.HandleAsync);
         string? bound = await EmbeddedKestrelHost.StartAsync(app, cancellationToken).ConfigureAwait(false);
         _app = app;
@@ -50,9 +53,24 @@ public sealed partial class HealthHttpServer : IAsyncDisposable
         Log.Listening(_loggerFactory.CreateLogger<HealthHttpServer>(), Address.GetLeftPart(UriPartial.Authority));
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => _app?.StopAsync(cancellationToken) ?? Task.CompletedTask;
+    /// <summary>Stops serving: held long polls are answered at once, then Kestrel stops.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_app is { } app)
+        {
+            await app.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
 
-    public ValueTask DisposeAsync() => Interlocked.Exchange(ref _app, null)?.DisposeAsync() ?? ValueTask.CompletedTask;
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _app, null) is { } app)
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+            await app.DisposeAsync().ConfigureAwait(false);
+        }
+    }
 
     private static partial class Log
     {

@@ -94,6 +94,7 @@ public sealed partial class HealthMonitor : IAsyncDisposable
             var previous = _snapshot;
             previousResources = previous.Topology.Resources;
             var next = CreateSnapshot(options, previous);
+            next.Journal.StartAtLeast(previous.Journal.Close() + 1);
             LogKillSwitchChanges(previous, next, options);
             _loops.Cancel();
             _loops.Dispose();
@@ -103,6 +104,7 @@ public sealed partial class HealthMonitor : IAsyncDisposable
             _policy = CreatePolicy(options);
             _gate = new SemaphoreSlim(options.Evaluation.MaxConcurrentChecks);
             Volatile.Write(ref _snapshot, next);
+            previous.Journal.Retire();
             if (_started)
             {
                 StartLoops_NeedsLock();
@@ -149,7 +151,10 @@ public sealed partial class HealthMonitor : IAsyncDisposable
             }
         }
 
-        var snapshot = new HealthSnapshot(topology, states, options);
+        // The batch document's versions: from the Unix time in milliseconds at start (so a restarted monitor's are, in
+        // practice, above the old process's), and above the previous configuration's on every apply.
+        long firstVersion = Math.Max(now.ToUnixTimeMilliseconds(), previous is null ? long.MinValue : previous.Journal.Version + 1);
+        var snapshot = new HealthSnapshot(topology, states, options, firstVersion, now);
         for (int r = 0; r < topology.Registries.Length; r++)
         {
             snapshot.RegistryStates[r] = snapshot.Status(r, now);
@@ -261,6 +266,7 @@ public sealed partial class HealthMonitor : IAsyncDisposable
         var previous = snapshot.States[index];
         var next = policy.Next(previous, result, now);
         snapshot.Publish(index, next);
+        snapshot.Journal.Observe(snapshot, index, now.UtcTicks);
         _metrics.CheckCompleted(resource.Kind, resource.Check.Type, result);
 
         if (result.Outcome == CheckOutcome.Inconclusive && previous.LastResult?.Outcome != CheckOutcome.Inconclusive)

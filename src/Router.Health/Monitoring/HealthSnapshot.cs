@@ -13,7 +13,12 @@ namespace Router.Health.Monitoring;
 /// </summary>
 internal sealed class HealthSnapshot
 {
-    public HealthSnapshot(HealthTopology topology, ResourceHealth[] states, HealthOptions options)
+    /// <param name="topology">The configuration's topology.</param>
+    /// <param name="states">Each resource's state to start from.</param>
+    /// <param name="options">The configuration (region, kill switch, timings).</param>
+    /// <param name="firstVersion">The batch document's version before any change (<see cref="Journal"/>).</param>
+    /// <param name="now">When the snapshot is made, for the journal's first readings.</param>
+    public HealthSnapshot(HealthTopology topology, ResourceHealth[] states, HealthOptions options, long firstVersion, DateTimeOffset now)
     {
         Topology = topology;
         States = states;
@@ -29,7 +34,12 @@ internal sealed class HealthSnapshot
         {
             Encoded[i] = EncodedResource.Create(topology.Resources[i], states[i], StaleAfter, previous: null);
         }
+
+        Journal = new VerdictJournal(this, firstVersion, now.UtcTicks);
     }
+
+    /// <summary>The versions of this configuration's verdicts and their changes (the batch document's).</summary>
+    public VerdictJournal Journal { get; }
 
     public HealthTopology Topology { get; }
 

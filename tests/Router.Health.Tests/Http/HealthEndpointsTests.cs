@@ -112,7 +112,6 @@ public sealed class HealthEndpointsTests
     [InlineData("/health/registries/contoso/extra")]
     [InlineData("/health/registries/contoso/")]
     [InlineData("/health/registries/")]
-    [InlineData("/health/registries")]
     [InlineData("/health/registries/contoso%2Fextra")]
     [InlineData("/health")]
     [InlineData("/")]

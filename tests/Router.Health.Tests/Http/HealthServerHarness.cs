@@ -15,7 +15,8 @@ internal sealed class HealthServerHarness : IAsyncDisposable
     {
         Monitor = monitor;
         Server = server;
-        Client = new HttpClient { BaseAddress = server.Address, Timeout = TimeSpan.FromSeconds(10) };
+        // Generous: long polls are held, and a loaded machine (load average 40 on two cores seen) is slow to answer.
+        Client = new HttpClient { BaseAddress = server.Address, Timeout = TimeSpan.FromSeconds(60) };
     }
 
     public MonitorHarness Monitor { get; }

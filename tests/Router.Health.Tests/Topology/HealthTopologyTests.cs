@@ -224,7 +224,7 @@ public sealed class HealthTopologyTests
             created++;
             return new FakeCheck(_clock);
         });
-        var snapshot = new HealthSnapshot(topology!, [.. topology!.Resources.Select(_ => ResourceHealth.Initial(_clock.GetUtcNow()))], options);
+        var snapshot = new HealthSnapshot(topology!, [.. topology!.Resources.Select(_ => ResourceHealth.Initial(_clock.GetUtcNow()))], options, firstVersion: 1, _clock.GetUtcNow());
 
         // Assert: one check per resource, however many registries share it.
         Assert.Empty(errors);
@@ -246,7 +246,7 @@ public sealed class HealthTopologyTests
 
         // Act
         var (topology, errors) = Build(options);
-        var snapshot = new HealthSnapshot(topology!, [.. topology!.Resources.Select(_ => ResourceHealth.Initial(_clock.GetUtcNow()))], options);
+        var snapshot = new HealthSnapshot(topology!, [.. topology!.Resources.Select(_ => ResourceHealth.Initial(_clock.GetUtcNow()))], options, firstVersion: 1, _clock.GetUtcNow());
 
         // Assert
         Assert.Empty(errors);
