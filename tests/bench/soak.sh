@@ -235,19 +235,33 @@ done
 
 # --- summary ------------------------------------------------------------------------------------------------------------
 
+# Growth from the end of the warm-up to the end of the run; per hour, the measured growth when the run after the warm-up
+# lasts an hour or more, else the least-squares slope of the per-minute RSS (an end-to-end difference of a short run
+# would scale up a few MB of GC and allocator noise).
 awk -F'\t' -v w="$SOAK_WARMUP_MINUTES" -v goal="$SOAK_GOAL_MB_HOUR" -v lost="$TOTAL_LOST" -v bad="$TOTAL_BAD" '
     NR == 1 { next }
-    { rss[$1] = $2; heap[$1] = $4; last = $1 }
+    { rss[$1] = $2 / 1024; anon[$1] = $3 / 1024; heap[$1] = $4 / 1048576; last = $1 }
     END {
         base = (w > 0) ? w : 1
         minutes = last - base
         printf "\nqueries lost: %d, responses other than NOERROR/NXDOMAIN: %d\n", lost, bad
         if (minutes <= 0) { print "too short to measure growth after the warm-up"; exit }
-        drss = (rss[last] - rss[base]) / 1024
-        dheap = (heap[last] - heap[base]) / 1048576
-        printf "growth after minute %d (minutes %d-%d): RSS %+.1f MiB, managed heap %+.1f MiB\n", base, base, last, drss, dheap
-        perhour = drss * 60 / minutes
-        if (minutes < 60) printf "extrapolated to an hour (x%.2f, from %d minutes): RSS %+.1f MiB/hour\n", 60 / minutes, minutes, perhour
-        printf "%s: RSS growth after the warm-up %+.1f MiB/hour (goal < %d MB/hour)%s\n", (perhour < goal ? "PASS" : "FAIL"), perhour, goal,
-            (minutes < 60 ? ", extrapolated" : "")
+        lo = hi = rss[base]; n = sx = sy = sxx = sxy = 0
+        for (m = base; m <= last; m++) {
+            if (rss[m] < lo) lo = rss[m]
+            if (rss[m] > hi) hi = rss[m]
+            n++; sx += m; sy += rss[m]; sxx += m * m; sxy += m * rss[m]
+        }
+        slope = (n * sxy - sx * sy) / (n * sxx - sx * sx) * 60
+        printf "after minute %d (minutes %d-%d): RSS %.1f -> %.1f MiB (%+.1f; between %.1f and %.1f), RssAnon %+.1f MiB, managed heap %+.1f MiB\n",
+            base, base, last, rss[base], rss[last], rss[last] - rss[base], lo, hi, anon[last] - anon[base], heap[last] - heap[base]
+        printf "RSS trend (least-squares slope over %d samples): %+.1f MiB/hour\n", n, slope
+        if (minutes >= 60) {
+            perhour = (rss[last] - rss[base]) * 60 / minutes
+            how = sprintf("measured over %d minutes", minutes)
+        } else {
+            perhour = slope
+            how = sprintf("extrapolated from %d minutes by the slope", minutes)
+        }
+        printf "%s: RSS growth after the warm-up %+.1f MiB/hour, %s (goal < %d MB/hour)\n", (perhour < goal ? "PASS" : "FAIL"), perhour, how, goal
     }' "$SAMPLES"
