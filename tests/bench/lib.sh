@@ -133,3 +133,25 @@ next_free_port() { # sets PORT
     done
     die "no free port in $FIRST_PORT..$LAST_PORT"
 }
+
+# --- Router build -------------------------------------------------------------------------------------------------
+
+bench_router_bin() { # sets ROUTER_BIN: as given, or built (Release) from the repository at REPO_ROOT within BUILD_TIMEOUT_S
+    local pid rc=0
+    if [[ -z ${ROUTER_BIN:-} ]]; then
+        log "$BENCH_NAME: building Router (Release): dotnet build -c Release src/Router.Cli/Router.Cli.csproj"
+        # --disable-build-servers: leave no MSBuild/compiler server processes behind.
+        (cd "$REPO_ROOT" && exec timeout "$BUILD_TIMEOUT_S" env DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 \
+            dotnet build -c Release --disable-build-servers src/Router.Cli/Router.Cli.csproj) >"$WORK/build.log" 2>&1 &
+        pid=$!
+        STARTED_PIDS+=("$pid")
+        wait "$pid" || rc=$?
+        if ((rc != 0)); then
+            ((rc != 124)) || log "$BENCH_NAME: the build took longer than ${BUILD_TIMEOUT_S}s"
+            grep -E 'error [A-Z]+[0-9]+' "$WORK/build.log" | sort -u | tail -n 20 >&2 || tail -n 20 "$WORK/build.log" >&2
+            die "Router build failed (dotnet build -c Release src/Router.Cli/Router.Cli.csproj; ROUTER_BIN uses a built one)"
+        fi
+        ROUTER_BIN=$REPO_ROOT/src/Router.Cli/bin/Release/net10.0/router
+    fi
+    [[ -x $ROUTER_BIN ]] || die "Router executable not found or not executable: $ROUTER_BIN"
+}

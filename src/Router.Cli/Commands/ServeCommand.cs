@@ -151,6 +151,9 @@ internal static partial class ServeCommand
             builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigurationWatcher>());
         }
 
+        // Freed native memory (JIT scratch, type loading) goes back to the system, so a long run's RSS stays flat.
+        builder.Services.AddHostedService(sp => new NativeMemoryTrimmer(sp.GetRequiredService<TimeProvider>(), NativeMemoryTrimmer.MallocTrim,
+            NativeMemoryTrimmer.DefaultInterval));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
 
         using var host = builder.Build();
