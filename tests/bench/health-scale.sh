@@ -268,7 +268,8 @@ log "health-scale: MemAvailable $MEM_AT_START_MIB MiB, kernel OOM kills so far: 
 # --- router validate (optional): the same load and validation as serve, without hosting ---------------------------
 
 children_cpu() { # -> user + system seconds of the children this shell has waited for (bash `times`, second line)
-    times | awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, p, /[ms]/); t += p[1] * 60 + p[2] }; printf "%.2f", t }'
+    times >"$WORK/times.txt" # redirected, not piped: `times` in a subshell would report the subshell's children
+    awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, p, /[ms]/); t += p[1] * 60 + p[2] }; printf "%.2f", t }' "$WORK/times.txt"
 }
 VALIDATE_S=n/a VALIDATE_HWM_KB=0 VALIDATE_CPU_S=n/a
 if [[ $HEALTH_VALIDATE == 1 ]]; then

@@ -99,7 +99,7 @@ internal static class RegistriesFileReader
                 line++;
                 if (!skipping)
                 {
-                    lines.Parse(buffer.AsSpan(start, newline), line);
+                    ParseOrReport(buffer.AsSpan(start, newline), line, lines, sink);
                 }
 
                 skipping = false;
@@ -111,15 +111,16 @@ internal static class RegistriesFileReader
             {
                 if (rest > 0 && !skipping)
                 {
-                    lines.Parse(buffer.AsSpan(start, rest), line + 1);
+                    ParseOrReport(buffer.AsSpan(start, rest), line + 1, lines, sink);
                 }
 
                 return;
             }
 
-            if (rest >= MaxLineBytes && !skipping)
+            if (rest > MaxLineBytes && !skipping)
             {
-                sink.Add(line + 1, null, $"longer than {MaxLineBytes} bytes (one registry object per line)");
+                // The rest of this line is not kept: only its end is looked for.
+                ReportTooLong(line + 1, sink);
                 skipping = true;
             }
 
@@ -135,6 +136,21 @@ internal static class RegistriesFileReader
             filled = rest;
         }
     }
+
+    private static void ParseOrReport(ReadOnlySpan<byte> text, int line, LineParser lines, RegistriesFileErrors sink)
+    {
+        if (text.Length > MaxLineBytes)
+        {
+            ReportTooLong(line, sink);
+        }
+        else
+        {
+            lines.Parse(text, line);
+        }
+    }
+
+    private static void ReportTooLong(int line, RegistriesFileErrors sink) =>
+        sink.Add(line, null, $"longer than {MaxLineBytes} bytes (one registry object per line)");
 
     /// <summary>Parses lines into rows; holds the rows and the resource ids seen so far.</summary>
     private sealed class LineParser(RegistriesFileErrors sink)
