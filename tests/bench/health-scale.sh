@@ -15,6 +15,8 @@
 #   HEALTH_WARMUP         seconds of unrecorded load per server before round 1 (JIT, caches)       [3]
 #   HEALTH_LOAD_TIMEOUT   seconds Router may take to load the topology and answer (and `router validate` to run) [900]
 #   HEALTH_VALIDATE       1 = also time `router validate --config FILE` on the generated file; 0 = skip it [1]
+#   HEALTH_FORMAT         file = registries in Health:RegistriesFile (JSON Lines beside the config);
+#                         inline = in Health:Registries (the old format, for comparison)                   [file]
 #   ROUTER_BIN            Router executable; when set, Router is not built                        [build src/Router.Cli in Release]
 #   HEALTH_KEEP_TMP       1 = keep the temporary directory (config, logs, wrk output) for inspection
 set -euo pipefail
@@ -29,6 +31,9 @@ readonly STOP_TIMEOUT_S=10
 readonly INTERVAL_S=30 # Health:Evaluation:IntervalSeconds: 5,000 probes per 30 s stay far off the answer path
 readonly FS_DIRS=8     # Storage resources share this many Filesystem-check directories
 readonly FLOOR=0.8     # from the issue: Router req/s >= 0.8 x the bare Kestrel endpoint's
+readonly LOAD_GOAL_S=10        # issue 12: first answer and `router validate` each under 10 s
+readonly PEAK_GOAL_MIB=1024    # issue 12: peak RSS under 1 GB
+readonly AFTER_LOAD_GOAL_MIB=400 # issue 12: RSS after load under 400 MB
 
 HEALTH_REGISTRIES=${HEALTH_REGISTRIES:-1000000}
 HEALTH_RESOURCES=${HEALTH_RESOURCES:-5000}
@@ -40,6 +45,7 @@ HEALTH_WARMUP=${HEALTH_WARMUP:-3}
 HEALTH_LOAD_TIMEOUT=${HEALTH_LOAD_TIMEOUT:-900}
 HEALTH_VALIDATE=${HEALTH_VALIDATE:-1}
 HEALTH_KEEP_TMP=${HEALTH_KEEP_TMP:-0}
+HEALTH_FORMAT=${HEALTH_FORMAT:-file}
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$SCRIPT_DIR/../.." && pwd)
@@ -61,6 +67,7 @@ is_positive "$HEALTH_CONNECTIONS" || usage_error "HEALTH_CONNECTIONS must be a p
 is_uint "$HEALTH_WARMUP" || usage_error "HEALTH_WARMUP must be a non-negative integer"
 is_positive "$HEALTH_LOAD_TIMEOUT" || usage_error "HEALTH_LOAD_TIMEOUT must be a positive integer"
 [[ $HEALTH_VALIDATE == [01] ]] || usage_error "HEALTH_VALIDATE must be 0 or 1"
+[[ $HEALTH_FORMAT == file || $HEALTH_FORMAT == inline ]] || usage_error "HEALTH_FORMAT must be file or inline"
 # Normalise (no leading zeros) for arithmetic and for the names in the topology.
 HEALTH_REGISTRIES=$((10#$HEALTH_REGISTRIES)) HEALTH_RESOURCES=$((10#$HEALTH_RESOURCES))
 
@@ -161,6 +168,7 @@ BASE_PORT=$PORT
 next_free_port
 SINK_PORT=$PORT
 CONFIG=$WORK/health.json
+REGISTRIES_FILE=$WORK/registries.jsonl
 mkdir -p "$WORK/fs"
 
 # The target of the Tcp checks: a listener of its own that accepts and closes, so the probes' server side does not
@@ -189,13 +197,16 @@ done
 # Metadata (md-i). Storage is a Filesystem check on one of FS_DIRS temp dirs; the others are Tcp checks against
 # the target above: real probes, cheap and healthy. Registry reg-n names one resource of each of
 # Storage, Cache, Auth and Container, and one Metadata resource when n is even, picked by fixed arithmetic on n
-# (deterministic, every resource used). One registry per line keeps the file greppable.
-log "health-scale: writing $HEALTH_REGISTRIES registries over $HEALTH_RESOURCES resources to $CONFIG"
+# (deterministic, every resource used). One registry per line keeps the file greppable. HEALTH_FORMAT=file writes the
+# registries to a JSON Lines file named by Health:RegistriesFile (relative to the config); inline, into the JSON.
+log "health-scale: writing $HEALTH_REGISTRIES registries over $HEALTH_RESOURCES resources to $CONFIG" \
+    "$([[ $HEALTH_FORMAT == file ]] && echo "and $REGISTRIES_FILE" || echo "(inline)")"
 t_gen=$(now)
-python3 - "$CONFIG" "$HEALTH_REGISTRIES" "$HEALTH_RESOURCES" "$ROUTER_PORT" "$SINK_PORT" "$WORK/fs" "$FS_DIRS" "$INTERVAL_S" <<'PY'
+python3 - "$CONFIG" "$HEALTH_REGISTRIES" "$HEALTH_RESOURCES" "$ROUTER_PORT" "$SINK_PORT" "$WORK/fs" "$FS_DIRS" "$INTERVAL_S" \
+    "$([[ $HEALTH_FORMAT == file ]] && echo "$REGISTRIES_FILE" || echo -)" <<'PY'
 import json, os, sys
 
-path, registries, resources, port, sink, fs_root, fs_dirs, interval = sys.argv[1:]
+path, registries, resources, port, sink, fs_root, fs_dirs, interval, registries_file = sys.argv[1:]
 registries, resources, port, sink, fs_dirs, interval = (int(registries), int(resources), int(port), int(sink),
                                                          int(fs_dirs), int(interval))
 kinds = [("Storage", "st"), ("Cache", "ca"), ("Auth", "au"), ("Container", "co"), ("Metadata", "md")]
@@ -220,26 +231,32 @@ with open(path, "w", encoding="utf-8", buffering=1 << 20) as f:
                 check = {"Type": "Tcp", "Endpoint": f"127.0.0.1:{sink}"}
             lines.append(json.dumps({"Id": f"{prefix}-{i}", "Kind": kind, "Check": check}, separators=(",", ":")))
     f.write(",\n".join(lines))
-    f.write('\n],\n"Registries":[\n')
     st, ca, au, co, md = counts
-    chunk = []
-    for n in range(registries):
+
+    def registry(n):
         line = (f'{{"Name":"reg-{n}","Storage":"st-{n % st}","Cache":"ca-{(7 * n + 1) % ca}",'
                 f'"Auth":"au-{(13 * n + 2) % au}","Container":"co-{(17 * n + 3) % co}"')
         if n % 2 == 0:
             line += f',"Metadata":"md-{(19 * (n // 2) + 4) % md}"'
-        chunk.append(line + "}")
-        if len(chunk) == 10000:
-            f.write(",\n".join(chunk))
-            chunk = []
-            if n + 1 < registries:
+        return line + "}"
+
+    if registries_file != "-":
+        f.write('\n],\n"RegistriesFile":' + json.dumps(os.path.basename(registries_file)) + '}}\n')
+        with open(registries_file, "w", encoding="utf-8", buffering=1 << 20) as r:
+            r.write("# generated by tests/bench/health-scale.sh: one registry per line\n")
+            for start in range(0, registries, 10000):
+                r.write("".join(registry(n) + "\n" for n in range(start, min(start + 10000, registries))))
+    else:
+        f.write('\n],\n"Registries":[\n')
+        for start in range(0, registries, 10000):
+            if start:
                 f.write(",\n")
-    if chunk:
-        f.write(",\n".join(chunk))
-    f.write("\n]}}\n")
+            f.write(",\n".join(registry(n) for n in range(start, min(start + 10000, registries))))
+        f.write("\n]}}\n")
 PY
 t_gen_end=$(now)
 CONFIG_BYTES=$(stat -c %s "$CONFIG")
+[[ $HEALTH_FORMAT == inline ]] || CONFIG_BYTES=$((CONFIG_BYTES + $(stat -c %s "$REGISTRIES_FILE")))
 CONFIG_MIB=$(awk -v b="$CONFIG_BYTES" 'BEGIN { printf "%.1f", b / 1048576 }')
 log "health-scale: config written: $CONFIG_MIB MiB ($CONFIG_BYTES bytes) in $(elapsed "$t_gen" "$t_gen_end") s"
 
@@ -250,8 +267,13 @@ log "health-scale: MemAvailable $MEM_AT_START_MIB MiB, kernel OOM kills so far: 
 
 # --- router validate (optional): the same load and validation as serve, without hosting ---------------------------
 
-VALIDATE_S=n/a VALIDATE_HWM_KB=0
+children_cpu() { # -> user + system seconds of the children this shell has waited for (bash `times`, second line)
+    times >"$WORK/times.txt" # redirected, not piped: `times` in a subshell would report the subshell's children
+    awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, p, /[ms]/); t += p[1] * 60 + p[2] }; printf "%.2f", t }' "$WORK/times.txt"
+}
+VALIDATE_S=n/a VALIDATE_HWM_KB=0 VALIDATE_CPU_S=n/a
 if [[ $HEALTH_VALIDATE == 1 ]]; then
+    cpu_before=$(children_cpu)
     log "health-scale: router validate --config $CONFIG (at most ${HEALTH_LOAD_TIMEOUT}s)"
     t_val=$(now)
     "$ROUTER_BIN" validate --config "$CONFIG" >"$WORK/validate.log" 2>&1 &
@@ -271,6 +293,7 @@ if [[ $HEALTH_VALIDATE == 1 ]]; then
     vrc=0
     wait "$vpid" || vrc=$?
     VALIDATE_S=$(elapsed "$t_val" "$(now)")
+    VALIDATE_CPU_S=$(elapsed "$cpu_before" "$(children_cpu)")
     if ((vrc > 128)); then
         tail -n 20 "$WORK/validate.log" >&2
         die "router validate did not finish: $(exit_cause "$vrc" "$OOM_KILLS_AT_START"); peak RSS sampled" \
@@ -540,10 +563,11 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf 
 declare -A MED_RPS MED_P99 MED_CPU
 declare -A DISPLAY=([router]=Router [baseline]=Kestrel)
 echo
-echo "Health scale: $HEALTH_REGISTRIES registries over $HEALTH_RESOURCES resources; config $CONFIG_MIB MiB"
+echo "Health scale: $HEALTH_REGISTRIES registries over $HEALTH_RESOURCES resources; config $CONFIG_MIB MiB ($HEALTH_FORMAT)"
+echo "machine load:     $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) at the end; wall-clock figures stretch with it, CPU figures do not"
 echo "machine: $(nproc) CPU(s), $(uname -r); $(wrk -v 2>&1 | head -n 1 | awk '{ print $1, $2 }'); dotnet $(dotnet --version 2>/dev/null || echo '?')"
 [[ $HEALTH_VALIDATE == 0 ]] ||
-    echo "router validate:  $VALIDATE_S s, peak RSS $(mib "$VALIDATE_HWM_KB") MiB"
+    echo "router validate:  $VALIDATE_S s ($VALIDATE_CPU_S s CPU), peak RSS $(mib "$VALIDATE_HWM_KB") MiB"
 echo "router load:      /health/live 200 after $LOAD_LIVE_S s; first registry answer after $LOAD_REG_S s" \
     "(log: listening at ${LOG_LISTENING} s, monitor started at ${LOG_MONITOR} s)"
 echo "  CPU during load: $(awk -v u="$LOAD_UTIME" -v s="$LOAD_STIME" -v hz="$CLK_TCK" 'BEGIN { printf "%.1f s user, %.1f s system", u / hz, s / hz }'), $LOAD_THREADS threads"
@@ -571,4 +595,13 @@ if awk -v r="${MED_RPS[router]}" -v b="${MED_RPS[baseline]}" -v f="$FLOOR" 'BEGI
 printf '%s  req/s: Router %.0f req/s, floor %s x Kestrel = %.0f req/s\n' "$v" "${MED_RPS[router]}" "$FLOOR" \
     "$(awk -v b="${MED_RPS[baseline]}" -v f="$FLOOR" 'BEGIN { print f * b }')"
 ((BAD_SUM[router] == 0)) || echo "NOTE  Router gave ${BAD_SUM[router]} non-2xx answers or socket errors; see the per-round lines."
+# The load goals of issue 12 (informational, like the floor above).
+load_goal() { # NAME VALUE LIMIT UNIT
+    if awk -v v="$2" -v l="$3" 'BEGIN { exit !(v != "n/a" && v < l) }'; then printf 'PASS  %s: %s %s (goal < %s %s)\n' "$1" "$2" "$4" "$3" "$4"
+    else printf 'FAIL  %s: %s %s (goal < %s %s)\n' "$1" "$2" "$4" "$3" "$4"; fi
+}
+load_goal "first registry answer after start" "$LOAD_REG_S" "$LOAD_GOAL_S" s
+[[ $HEALTH_VALIDATE == 0 ]] || load_goal "router validate" "$VALIDATE_S" "$LOAD_GOAL_S" s
+load_goal "peak RSS while loading" "$(mib "$LOAD_HWM_KB")" "$PEAK_GOAL_MIB" MiB
+load_goal "RSS after load" "$(mib "$LOAD_RSS_KB")" "$AFTER_LOAD_GOAL_MIB" MiB
 echo "Compare only figures from the same run (the machine drifts between fast and slow modes); see tests/bench/README.md."

@@ -105,6 +105,7 @@ internal static partial class ServeCommand
             builder.Services.AddHostedService<DnsHostedService>();
         }
 
+        string? registriesFile = options.Health?.RegistriesFile;
         if (options.Health is not null)
         {
             // The monitor keeps what it needs (a compact topology); the options, registries and all, are let go.
@@ -147,7 +148,7 @@ internal static partial class ServeCommand
         {
             builder.Services.AddSingleton(sp => new ConfigurationWatcher(configPath, sp.GetService<DnsServer>(),
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ConfigurationWatcher>>(), sp.GetService<HealthMonitor>(),
-                sp.GetService<TrafficManagerService>(), options.Admin, options.Telemetry, options.Cluster));
+                sp.GetService<TrafficManagerService>(), options.Admin, options.Telemetry, options.Cluster, registriesFile));
             builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigurationWatcher>());
         }
 

@@ -14,6 +14,7 @@ internal static class HealthOptionsBinder
     {
         options.Region = section[nameof(HealthOptions.Region)] ?? options.Region;
         options.Listen = section[nameof(HealthOptions.Listen)] ?? options.Listen;
+        options.RegistriesFile = section[nameof(HealthOptions.RegistriesFile)] ?? options.RegistriesFile;
         if (Enum.TryParse<DeepEvaluationMode>(section[nameof(HealthOptions.DeepEvaluation)], ignoreCase: true, out var mode))
         {
             options.DeepEvaluation = mode;

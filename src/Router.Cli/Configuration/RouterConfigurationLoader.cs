@@ -57,16 +57,18 @@ internal static class RouterConfigurationLoader
     }
 
     /// <summary>
-    /// File names a configuration gives relative to itself: <c>Cluster:CaFile</c> (like <c>Admin:StateFile</c>, which
-    /// <c>serve</c> resolves), so that a configuration and its CA can move together.
+    /// File names a configuration gives relative to itself: <c>Cluster:CaFile</c> and <c>Health:RegistriesFile</c>
+    /// (like <c>Admin:StateFile</c>, which <c>serve</c> resolves), so that a configuration and its files can move together.
     /// </summary>
     private static void ResolveAgainstTheFile(IConfigurationRoot root, string directory)
     {
-        const string CaFile = "Cluster:CaFile";
-        string? value = root[CaFile];
-        if (!string.IsNullOrWhiteSpace(value) && !Path.IsPathRooted(value))
+        foreach (string key in (ReadOnlySpan<string>)["Cluster:CaFile", "Health:RegistriesFile"])
         {
-            root[CaFile] = Path.GetFullPath(Path.Combine(directory, value));
+            string? value = root[key];
+            if (!string.IsNullOrWhiteSpace(value) && !Path.IsPathRooted(value))
+            {
+                root[key] = Path.GetFullPath(Path.Combine(directory, value));
+            }
         }
     }
 

@@ -13,7 +13,7 @@ using Router.TrafficManager.Configuration;
 namespace Router.Cli.Hosting;
 
 /// <summary>
-/// Watches the configuration file and applies edits while running. Each change is read afresh and validated as a
+/// Watches the configuration file, and the <c>Health:RegistriesFile</c> it names, and applies edits while running. Each change is read afresh and validated as a
 /// whole; an edit with any error is rejected, every error logged with its key path, and the running configuration
 /// stays in force.
 /// </summary>
@@ -39,18 +39,23 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
     private readonly PhysicalFileProvider _files;
     private readonly Lock _lock = new();
     private IDisposable? _subscription;
+    private IDisposable? _registriesSubscription;
     private readonly Lock _reloadLock = new();
     private ITimer? _pending_NeedsLock;
     private ITimer? _poll;
     // Contents are remembered by their SHA-256, not kept: a configuration can be a hundred megabytes.
     private string? _lastContent;
     private string? _lastSeen;
-    private (long Length, DateTime WrittenUtc) _lastStat;
+    private FileStamp _lastStat;
+    // The registries file the configuration names (absolute), watched with it: an edit of either is a new content.
+    private string? _registriesFile;
 
+    // registriesFile: the running configuration's Health:RegistriesFile, resolved (null: none).
     public ConfigurationWatcher(string path, DnsServer? server, TimeProvider timeProvider, ILogger<ConfigurationWatcher> logger,
         HealthMonitor? monitor = null, TrafficManagerService? trafficManager = null, AdminOptions? admin = null, TelemetryOptions? telemetry = null,
-        ClusterOptions? cluster = null)
+        ClusterOptions? cluster = null, string? registriesFile = null)
     {
+        _registriesFile = string.IsNullOrWhiteSpace(registriesFile) ? null : Path.GetFullPath(registriesFile);
         _admin = admin;
         _telemetry = Describe(telemetry);
         _cluster = Describe(cluster);
@@ -72,6 +77,11 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _subscription = ChangeToken.OnChange(() => _files.Watch(Path.GetFileName(_path)), OnChanged);
+        // A registries file beside the configuration is watched too; elsewhere (or renamed by an edit) the poll finds it.
+        if (_registriesFile is { } registries && Path.GetDirectoryName(registries) == Path.GetDirectoryName(_path))
+        {
+            _registriesSubscription = ChangeToken.OnChange(() => _files.Watch(Path.GetFileName(registries)), OnChanged);
+        }
         _poll = _timeProvider.CreateTimer(_ => Poll(), null, PollInterval, PollInterval);
         return Task.CompletedTask;
     }
@@ -79,6 +89,7 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
     public Task StopAsync(CancellationToken cancellationToken)
     {
         _subscription?.Dispose();
+        _registriesSubscription?.Dispose();
         _poll?.Dispose();
         return Task.CompletedTask;
     }
@@ -143,6 +154,13 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
             activity = CliTelemetryNames.Source.StartActivity(CliTelemetryNames.ReloadActivity);
             activity?.SetTag(CliTelemetryNames.ConfigPathTag, _path);
             var loaded = RouterConfigurationLoader.Load(_path);
+            if (FollowRegistriesFile(loaded) is { } renamed)
+            {
+                // The edit names another registries file: what was read is the configuration with that file.
+                content = renamed;
+                Volatile.Write(ref _lastSeen, content);
+            }
+
             if (!loaded.IsValid)
             {
                 Finish(activity, CliTelemetryNames.Rejected, loaded.Errors.Count, $"{loaded.Errors.Count} error(s); the running configuration stays in force");
@@ -241,11 +259,31 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
         activity.Stop();
     }
 
-    private (long Length, DateTime WrittenUtc) Stat()
+    /// <summary>
+    /// Follows a change of <c>Health:RegistriesFile</c> in <paramref name="loaded"/> (valid or not: the key is read from
+    /// its configuration root). Returns the content read again with the new file, or null when the file is the same.
+    /// </summary>
+    private string? FollowRegistriesFile(LoadedConfiguration loaded)
+    {
+        string? named = loaded.Options?.Health?.RegistriesFile ?? loaded.Root?["Health:RegistriesFile"];
+        string? registries = string.IsNullOrWhiteSpace(named) ? null : Path.GetFullPath(named);
+        if (registries == Volatile.Read(ref _registriesFile))
+        {
+            return null;
+        }
+
+        Volatile.Write(ref _registriesFile, registries);
+        _lastStat = Stat();
+        return TryRead();
+    }
+
+    private FileStamp Stat() => new(Stat(_path), Volatile.Read(ref _registriesFile) is { } registries ? Stat(registries) : default);
+
+    private static (long Length, DateTime WrittenUtc) Stat(string path)
     {
         try
         {
-            var info = new FileInfo(_path);
+            var info = new FileInfo(path);
             return info.Exists ? (info.Length, info.LastWriteTimeUtc) : default;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -254,12 +292,26 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
         }
     }
 
-    /// <summary>The SHA-256 of the file's bytes, or null when it cannot be read.</summary>
+    /// <summary>
+    /// The SHA-256 of the configuration file's bytes, followed by that of the registries file it names (or a word for
+    /// a registries file that cannot be read: its appearance is an edit too); null when the configuration cannot be read.
+    /// </summary>
     private string? TryRead()
+    {
+        string? configuration = Hash(_path);
+        if (configuration is null || Volatile.Read(ref _registriesFile) is not { } registries)
+        {
+            return configuration;
+        }
+
+        return $"{configuration}+{Hash(registries) ?? "unreadable"}";
+    }
+
+    private static string? Hash(string path)
     {
         try
         {
-            using var stream = File.OpenRead(_path);
+            using var stream = File.OpenRead(path);
             return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(stream));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -268,9 +320,13 @@ internal sealed partial class ConfigurationWatcher : IHostedService, IDisposable
         }
     }
 
+    /// <summary>Size and modification time of the configuration file and of its registries file (default: none).</summary>
+    private readonly record struct FileStamp((long Length, DateTime WrittenUtc) Configuration, (long Length, DateTime WrittenUtc) Registries);
+
     public void Dispose()
     {
         _subscription?.Dispose();
+        _registriesSubscription?.Dispose();
         _poll?.Dispose();
         lock (_lock)
         {

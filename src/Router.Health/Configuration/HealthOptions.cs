@@ -23,4 +23,19 @@ public sealed class HealthOptions
     public List<ResourceOptions> Resources { get; set; } = [];
 
     public List<RegistryOptions> Registries { get; set; } = [];
+
+    /// <summary>
+    /// A JSON Lines file of more registries, one object per line with the keys of a <see cref="Registries"/> entry
+    /// (<c>{"Name":"contoso","Storage":"sa-1"}</c>); blank lines and lines starting with <c>#</c> are skipped. For
+    /// topologies of up to millions of registries: it is streamed, not bound. A relative path is relative to the
+    /// configuration file (the loader resolves it; elsewhere, to the working directory). A name may appear in only
+    /// one of the two.
+    /// </summary>
+    public string? RegistriesFile { get; set; }
+
+    /// <summary>
+    /// The registries read from <see cref="RegistriesFile"/>, kept here by the first validation or build of these
+    /// options so the file is read once; not a configuration key.
+    /// </summary>
+    internal RegistryTable? RegistriesFromFile { get; set; }
 }

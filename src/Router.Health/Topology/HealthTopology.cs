@@ -122,9 +122,12 @@ internal sealed class HealthTopology
             resources.Add((resource, parsed));
         }
 
-        var registries = new RegistryDefinition[options.Registries.Count];
-        var byName = new Dictionary<string, int>(options.Registries.Count, StringComparer.OrdinalIgnoreCase);
-        for (int i = 0; i < options.Registries.Count; i++)
+        // The file is read once per options object: validation reads it, building the live topology reuses the rows.
+        var table = ReadRegistriesFile(options, path, errors);
+        int inline = options.Registries.Count;
+        var registries = new RegistryDefinition[inline + (table?.Rows.Count ?? 0)];
+        var byName = new Dictionary<string, int>(registries.Length, StringComparer.OrdinalIgnoreCase);
+        for (int i = 0; i < inline; i++)
         {
             string registryPath = $"{path}:Registries:{i}";
             var registry = options.Registries[i];
@@ -151,35 +154,138 @@ internal sealed class HealthTopology
 
             int Resolve(string? id, ResourceKind kind)
             {
-                if (string.IsNullOrWhiteSpace(id))
+                int index = ResolveResource(id, kind, resourceIndex, resources, options, path, out string? error);
+                if (error is not null)
                 {
-                    return -1;
-                }
-
-                if (!resourceIndex.TryGetValue(id, out int index))
-                {
-                    // Only report a missing resource when it is not merely one with errors of its own.
-                    if (!options.Resources.Any(r => r.Id == id))
-                    {
-                        errors.Add($"{registryPath}:{kind}: '{id}' is not a resource in {path}:Resources");
-                    }
-
-                    return -1;
-                }
-
-                var resourceKind = resources[index].Options.Kind!.Value;
-                if (resourceKind != kind)
-                {
-                    errors.Add($"{registryPath}:{kind}: '{id}' is a {resourceKind} resource, not {kind}");
-                    return -1;
+                    errors.Add($"{registryPath}:{kind}: {error}");
                 }
 
                 return index;
             }
         }
 
+        if (table is not null)
+        {
+            WalkFile(table, inline, registries, byName, resourceIndex, resources, options, path, errors);
+        }
+
         return errors.Count == errorCount ? new Walked<TCheck>(resources, registries, byName) : null;
     }
+
+    /// <summary>
+    /// The registries of <c>Health:RegistriesFile</c>, read on the first walk of <paramref name="options"/> and kept on
+    /// it (<see cref="HealthOptions.RegistriesFromFile"/>); null when none is configured or it could not be read.
+    /// </summary>
+    private static RegistryTable? ReadRegistriesFile(HealthOptions options, string path, List<string> errors)
+    {
+        if (options.RegistriesFromFile is null && !string.IsNullOrWhiteSpace(options.RegistriesFile))
+        {
+            options.RegistriesFromFile = RegistriesFileReader.Read(Path.GetFullPath(options.RegistriesFile), $"{path}:RegistriesFile", errors);
+        }
+
+        return options.RegistriesFromFile;
+    }
+
+    /// <summary>
+    /// The rows of the registries file into <paramref name="registries"/> after the <paramref name="inline"/> ones, by
+    /// the rules of the inline list; errors as <c>Health:RegistriesFile:LINE:Key</c>, bounded. Each distinct resource
+    /// id is looked up once, not once per row.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void WalkFile<TCheck>(RegistryTable table, int inline, RegistryDefinition[] registries, Dictionary<string, int> byName,
+        Dictionary<string, int> resourceIndex, List<(ResourceOptions Options, TCheck Check)> resources, HealthOptions options, string path,
+        List<string> errors)
+    {
+        var sink = new RegistriesFileErrors(errors, $"{path}:RegistriesFile", table.FileName);
+        // Each distinct id is looked up once: its resource index, or -1 (no such resource: an error) or -2 (a resource
+        // with errors of its own, already reported).
+        var found = new int[table.ResourceIds.Length];
+        for (int i = 0; i < found.Length; i++)
+        {
+            string id = table.ResourceIds[i];
+            found[i] = resourceIndex.TryGetValue(id, out int index) ? index : options.Resources.Any(r => r.Id == id) ? -2 : -1;
+        }
+
+        Span<int> indices = stackalloc int[RegistryDefinition.KindCount];
+        for (int r = 0; r < table.Rows.Count; r++)
+        {
+            var row = table.Rows[r];
+            if (string.IsNullOrWhiteSpace(row.Name))
+            {
+                sink.Add(row.Line, nameof(RegistryOptions.Name), "required");
+                continue;
+            }
+
+            if (!byName.TryAdd(row.Name, inline + r))
+            {
+                int first = byName[row.Name];
+                string where = first < inline ? $"{path}:Registries:{first}" : $"line {table.Rows[first - inline].Line}";
+                sink.Add(row.Line, nameof(RegistryOptions.Name), $"'{row.Name}' is configured twice (also at {where})");
+                continue;
+            }
+
+            ReadOnlySpan<int> ids = [row.Storage, row.Cache, row.Auth, row.Container, row.Metadata]; // in ResourceKind order
+            for (int k = 0; k < RegistryDefinition.KindCount; k++)
+            {
+                var kind = (ResourceKind)k;
+                int id = ids[k];
+                indices[k] = id < 0 ? -1 : found[id];
+                if (indices[k] == -1 && id >= 0)
+                {
+                    sink.Add(row.Line, kind.ToString(), NotAResource(table.ResourceIds[id], path));
+                }
+                else if (indices[k] >= 0 && resources[indices[k]].Options.Kind!.Value is var resourceKind && resourceKind != kind)
+                {
+                    sink.Add(row.Line, kind.ToString(), WrongKind(table.ResourceIds[id], resourceKind, kind));
+                    indices[k] = -1;
+                }
+
+                indices[k] = Math.Max(indices[k], -1);
+            }
+
+            registries[inline + r] = new RegistryDefinition(row.Name, indices[0], indices[1], indices[2], indices[3], indices[4], row.DeepEvaluation);
+        }
+
+        sink.Complete();
+    }
+
+    /// <summary>
+    /// The index of resource <paramref name="id"/> for a registry's <paramref name="kind"/>, or -1 with the
+    /// <paramref name="error"/> to report (none when the id is unset, or names a resource with errors of its own).
+    /// </summary>
+    private static int ResolveResource<TCheck>(string? id, ResourceKind kind, Dictionary<string, int> resourceIndex,
+        List<(ResourceOptions Options, TCheck Check)> resources, HealthOptions options, string path, out string? error)
+    {
+        error = null;
+        if (string.IsNullOrWhiteSpace(id))
+        {
+            return -1;
+        }
+
+        if (!resourceIndex.TryGetValue(id, out int index))
+        {
+            // Only report a missing resource when it is not merely one with errors of its own.
+            if (!options.Resources.Any(r => r.Id == id))
+            {
+                error = NotAResource(id, path);
+            }
+
+            return -1;
+        }
+
+        var resourceKind = resources[index].Options.Kind!.Value;
+        if (resourceKind != kind)
+        {
+            error = WrongKind(id, resourceKind, kind);
+            return -1;
+        }
+
+        return index;
+    }
+
+    private static string NotAResource(string id, string path) => $"'{id}' is not a resource in {path}:Resources";
+
+    private static string WrongKind(string id, ResourceKind actual, ResourceKind expected) => $"'{id}' is a {actual} resource, not {expected}";
 
     /// <summary>
     /// Every setting of a resource's check, so that a reload keeps a resource's state only when its check is the same.
