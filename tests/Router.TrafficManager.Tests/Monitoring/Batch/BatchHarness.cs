@@ -61,6 +61,10 @@ internal sealed class BatchHarness : IAsyncDisposable
     public Task RoundsAsync(long rounds) =>
         Poll.UntilAsync(() => Monitor.Pollers.All(p => p.Rounds >= rounds), $"{rounds} rounds counted");
 
+    /// <summary>Waits until <paramref name="count"/> polls have been handled (counted in router.tm.batch.polls).</summary>
+    public Task PollsAsync(int count) =>
+        Poll.UntilAsync(() => Polls.GetMeasurementSnapshot().Count >= count, $"{count} polls handled");
+
     /// <summary>Waits until a long poll is held by the server (the loop is parked on it).</summary>
     public Task HeldAsync() => Poll.UntilAsync(() => Server.Held >= 1, "a long poll held by the server");
 

@@ -45,9 +45,11 @@ public sealed class BatchPollerTests
         h.Start(Target("contoso", BatchMonitor()), Target("fabrikam", BatchMonitor()));
 
         await h.RoundsAsync(1);
+        await h.PollsAsync(1);
         await h.NextRoundAsync();
+        await h.PollsAsync(2); // the retry after the round: the loop is parked again before the clock moves
         await h.NextRoundAsync();
-        await Poll.UntilAsync(() => h.Server.Requests.Count >= 3, "the retry after the third round");
+        await h.PollsAsync(3);
 
         foreach (string profile in new[] { "contoso", "fabrikam" })
         {
@@ -159,10 +161,12 @@ public sealed class BatchPollerTests
         h.Server.Mode = FakeBatchMode.IgnoreWait;
         h.Start(Target("contoso", BatchMonitor()));
         await h.RoundsAsync(1);
+        await h.PollsAsync(2);
 
         await h.NextRoundAsync();
+        await h.PollsAsync(3); // the loop is parked again before the clock moves
         await h.NextRoundAsync();
-        await Poll.UntilAsync(() => h.Server.Requests.Count >= 4, "the long poll after the third round");
+        await h.PollsAsync(4);
 
         Assert.Equal(4, h.Server.Requests.Count); // the full GET, then one 304 per round
         Assert.Equal(3, h.State("contoso").ConsecutiveSuccesses);
