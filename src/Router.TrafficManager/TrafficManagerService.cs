@@ -187,7 +187,7 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
     public ProfileReport? GetProfile(string name)
     {
         var options = Volatile.Read(ref _options);
-        var profile = options.Profiles.Find(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+        var profile = ProfileLookup.Find(options, name);
         return profile is null ? null : Report(options, profile);
     }
 
@@ -278,39 +278,6 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
         };
     }
 
-    /// <summary>The scheduler's callback: keeps the newest states; a status change makes a new routing snapshot.</summary>
-    private void OnProbed(EndpointStateChange change)
-    {
-        var states = Receive(change.States);
-        _cluster?.PublishIfChanged(states);
-        if (change.Previous.Status == change.Current.Status)
-        {
-            return;
-        }
-
-        RoutingSnapshot before;
-        RoutingSnapshot after;
-        ProfileOptions? profile;
-        TrafficManagerOptions options;
-        lock (_gate)
-        {
-            options = _options;
-            profile = options.Profiles.Find(p => string.Equals(p.Name, change.Profile, StringComparison.OrdinalIgnoreCase));
-            if (profile is null)
-            {
-                return;
-            }
-
-            before = _snapshot.Current;
-            after = before.WithEndpointStates(profile.Name!, ProfileStates(profile));
-            _snapshot.Current = after;
-        }
-
-        string cause = $"{change.Endpoint} {change.Previous.Status} -> {change.Current.Status}" +
-            (change.Current.LastProbe is { } probe ? $" ({probe.Error ?? "probe succeeded"})" : string.Empty);
-        ReportAnswerChanges(before, after, options, profile, cause);
-    }
-
     /// <summary>Logs, per group of clients, how the profile's answer changed (event 3607), so a failover has a timeline.</summary>
     private void ReportAnswerChanges(RoutingSnapshot before, RoutingSnapshot after, TrafficManagerOptions options, ProfileOptions profile, string cause)
     {
@@ -366,8 +333,7 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
     }
 
     private static EndpointOptions? FindEndpoint(TrafficManagerOptions options, string profile, string endpoint) =>
-        options.Profiles.Find(p => string.Equals(p.Name, profile, StringComparison.OrdinalIgnoreCase))
-            ?.Endpoints.Find(e => string.Equals(e.Name, endpoint, StringComparison.OrdinalIgnoreCase));
+        ProfileLookup.FindEndpoint(options, profile, endpoint);
 
     /// <summary>
     /// Keeps <paramref name="states"/> when it is newer than the states kept (snapshots from concurrent probes may arrive
