@@ -7,6 +7,7 @@ using Router.TrafficManager.Configuration;
 using Router.TrafficManager.Diagnostics;
 using Router.TrafficManager.Dns;
 using Router.TrafficManager.Monitoring;
+using Router.TrafficManager.Monitoring.Batch;
 using Router.TrafficManager.Routing;
 using Router.TrafficManager.State;
 
@@ -36,6 +37,7 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
     private readonly ProbeScheduler _scheduler;
+    private readonly BatchMonitor _batch;
     private readonly EndpointProber? _ownProber;
     private readonly EndpointOverrideStore _overrides;
     private readonly RoutingSnapshotHolder _snapshot;
@@ -65,7 +67,8 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
     }
 
     internal TrafficManagerService(TrafficManagerOptions options, ILoggerFactory loggerFactory, IMeterFactory meterFactory, TimeProvider timeProvider,
-        string? stateFile, IEndpointProber? prober, Func<double>? jitter, IClusterStore? cluster = null, QuorumRule quorum = QuorumRule.Majority)
+        string? stateFile, IEndpointProber? prober, Func<double>? jitter, IClusterStore? cluster = null, QuorumRule quorum = QuorumRule.Majority,
+        HttpMessageHandler? batchHandler = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
@@ -89,6 +92,7 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
 
         _ownProber = prober is null ? new EndpointProber(timeProvider) : null;
         _scheduler = new ProbeScheduler(prober ?? _ownProber!, OnProbed, loggerFactory, metrics, timeProvider, jitter);
+        _batch = new BatchMonitor(results => _scheduler.RecordBatch(results), prober ?? _ownProber!, loggerFactory, meterFactory, timeProvider, batchHandler);
         _snapshot = new RoutingSnapshotHolder(RoutingSnapshot.Build(options, (profile, endpoint) => RoutingState(_states, profile, endpoint)));
         _handler = new TrafficManagerZoneHandler(_snapshot, new RoutingMetrics(meterFactory));
     }
@@ -104,11 +108,14 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
     {
         lock (_gate)
         {
-            Receive(_scheduler.Apply(ProbeTargets(_options)));
+            var targets = ProbeTargets(_options);
+            Receive(_scheduler.Apply(targets));
+            _batch.Apply(targets);
         }
 
         _cluster?.Start(Volatile.Read(ref _states), OnClusterChanged);
         _scheduler.Start();
+        _batch.Start();
         Log.Started(_logger, _options.Zone!, _options.Profiles.Count, _options.Profiles.Sum(p => p.Endpoints.Count));
     }
 
@@ -138,7 +145,9 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
             }
 
             _options = options;
-            var states = published = Receive(_scheduler.Apply(ProbeTargets(options)));
+            var targets = ProbeTargets(options);
+            var states = published = Receive(_scheduler.Apply(targets));
+            _batch.Apply(targets);
             _snapshot.Current = RoutingSnapshot.Build(options, (profile, endpoint) => RoutingState(states, profile, endpoint));
         }
 
@@ -160,6 +169,7 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
             await _cluster.Store.StopAsync().ConfigureAwait(false);
         }
 
+        await _batch.StopAsync().ConfigureAwait(false);
         await _scheduler.StopAsync().ConfigureAwait(false);
     }
 
@@ -170,6 +180,7 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
             await _cluster.Store.DisposeAsync().ConfigureAwait(false);
         }
 
+        await _batch.DisposeAsync().ConfigureAwait(false);
         await _scheduler.DisposeAsync().ConfigureAwait(false);
 
         _ownProber?.Dispose();

@@ -43,11 +43,14 @@ internal sealed record ClusterStoreJson(ClusterStoreState State, DateTimeOffset 
 /// <summary>A live instance.</summary>
 internal sealed record ClusterInstanceJson(string InstanceId, long LeaseId, int LeaseSeconds, DateTimeOffset RegisteredAt, string? Address, bool Self);
 
-/// <summary>The last probe: when it started, how long it took, the status code or the error, and whether the fallback answered.</summary>
-internal sealed record ProbeJson(DateTimeOffset Time, bool Succeeded, double DurationMs, int? StatusCode, string? Error, bool Fallback)
+/// <summary>
+/// The last probe: when it started, how long it took, the status code or the error, whether the fallback answered, and
+/// where a batch endpoint's result came from (null for an endpoint's own probe).
+/// </summary>
+internal sealed record ProbeJson(DateTimeOffset Time, bool Succeeded, double DurationMs, int? StatusCode, string? Error, bool Fallback, string? Source)
 {
     public static ProbeJson From(ProbeResult probe) =>
-        new(probe.StartedAt, probe.Succeeded, Math.Round(probe.Duration.TotalMilliseconds, 3), probe.StatusCode, probe.Error, probe.UsedFallback);
+        new(probe.StartedAt, probe.Succeeded, Math.Round(probe.Duration.TotalMilliseconds, 3), probe.StatusCode, probe.Error, probe.UsedFallback, probe.Source);
 }
 
 /// <summary><c>GET /api/explain</c>: what <c>router explain</c> prints.</summary>

@@ -16,6 +16,18 @@ internal static class TrafficManagerDefaults
     /// <summary><see cref="ProfileOptions.MaxReturn"/>: MultiValue's endpoints per answer.</summary>
     public const int MaxReturn = 8;
 
+    /// <summary><see cref="MonitorOptions.Mode"/>.</summary>
+    public const MonitorMode Mode = MonitorMode.Probe;
+
+    /// <summary><see cref="MonitorOptions.MaxBatchBytes"/>: 128 MiB.</summary>
+    public const long MaxBatchBytes = 128L * 1024 * 1024;
+
+    /// <summary>The least <see cref="MonitorOptions.MaxBatchBytes"/> accepted.</summary>
+    public const long MinBatchBytes = 1024;
+
+    /// <summary>The batch document's path when <see cref="MonitorOptions.Path"/> is left at <see cref="Path"/>.</summary>
+    public const string BatchPath = "/health/registries";
+
     /// <summary><see cref="MonitorOptions.Protocol"/>.</summary>
     public const MonitorProtocol Protocol = MonitorProtocol.Http;
 

@@ -30,6 +30,19 @@ public enum MonitorProtocol
     Tcp,
 }
 
+/// <summary>Where a profile's endpoint statuses come from.</summary>
+public enum MonitorMode
+{
+    /// <summary>Each endpoint is probed on its own (<c>Protocol://Target:Port/Path</c> every interval).</summary>
+    Probe,
+
+    /// <summary>
+    /// Each endpoint's status is its registry's verdict in the batch document of its region's health monitor
+    /// (<c>Protocol://Target:Port/health/registries</c>), polled once per origin for every profile that uses it.
+    /// </summary>
+    Batch,
+}
+
 /// <summary>The <c>TrafficManager</c> section: profiles answered under <see cref="Zone"/>.</summary>
 public sealed class TrafficManagerOptions
 {
@@ -80,13 +93,28 @@ public sealed class ProfileOptions
 /// <summary>How every endpoint of a profile is probed (Traffic Manager's endpoint monitoring settings).</summary>
 public sealed class MonitorOptions
 {
+    /// <summary>Per-endpoint probes or the batch document. <value>The default value is <c>Probe</c>.</value></summary>
+    public MonitorMode Mode { get; set; } = TrafficManagerDefaults.Mode;
+
+    /// <summary>In <c>Batch</c> mode: the registry's name in the batch document. <value>The default value is the profile's name.</value></summary>
+    public string? Registry { get; set; }
+
+    /// <summary>
+    /// In <c>Batch</c> mode: the largest batch document accepted, in bytes (at least 1024); a bigger one is a failed poll.
+    /// <value>The default value is 134217728 (128 MiB).</value>
+    /// </summary>
+    public long MaxBatchBytes { get; set; } = TrafficManagerDefaults.MaxBatchBytes;
+
     /// <summary><value>The default value is <c>Http</c>.</value></summary>
     public MonitorProtocol Protocol { get; set; } = TrafficManagerDefaults.Protocol;
 
     /// <summary><value>The default value is 80.</value></summary>
     public int Port { get; set; } = TrafficManagerDefaults.Port;
 
-    /// <summary>The request path (HTTP and HTTPS). <value>The default value is <c>/</c>.</value></summary>
+    /// <summary>
+    /// The request path (HTTP and HTTPS); in <c>Batch</c> mode the batch document's path, where <c>/</c> (the default)
+    /// means <c>/health/registries</c>. <value>The default value is <c>/</c>.</value>
+    /// </summary>
     public string Path { get; set; } = TrafficManagerDefaults.Path;
 
     /// <summary>Seconds between two probes of one endpoint (≥ 1). <value>The default value is 30.</value></summary>

@@ -10,7 +10,7 @@ namespace Router.TrafficManager.Configuration;
 /// configuration-key form (<c>TrafficManager:Profiles:0:Monitor:ToleratedFailures: must be 0-9</c>). Ranges follow
 /// Azure Traffic Manager where it has one (TTL, tolerated failures, priority, weight, headers, MultiValue's count).
 /// </summary>
-public static class TrafficManagerOptionsValidator
+public static partial class TrafficManagerOptionsValidator
 {
     /// <summary>The largest TTL (RFC 2181 §8) and the largest Traffic Manager accepts.</summary>
     public const int MaxTtl = int.MaxValue;
@@ -66,6 +66,7 @@ public static class TrafficManagerOptionsValidator
             ValidateProfile(profile, profilePath, errors);
         }
 
+        ValidateBatchOrigins(options, path, errors);
         return errors;
     }
 
@@ -220,6 +221,7 @@ public static class TrafficManagerOptionsValidator
 
         ValidateStatusCodes(monitor.ExpectedStatusCodes, $"{path}:ExpectedStatusCodes", errors);
         ValidateHeaders(monitor.Headers, $"{path}:Headers", errors);
+        ValidateBatchMode(monitor, path, errors);
 
         if (monitor.Fallback is { } fallback)
         {

@@ -18,6 +18,15 @@ internal static class TrafficManagerEventIds
     public const int SchedulerStopped = 3021;
     public const int TargetsApplied = 3022;
 
+    // Batch monitoring: 3030-3049 (Monitoring/Batch/BatchLog.cs).
+    public const int BatchPollFailed = 3030;
+    public const int BatchPollRecovered = 3031;
+    public const int BatchFallbackUsed = 3032;
+    public const int BatchFallbackEnded = 3033;
+    public const int BatchPollerStarted = 3034;
+    public const int BatchPollerStopped = 3035;
+    public const int BatchRoundFailed = 3036;
+
     // Admin API: 3400-3599 (Admin/AdminHttpServer.cs).
     public const int AdminListening = 3400;
     public const int EndpointEnabledSet = 3401;

@@ -52,6 +52,19 @@ internal sealed class EndpointStates : IReadOnlyCollection<EndpointStateEntry>
     public EndpointStates With(string profile, string endpoint, EndpointMonitorState state) =>
         new(_entries.SetItem(new EndpointKey(profile, endpoint), new EndpointStateEntry(profile, endpoint, state)), Version + 1);
 
+    /// <summary>This snapshot with every state of <paramref name="entries"/> (added or replaced), one version later.</summary>
+    public EndpointStates WithMany(IReadOnlyCollection<EndpointStateEntry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        var builder = _entries.ToBuilder();
+        foreach (var entry in entries)
+        {
+            builder[new EndpointKey(entry.Profile, entry.Endpoint)] = entry;
+        }
+
+        return new(builder.ToImmutable(), Version + 1);
+    }
+
     /// <summary>This snapshot without the endpoint, one version later.</summary>
     public EndpointStates Without(string profile, string endpoint) => new(_entries.Remove(new EndpointKey(profile, endpoint)), Version + 1);
 

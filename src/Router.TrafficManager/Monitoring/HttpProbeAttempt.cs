@@ -69,22 +69,36 @@ internal sealed class HttpProbeAttempt : IDisposable
         }
         catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            for (Exception? current = ex; current is not null; current = current.InnerException)
-            {
-                if (current is ProbeConnector.ConnectException connect)
-                {
-                    return ProbeAttemptOutcome.Failure(connect.Message, connect.FallbackEligible);
-                }
+            return TryDescribeConnectFailure(ex, out string? error, out bool fallbackEligible)
+                ? ProbeAttemptOutcome.Failure(error!, fallbackEligible)
+                : ProbeAttemptOutcome.Failure(DescribeFailure(ex), connectFailed: false);
+        }
+    }
 
-                // A handler without our connect callback (tests): a refusal can only happen while connecting.
-                if (current is SocketException { SocketErrorCode: SocketError.ConnectionRefused } refused)
-                {
-                    return ProbeAttemptOutcome.Failure(FailureWording.DescribeSocketError(refused), connectFailed: true);
-                }
+    /// <summary>
+    /// Whether <paramref name="exception"/> says that no connection could be made: <paramref name="error"/> in words, and
+    /// whether it lets the fallback run (refused or connect timeout).
+    /// </summary>
+    public static bool TryDescribeConnectFailure(HttpRequestException exception, out string? error, out bool fallbackEligible)
+    {
+        for (Exception? current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is ProbeConnector.ConnectException connect)
+            {
+                (error, fallbackEligible) = (connect.Message, connect.FallbackEligible);
+                return true;
             }
 
-            return ProbeAttemptOutcome.Failure(DescribeFailure(ex), connectFailed: false);
+            // A handler without our connect callback (tests): a refusal can only happen while connecting.
+            if (current is SocketException { SocketErrorCode: SocketError.ConnectionRefused } refused)
+            {
+                (error, fallbackEligible) = (FailureWording.DescribeSocketError(refused), true);
+                return true;
+            }
         }
+
+        (error, fallbackEligible) = (null, false);
+        return false;
     }
 
     /// <summary>A probe's failure in words: <see cref="FailureWording.DescribeHttpError"/>, else <c>probe failed: …</c>.</summary>
@@ -102,15 +116,21 @@ internal sealed class HttpProbeAttempt : IDisposable
         return Uri.TryCreate(string.Create(CultureInfo.InvariantCulture, $"{scheme}://{host}:{port}{rooted}"), UriKind.Absolute, out uri!);
     }
 
-    private SocketsHttpHandler CreateHandler() => new()
+    private SocketsHttpHandler CreateHandler() => CreateHandler(ConnectAsync, TimeSpan.FromSeconds(30));
+
+    /// <summary>
+    /// A handler as the monitors' requests need it: no redirects, proxy, cookies or decompression; HTTPS certificates
+    /// must be presented but are not validated (as Traffic Manager); connections through <paramref name="connect"/>.
+    /// </summary>
+    internal static SocketsHttpHandler CreateHandler(Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> connect, TimeSpan pooledConnectionLifetime) => new()
     {
         AllowAutoRedirect = false,
         UseProxy = false,
         UseCookies = false,
         AutomaticDecompression = DecompressionMethods.None,
-        PooledConnectionLifetime = TimeSpan.FromSeconds(30),
-        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-        ConnectCallback = ConnectAsync,
+        PooledConnectionLifetime = pooledConnectionLifetime,
+        PooledConnectionIdleTimeout = pooledConnectionLifetime,
+        ConnectCallback = connect,
         SslOptions =
         {
             // As Traffic Manager: the certificate must be there, its validity is not checked.

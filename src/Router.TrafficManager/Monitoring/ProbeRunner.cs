@@ -26,13 +26,14 @@ internal sealed class ProbeRunner(ProbeTarget target)
     public bool Retired { get; private set; }
 
     /// <summary>
-    /// Starts the timer, unless the runner is retired, its target disabled or it is scheduled already: the first tick at
+    /// Starts the timer, unless the runner is retired, its target disabled or in <c>Batch</c> mode, or it is scheduled already: the first tick at
     /// a random offset in [0, interval) (<paramref name="jitter"/>), then every interval.
     /// </summary>
     public void Schedule(TimeProvider timeProvider, Func<double> jitter, Action<ProbeTick> onTimer)
     {
-        if (Retired || !Target.Enabled || Timer is not null)
+        if (Retired || !Target.Enabled || Timer is not null || Target.Monitor.Mode == Configuration.MonitorMode.Batch)
         {
+            // A Batch endpoint has no timer of its own: its origin's poller counts its results (ProbeScheduler.RecordBatch).
             return;
         }
 

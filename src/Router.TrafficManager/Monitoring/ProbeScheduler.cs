@@ -34,7 +34,7 @@ namespace Router.TrafficManager.Monitoring;
 /// </para>
 /// <para>Thread-safe.</para>
 /// </remarks>
-internal sealed class ProbeScheduler : IAsyncDisposable
+internal sealed partial class ProbeScheduler : IAsyncDisposable
 {
     /// <summary>How long <see cref="StopAsync"/> waits for cancelled probes to wind down.</summary>
     public static readonly TimeSpan StopWait = TimeSpan.FromSeconds(5);
@@ -443,55 +443,6 @@ internal sealed class ProbeScheduler : IAsyncDisposable
         lock (_lock)
         {
             runner.Busy = false;
-        }
-    }
-
-    private void Record(ProbeRunner runner, ProbeTarget target, ProbeResult result, Exception? crash, CancellationToken cancellationToken)
-    {
-        EndpointMonitorState previous;
-        EndpointMonitorState next;
-        EndpointStates published;
-        lock (_lock)
-        {
-            runner.Busy = false;
-            if (runner.Retired || cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-
-            previous = StateOf_NeedsLock(runner);
-            next = crash is null
-                ? EndpointHealthPolicy.Next(previous, result, target.Monitor, _timeProvider.GetUtcNow())
-                : previous with { LastProbe = result };
-            published = Publish_NeedsLock(runner.Target, next);
-        }
-
-        _metrics.ProbeCompleted(target.Profile, target.Endpoint, result, crashed: crash is not null);
-        if (crash is not null)
-        {
-            MonitoringLog.ProbeCrashed(_logger, target.Profile, target.Endpoint, crash);
-        }
-        else if (result.UsedFallback && previous.LastProbe?.UsedFallback != true)
-        {
-            MonitoringLog.FallbackUsed(_logger, target.Profile, target.Endpoint);
-        }
-        else if (!result.UsedFallback && previous.LastProbe?.UsedFallback == true)
-        {
-            MonitoringLog.FallbackEnded(_logger, target.Profile, target.Endpoint);
-        }
-
-        if (next.Status != previous.Status)
-        {
-            ReportTransition(target, previous, next, MonitoringLog.Cause(result));
-        }
-
-        try
-        {
-            _onChange(new EndpointStateChange(target.Profile, target.Endpoint, previous, next, published));
-        }
-        catch (Exception ex)
-        {
-            MonitoringLog.StateCallbackFailed(_logger, target.Profile, target.Endpoint, ex);
         }
     }
 }

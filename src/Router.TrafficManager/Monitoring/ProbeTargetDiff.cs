@@ -36,7 +36,7 @@ internal static class ProbeTargetDiff
 
     /// <summary>
     /// Whether two targets are probed the same way: same target (ignoring case), protocol, port, path, headers (names
-    /// ignoring case), expected status codes and fallback. Timing and thresholds (interval, timeout, tolerated failures,
+    /// ignoring case), expected status codes, fallback and mode (in <c>Batch</c> mode also the registry and the size cap). Timing and thresholds (interval, timeout, tolerated failures,
     /// successes to online) do not count: they change when and how results are judged, not what a result says.
     /// </summary>
     public static bool SameProbe(ProbeTarget a, ProbeTarget b) =>
@@ -59,16 +59,23 @@ internal static class ProbeTargetDiff
         return a.Protocol == b.Protocol && a.Port == b.Port && string.Equals(a.Path, b.Path, StringComparison.Ordinal)
             && a.ExpectedStatusCodes.SequenceEqual(b.ExpectedStatusCodes, StringComparer.Ordinal)
             && SameHeaders(a.Headers, b.Headers)
-            && (a.Fallback, b.Fallback) switch
-            {
-                (null, null) => true,
-                ({ } x, { } y) => x.Protocol == y.Protocol && x.Port == y.Port && string.Equals(x.Path, y.Path, StringComparison.Ordinal)
-                    && x.ExpectedStatusCodes.SequenceEqual(y.ExpectedStatusCodes, StringComparer.Ordinal) && SameHeaders(x.Headers, y.Headers),
-                _ => false,
-            };
+            && SameFallback(a.Fallback, b.Fallback)
+            && a.Mode == b.Mode
+            && (a.Mode != MonitorMode.Batch
+                || (string.Equals(a.Registry, b.Registry, StringComparison.OrdinalIgnoreCase) && a.MaxBatchBytes == b.MaxBatchBytes));
     }
 
-    private static bool SameHeaders(Dictionary<string, string> a, Dictionary<string, string> b)
+    /// <summary>Whether two fallback probes are the same (both absent, or the same protocol, port, path, codes and headers).</summary>
+    public static bool SameFallback(FallbackMonitorOptions? a, FallbackMonitorOptions? b) => (a, b) switch
+    {
+        (null, null) => true,
+        ({ } x, { } y) => x.Protocol == y.Protocol && x.Port == y.Port && string.Equals(x.Path, y.Path, StringComparison.Ordinal)
+            && x.ExpectedStatusCodes.SequenceEqual(y.ExpectedStatusCodes, StringComparer.Ordinal) && SameHeaders(x.Headers, y.Headers),
+        _ => false,
+    };
+
+    /// <summary>Whether two header sets are equal: names ignoring case, values exactly.</summary>
+    public static bool SameHeaders(Dictionary<string, string> a, Dictionary<string, string> b)
     {
         if (a.Count != b.Count)
         {

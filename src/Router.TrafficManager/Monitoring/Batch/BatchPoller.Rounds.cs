@@ -1,0 +1,182 @@
+using Microsoft.Extensions.Logging;
+using Router.TrafficManager.Configuration;
+
+namespace Router.TrafficManager.Monitoring.Batch;
+
+/// <summary>The rounds: what every endpoint of the origin counts once per interval, and at once after a change.</summary>
+internal sealed partial class BatchPoller
+{
+    /// <summary>Counts a round now, then one every interval.</summary>
+    private void StartRounds()
+    {
+        OnRound();
+        lock (_lock)
+        {
+            if (!_stopped_NeedsLock)
+            {
+                _timer_NeedsLock = _timeProvider.CreateTimer(static s => ((BatchPoller)s!).OnRound(), this, Settings.Interval, Settings.Interval);
+            }
+        }
+    }
+
+    /// <summary>One round (a timer callback: nothing escapes it). Then the loop, if it waits for a round, goes on.</summary>
+    private void OnRound()
+    {
+        try
+        {
+            CountRound();
+        }
+        catch (Exception ex)
+        {
+            try
+            {
+                BatchLog.RoundFailed(_logger, _name, ex);
+            }
+            catch (Exception)
+            {
+                // A failing logger leaves nothing to report to; the timer thread must survive.
+            }
+        }
+
+        var done = Volatile.Read(ref _signal);
+        while (true)
+        {
+            var seen = Interlocked.CompareExchange(ref _signal, new RoundSignal(done.Number + 1), done);
+            if (ReferenceEquals(seen, done))
+            {
+                done.Done.TrySetResult();
+                return;
+            }
+
+            done = seen;
+        }
+    }
+
+    private void CountRound()
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        var state = Volatile.Read(ref _state);
+        var targets = Volatile.Read(ref _targets);
+        var now = _timeProvider.GetUtcNow();
+        if (state.Failure is { } failure)
+        {
+            if (failure.ConnectFailed && Settings.FallbackMonitor is { } fallback)
+            {
+                StartFallback(fallback, targets);
+                return;
+            }
+
+            _record(Same(targets, new ProbeResult(false, now, TimeSpan.Zero, Error: failure.Error, Source: _pollSource)));
+        }
+        else if (state.Table is { } table)
+        {
+            var results = new List<BatchResult>(targets.EndpointCount);
+            foreach (var group in targets.Groups)
+            {
+                Add(results, group, ResultOf(table, group, now));
+            }
+
+            _record(results);
+        }
+    }
+
+    /// <summary>The registries a document changed: their endpoints count the new verdict at once, between rounds.</summary>
+    private void CountChanged(BatchTable table, List<string> registries)
+    {
+        var targets = Volatile.Read(ref _targets);
+        var now = _timeProvider.GetUtcNow();
+        var results = new List<BatchResult>();
+        foreach (string registry in registries)
+        {
+            if (targets.TryGet(registry, out var group))
+            {
+                Add(results, group!, ResultOf(table, group!, now));
+            }
+        }
+
+        if (results.Count > 0)
+        {
+            _record(results);
+        }
+    }
+
+    /// <summary>The fallback probe, once for the origin (not while one still runs); its result counts for every endpoint.</summary>
+    private void StartFallback(MonitorOptions fallback, BatchTargets targets)
+    {
+        lock (_lock)
+        {
+            if (_stopped_NeedsLock || _fallback_NeedsLock is { IsCompleted: false })
+            {
+                return;
+            }
+
+            _fallback_NeedsLock = RunFallbackAsync(fallback, targets, _stopping.Token);
+        }
+    }
+
+    private async Task RunFallbackAsync(MonitorOptions fallback, BatchTargets targets, CancellationToken cancellationToken)
+    {
+        await Task.Yield(); // off the timer's stack and out of the lock
+        var startedAt = _timeProvider.GetUtcNow();
+        ProbeResult result;
+        try
+        {
+            result = await _prober.ProbeAsync(Origin.Host, fallback, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (Exception ex)
+        {
+            result = new ProbeResult(false, startedAt, TimeSpan.Zero, Error: $"fallback probe crashed: {ex.GetType().Name}: {ex.Message}");
+        }
+
+        if (Volatile.Read(ref _state).Failure is not { ConnectFailed: true })
+        {
+            return; // the monitor answered while the fallback ran: its verdicts count, from the next round
+        }
+
+        if (Interlocked.Exchange(ref _fallbackInUse, 1) == 0)
+        {
+            BatchLog.FallbackUsed(_logger, _name, targets.EndpointCount);
+        }
+
+        _record(Same(targets, result with { UsedFallback = true, Source = _fallbackSource }));
+    }
+
+    private static ProbeResult ResultOf(BatchTable table, RegistryGroup group, DateTimeOffset now)
+    {
+        if (!table.TryGet(group.Registry, out var verdict))
+        {
+            return new ProbeResult(false, now, TimeSpan.Zero, Error: group.MissingError, Source: table.Source);
+        }
+
+        return verdict.Healthy
+            ? new ProbeResult(true, now, TimeSpan.Zero, StatusCode: 200, Source: table.Source)
+            : new ProbeResult(false, now, TimeSpan.Zero, StatusCode: 503, Error: verdict.Error, Source: table.Source);
+    }
+
+    private static List<BatchResult> Same(BatchTargets targets, ProbeResult result)
+    {
+        var results = new List<BatchResult>(targets.EndpointCount);
+        foreach (var group in targets.Groups)
+        {
+            Add(results, group, result);
+        }
+
+        return results;
+    }
+
+    private static void Add(List<BatchResult> results, RegistryGroup group, ProbeResult result)
+    {
+        foreach (var target in group.Targets)
+        {
+            results.Add(new BatchResult(target, result));
+        }
+    }
+}

@@ -1,0 +1,117 @@
+using Router.TrafficManager.Configuration;
+using Router.TrafficManager.Diagnostics;
+
+namespace Router.TrafficManager.Monitoring;
+
+/// <summary>Counting results: one probe's (<see cref="Record"/>), and many at once from a batch poller (<see cref="RecordBatch"/>).</summary>
+internal sealed partial class ProbeScheduler
+{
+    /// <summary>
+    /// Counts one result for each listed <c>Batch</c>-mode endpoint through <see cref="EndpointHealthPolicy"/>, all under
+    /// one lock, and publishes ONE new <see cref="EndpointStates"/> snapshot holding them; then the change callback runs
+    /// for each, as after a probe. A result is dropped for an endpoint that is gone, disabled, not in <c>Batch</c> mode,
+    /// or whose probe changed since the poller was given its target (a reload raced the poll).
+    /// </summary>
+    /// <param name="results">One result per endpoint.</param>
+    /// <returns>How many results were counted.</returns>
+    /// <remarks>
+    /// Batch endpoints have no timer of their own: the origin's poller is their clock. The fallback's per-endpoint
+    /// events (3001, 3002) are not logged here: the poller logs its origin's once.
+    /// </remarks>
+    public int RecordBatch(IReadOnlyList<BatchResult> results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        var counted = new List<(ProbeTarget Target, EndpointMonitorState Previous, EndpointMonitorState Next, ProbeResult Result)>(results.Count);
+        EndpointStates published;
+        lock (_lock)
+        {
+            var now = _timeProvider.GetUtcNow();
+            var entries = new List<EndpointStateEntry>(results.Count);
+            foreach (var (target, result) in results)
+            {
+                if (!_runners_NeedsLock.TryGetValue(new EndpointKey(target.Profile, target.Endpoint), out var runner) || runner.Retired
+                    || !runner.Target.Enabled || runner.Target.Monitor.Mode != MonitorMode.Batch
+                    || (!ReferenceEquals(runner.Target, target) && !ProbeTargetDiff.SameProbe(runner.Target, target)))
+                {
+                    continue;
+                }
+
+                var previous = StateOf_NeedsLock(runner);
+                var next = EndpointHealthPolicy.Next(previous, result, runner.Target.Monitor, now);
+                entries.Add(new EndpointStateEntry(runner.Target.Profile, runner.Target.Endpoint, next));
+                counted.Add((runner.Target, previous, next, result));
+            }
+
+            if (entries.Count == 0)
+            {
+                return 0;
+            }
+
+            published = _states.WithMany(entries);
+            Volatile.Write(ref _states, published);
+        }
+
+        foreach (var (target, previous, next, result) in counted)
+        {
+            Announce(target, previous, next, result, crash: null, published, logFallback: false);
+        }
+
+        return counted.Count;
+    }
+
+    private void Record(ProbeRunner runner, ProbeTarget target, ProbeResult result, Exception? crash, CancellationToken cancellationToken)
+    {
+        EndpointMonitorState previous;
+        EndpointMonitorState next;
+        EndpointStates published;
+        lock (_lock)
+        {
+            runner.Busy = false;
+            if (runner.Retired || cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+
+            previous = StateOf_NeedsLock(runner);
+            next = crash is null
+                ? EndpointHealthPolicy.Next(previous, result, target.Monitor, _timeProvider.GetUtcNow())
+                : previous with { LastProbe = result };
+            published = Publish_NeedsLock(runner.Target, next);
+        }
+
+        Announce(target, previous, next, result, crash, published, logFallback: true);
+    }
+
+    /// <summary>After the lock: the metrics, the events and the change callback of one counted result.</summary>
+    private void Announce(ProbeTarget target, EndpointMonitorState previous, EndpointMonitorState next, ProbeResult result, Exception? crash,
+        EndpointStates published, bool logFallback)
+    {
+        _metrics.ProbeCompleted(target.Profile, target.Endpoint, result, crashed: crash is not null);
+        if (crash is not null)
+        {
+            MonitoringLog.ProbeCrashed(_logger, target.Profile, target.Endpoint, crash);
+        }
+        else if (logFallback && result.UsedFallback && previous.LastProbe?.UsedFallback != true)
+        {
+            MonitoringLog.FallbackUsed(_logger, target.Profile, target.Endpoint);
+        }
+        else if (logFallback && !result.UsedFallback && previous.LastProbe?.UsedFallback == true)
+        {
+            MonitoringLog.FallbackEnded(_logger, target.Profile, target.Endpoint);
+        }
+
+        if (next.Status != previous.Status)
+        {
+            ReportTransition(target, previous, next, MonitoringLog.Cause(result));
+        }
+
+        try
+        {
+            _onChange(new EndpointStateChange(target.Profile, target.Endpoint, previous, next, published));
+        }
+        catch (Exception ex)
+        {
+            MonitoringLog.StateCallbackFailed(_logger, target.Profile, target.Endpoint, ex);
+        }
+    }
+}
