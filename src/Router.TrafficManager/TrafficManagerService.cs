@@ -91,7 +91,7 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
         }
 
         _ownProber = prober is null ? new EndpointProber(timeProvider) : null;
-        _scheduler = new ProbeScheduler(prober ?? _ownProber!, OnProbed, loggerFactory, metrics, timeProvider, jitter);
+        _scheduler = new ProbeScheduler(prober ?? _ownProber!, OnProbed, loggerFactory, metrics, timeProvider, jitter, OnProbed);
         _batch = new BatchMonitor(results => _scheduler.RecordBatch(results), prober ?? _ownProber!, loggerFactory, meterFactory, timeProvider, batchHandler);
         _snapshot = new RoutingSnapshotHolder(RoutingSnapshot.Build(options, (profile, endpoint) => RoutingState(_states, profile, endpoint)));
         _handler = new TrafficManagerZoneHandler(_snapshot, new RoutingMetrics(meterFactory));

@@ -6,7 +6,7 @@ namespace Router.TrafficManager.Routing;
 
 /// <summary>
 /// Everything the DNS answer path and Explain read, immutable: the zone apex, the latency table, and each profile
-/// with its endpoints' states. A status change makes a new snapshot with <see cref="WithEndpointStates"/>, which
+/// with its endpoints' states. A status change makes a new snapshot with <see cref="WithEndpointStates(string, IReadOnlyList{EndpointRoutingState})"/> (or, for many profiles at once, its batch overload), which
 /// shares everything but the one profile; readers take <see cref="RoutingSnapshotHolder.Current"/> once per query.
 /// </summary>
 internal sealed partial class RoutingSnapshot
@@ -86,7 +86,7 @@ internal sealed partial class RoutingSnapshot
     /// </summary>
     /// <exception cref="ArgumentException">No such profile, or a state count that does not match its endpoints.</exception>
     public RoutingSnapshot WithEndpointStates(string profile, IReadOnlyList<EndpointRoutingState> statesInConfigOrder) =>
-        WithEndpointStates([(profile, statesInConfigOrder)]);
+        WithStatesOf([(profile, statesInConfigOrder)]);
 
     /// <summary>
     /// This snapshot with new states for the endpoints of every profile in <paramref name="updates"/> (the last update
@@ -94,9 +94,9 @@ internal sealed partial class RoutingSnapshot
     /// </summary>
     /// <exception cref="ArgumentException">No such profile, or a state count that does not match its endpoints.</exception>
     public RoutingSnapshot WithEndpointStates(IReadOnlyList<(string Profile, EndpointRoutingState[] States)> updates) =>
-        WithEndpointStates([.. updates.Select(u => (u.Profile, (IReadOnlyList<EndpointRoutingState>)u.States))]);
+        WithStatesOf([.. updates.Select(u => (u.Profile, (IReadOnlyList<EndpointRoutingState>)u.States))]);
 
-    private RoutingSnapshot WithEndpointStates(IReadOnlyList<(string Profile, IReadOnlyList<EndpointRoutingState> States)> updates)
+    private RoutingSnapshot WithStatesOf(IReadOnlyList<(string Profile, IReadOnlyList<EndpointRoutingState> States)> updates)
     {
         ArgumentNullException.ThrowIfNull(updates);
         var profiles = (ProfileRouting[])_profiles.Clone();
