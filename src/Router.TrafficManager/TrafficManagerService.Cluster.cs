@@ -65,7 +65,7 @@ public sealed partial class TrafficManagerService
         out ProfileOptions? profileOptions, out EndpointOptions? endpointOptions)
     {
         endpointOptions = null;
-        profileOptions = options.Profiles.Find(p => string.Equals(p.Name, profile, StringComparison.OrdinalIgnoreCase));
+        profileOptions = ProfileLookup.Find(options, profile);
         if (profileOptions is null)
         {
             return new EndpointSwitchResult(EndpointSwitchOutcome.NotFound, $"no profile '{profile}'");

@@ -41,6 +41,10 @@ public sealed partial class TrafficManagerService
             Message = "Profile {Profile} {Type} answer for {Clients} changed: {Before} -> {After}; cause: {Cause}.")]
         public static partial void AnswerChanged(ILogger logger, string profile, string type, string clients, string before, string after, string cause);
 
+        [LoggerMessage(EventId = TrafficManagerEventIds.AnswerChangesSummarized, EventName = nameof(TrafficManagerEventIds.AnswerChangesSummarized), Level = LogLevel.Warning,
+            Message = "{More} more profiles changed status at once ({Total} in all); their answer changes are not logged one by one (the first of them: {Cause})")]
+        public static partial void AnswerChangesSummarized(ILogger logger, int more, int total, string cause);
+
         [LoggerMessage(EventId = TrafficManagerEventIds.AnswerReportFailed, EventName = nameof(TrafficManagerEventIds.AnswerReportFailed), Level = LogLevel.Error,
             Message = "Could not report how profile {Profile}'s answers changed.")]
         public static partial void AnswerReportFailed(ILogger logger, string profile, Exception exception);

@@ -91,7 +91,7 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
         }
 
         _ownProber = prober is null ? new EndpointProber(timeProvider) : null;
-        _scheduler = new ProbeScheduler(prober ?? _ownProber!, OnProbed, loggerFactory, metrics, timeProvider, jitter);
+        _scheduler = new ProbeScheduler(prober ?? _ownProber!, OnProbed, loggerFactory, metrics, timeProvider, jitter, OnProbed);
         _batch = new BatchMonitor(results => _scheduler.RecordBatch(results), prober ?? _ownProber!, loggerFactory, meterFactory, timeProvider, batchHandler);
         _snapshot = new RoutingSnapshotHolder(RoutingSnapshot.Build(options, (profile, endpoint) => RoutingState(_states, profile, endpoint)));
         _handler = new TrafficManagerZoneHandler(_snapshot, new RoutingMetrics(meterFactory));
@@ -198,7 +198,7 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
     public ProfileReport? GetProfile(string name)
     {
         var options = Volatile.Read(ref _options);
-        var profile = options.Profiles.Find(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+        var profile = ProfileLookup.Find(options, name);
         return profile is null ? null : Report(options, profile);
     }
 
@@ -289,39 +289,6 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
         };
     }
 
-    /// <summary>The scheduler's callback: keeps the newest states; a status change makes a new routing snapshot.</summary>
-    private void OnProbed(EndpointStateChange change)
-    {
-        var states = Receive(change.States);
-        _cluster?.PublishIfChanged(states);
-        if (change.Previous.Status == change.Current.Status)
-        {
-            return;
-        }
-
-        RoutingSnapshot before;
-        RoutingSnapshot after;
-        ProfileOptions? profile;
-        TrafficManagerOptions options;
-        lock (_gate)
-        {
-            options = _options;
-            profile = options.Profiles.Find(p => string.Equals(p.Name, change.Profile, StringComparison.OrdinalIgnoreCase));
-            if (profile is null)
-            {
-                return;
-            }
-
-            before = _snapshot.Current;
-            after = before.WithEndpointStates(profile.Name!, ProfileStates(profile));
-            _snapshot.Current = after;
-        }
-
-        string cause = $"{change.Endpoint} {change.Previous.Status} -> {change.Current.Status}" +
-            (change.Current.LastProbe is { } probe ? $" ({probe.Error ?? "probe succeeded"})" : string.Empty);
-        ReportAnswerChanges(before, after, options, profile, cause);
-    }
-
     /// <summary>Logs, per group of clients, how the profile's answer changed (event 3607), so a failover has a timeline.</summary>
     private void ReportAnswerChanges(RoutingSnapshot before, RoutingSnapshot after, TrafficManagerOptions options, ProfileOptions profile, string cause)
     {
@@ -377,8 +344,7 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
     }
 
     private static EndpointOptions? FindEndpoint(TrafficManagerOptions options, string profile, string endpoint) =>
-        options.Profiles.Find(p => string.Equals(p.Name, profile, StringComparison.OrdinalIgnoreCase))
-            ?.Endpoints.Find(e => string.Equals(e.Name, endpoint, StringComparison.OrdinalIgnoreCase));
+        ProfileLookup.FindEndpoint(options, profile, endpoint);
 
     /// <summary>
     /// Keeps <paramref name="states"/> when it is newer than the states kept (snapshots from concurrent probes may arrive

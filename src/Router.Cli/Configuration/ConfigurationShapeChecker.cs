@@ -132,7 +132,7 @@ internal static class ConfigurationShapeChecker
     /// <summary>Whether the key holds a single value; an empty JSON object or array reads as null or empty.</summary>
     private static bool HasValue(IConfigurationSection section) => !string.IsNullOrEmpty(section.Value);
 
-    private static string Describe(Type type) => type switch
+    internal static string Describe(Type type) => type switch
     {
         _ when type == typeof(int) => "a whole number",
         _ when type == typeof(double) => "a number",
@@ -141,13 +141,13 @@ internal static class ConfigurationShapeChecker
         _ => $"a valid {type.Name}",
     };
 
-    private static bool IsScalar(Type type)
+    internal static bool IsScalar(Type type)
     {
         var target = Nullable.GetUnderlyingType(type) ?? type;
         return target.IsPrimitive || target.IsEnum || target == typeof(string) || target == typeof(decimal) || target == typeof(TimeSpan);
     }
 
-    private static bool TryGetListElement(Type type, out Type element)
+    internal static bool TryGetListElement(Type type, out Type element)
     {
         element = typeof(object);
         if (type.IsArray)
@@ -166,7 +166,7 @@ internal static class ConfigurationShapeChecker
         return false;
     }
 
-    private static bool TryGetDictionaryValue(Type type, out Type valueType)
+    internal static bool TryGetDictionaryValue(Type type, out Type valueType)
     {
         valueType = typeof(object);
         if (type.IsGenericType && typeof(IDictionary).IsAssignableFrom(type))

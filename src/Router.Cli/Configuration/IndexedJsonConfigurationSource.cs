@@ -14,12 +14,21 @@ namespace Router.Cli.Configuration;
 internal sealed class IndexedJsonConfigurationSource : JsonConfigurationSource
 {
     /// <summary>A source for the file at absolute <paramref name="fullPath"/>, required, not watched.</summary>
-    public static IndexedJsonConfigurationSource ForFile(string fullPath)
+    /// <param name="fullPath">The JSON file.</param>
+    /// <param name="setAside">See <see cref="SetAside"/>.</param>
+    public static IndexedJsonConfigurationSource ForFile(string fullPath, string? setAside = null)
     {
-        var source = new IndexedJsonConfigurationSource { Path = fullPath, Optional = false, ReloadOnChange = false };
+        var source = new IndexedJsonConfigurationSource { Path = fullPath, Optional = false, ReloadOnChange = false, SetAside = setAside };
         source.ResolveFileProvider();
         return source;
     }
+
+    /// <summary>
+    /// The key path of a JSON array (<c>TrafficManager:Profiles</c>) that is left out of the configuration's keys and
+    /// kept as JSON instead (<see cref="IndexedJsonConfigurationProvider.SetAsideJson"/>), for a reader that binds it
+    /// without a key per value (<see cref="JsonOptionsReader"/>). Null keeps every key.
+    /// </summary>
+    public string? SetAside { get; init; }
 
     public override IConfigurationProvider Build(IConfigurationBuilder builder)
     {
@@ -29,13 +38,40 @@ internal sealed class IndexedJsonConfigurationSource : JsonConfigurationSource
 }
 
 /// <summary>The provider of <see cref="IndexedJsonConfigurationSource"/>.</summary>
-internal sealed class IndexedJsonConfigurationProvider(JsonConfigurationSource source) : JsonConfigurationProvider(source)
+internal sealed class IndexedJsonConfigurationProvider(IndexedJsonConfigurationSource source) : JsonConfigurationProvider(source)
 {
     private Dictionary<string, List<string>> _children = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// The JSON array at <see cref="IndexedJsonConfigurationSource.SetAside"/> as the file has it (the configuration has
+    /// an empty list there); null when the file has no array at that path.
+    /// </summary>
+    public ReadOnlyMemory<byte>? SetAsideJson { get; private set; }
+
     public override void Load(Stream stream)
     {
-        base.Load(stream);
+        SetAsideJson = null;
+        if (source.SetAside is { } path)
+        {
+            using var copy = new MemoryStream();
+            stream.CopyTo(copy);
+            byte[] json = copy.ToArray();
+            if (JsonArrayLocator.TryFind(json, path, out var range))
+            {
+                SetAsideJson = json.AsMemory(range);
+                byte[] rest = [.. json.AsSpan(0, range.Start.Value), .. "[]"u8, .. json.AsSpan(range.End.Value)];
+                base.Load(new MemoryStream(rest));
+            }
+            else
+            {
+                base.Load(new MemoryStream(json));
+            }
+        }
+        else
+        {
+            base.Load(stream);
+        }
+
         _children = BuildIndex(Data.Keys);
     }
 

@@ -43,7 +43,7 @@ internal static class RouterConfigurationLoader
         {
 
             root = new ConfigurationBuilder()
-                .Add(IndexedJsonConfigurationSource.ForFile(fullPath))
+                .Add(IndexedJsonConfigurationSource.ForFile(fullPath, setAside: TrafficManagerOptionsBinder.ProfilesPath))
                 .AddEnvironmentVariables(EnvironmentPrefix)
                 .Build();
         }
@@ -53,7 +53,8 @@ internal static class RouterConfigurationLoader
         }
 
         ResolveAgainstTheFile(root, Path.GetDirectoryName(fullPath)!);
-        return Validate(root, errors);
+        var profilesJson = root.Providers.OfType<IndexedJsonConfigurationProvider>().Single().SetAsideJson;
+        return Validate(root, errors, profilesJson);
     }
 
     /// <summary>
@@ -73,9 +74,12 @@ internal static class RouterConfigurationLoader
     }
 
     /// <summary>Checks, binds and validates an already built configuration.</summary>
-    public static LoadedConfiguration Validate(IConfigurationRoot root, List<string>? errors = null)
+    /// <param name="root">The configuration.</param>
+    /// <param name="errors">Errors found so far; a new list when null.</param>
+    /// <param name="profilesJson">The file's <c>TrafficManager:Profiles</c> array when the configuration has set it aside (<see cref="TrafficManagerOptionsBinder"/>).</param>
+    public static LoadedConfiguration Validate(IConfigurationRoot root, List<string>? errors = null, ReadOnlyMemory<byte>? profilesJson = null)
     {
-        errors ??= [];
+        var found = errors ??= [];
         foreach (var section in root.GetChildren())
         {
             if (!KnownSections.Contains(section.Key, StringComparer.OrdinalIgnoreCase))
@@ -91,7 +95,8 @@ internal static class RouterConfigurationLoader
             Dns = BindSection<DnsServerOptions>(root, "Dns", errors, dns => DnsServerOptionsValidator.Validate(dns, "Dns")),
             Health = BindSection<HealthOptions>(root, "Health", errors, health => HealthOptionsValidator.Validate(health),
                 HealthOptionsBinder.Bind),
-            TrafficManager = BindSection<TrafficManagerOptions>(root, "TrafficManager", errors, tm => TrafficManagerOptionsValidator.Validate(tm, "TrafficManager")),
+            TrafficManager = BindSection<TrafficManagerOptions>(root, "TrafficManager", errors, tm => TrafficManagerOptionsValidator.Validate(tm, "TrafficManager"),
+                (section, tm) => TrafficManagerOptionsBinder.Bind(section, tm, profilesJson, found)),
             Admin = BindSection<AdminOptions>(root, "Admin", errors, admin => AdminOptionsValidator.Validate(admin, "Admin")),
             Cluster = BindSection<ClusterOptions>(root, "Cluster", errors, cluster => ClusterOptionsValidator.Validate(cluster, "Cluster")),
             Telemetry = BindSection<TelemetryOptions>(root, "Telemetry", errors, telemetry => TelemetryOptionsValidator.Validate(telemetry, "Telemetry")),

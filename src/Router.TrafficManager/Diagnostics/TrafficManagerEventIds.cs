@@ -49,4 +49,5 @@ internal static class TrafficManagerEventIds
     public const int AnswerReportFailed = 3608;
     public const int ClusterSettingIgnored = 3609;
     public const int ClusterSettingNotRemoved = 3610;
+    public const int AnswerChangesSummarized = 3620;
 }

@@ -51,9 +51,22 @@ internal sealed partial class ProbeScheduler
             Volatile.Write(ref _states, published);
         }
 
+        var changes = _onChanges is null ? null : new List<EndpointStateChange>(counted.Count);
         foreach (var (target, previous, next, result) in counted)
         {
-            Announce(target, previous, next, result, crash: null, published, logFallback: false);
+            Announce(target, previous, next, result, crash: null, published, logFallback: false, changes);
+        }
+
+        if (changes is not null)
+        {
+            try
+            {
+                _onChanges!(changes);
+            }
+            catch (Exception ex)
+            {
+                MonitoringLog.StateCallbackFailed(_logger, changes[0].Profile, changes[0].Endpoint, ex);
+            }
         }
 
         return counted.Count;
@@ -82,9 +95,12 @@ internal sealed partial class ProbeScheduler
         Announce(target, previous, next, result, crash, published, logFallback: true);
     }
 
-    /// <summary>After the lock: the metrics, the events and the change callback of one counted result.</summary>
+    /// <summary>
+    /// After the lock: the metrics, the events and the change callback of one counted result; with a
+    /// <paramref name="batch"/> list (the callback takes a whole batch at once) the change is added to it instead.
+    /// </summary>
     private void Announce(ProbeTarget target, EndpointMonitorState previous, EndpointMonitorState next, ProbeResult result, Exception? crash,
-        EndpointStates published, bool logFallback)
+        EndpointStates published, bool logFallback, List<EndpointStateChange>? batch = null)
     {
         _metrics.ProbeCompleted(target.Profile, target.Endpoint, result, crashed: crash is not null);
         if (crash is not null)
@@ -105,9 +121,16 @@ internal sealed partial class ProbeScheduler
             ReportTransition(target, previous, next, MonitoringLog.Cause(result));
         }
 
+        var change = new EndpointStateChange(target.Profile, target.Endpoint, previous, next, published);
+        if (batch is not null)
+        {
+            batch.Add(change);
+            return;
+        }
+
         try
         {
-            _onChange(new EndpointStateChange(target.Profile, target.Endpoint, previous, next, published));
+            _onChange(change);
         }
         catch (Exception ex)
         {

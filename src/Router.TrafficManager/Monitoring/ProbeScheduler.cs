@@ -41,6 +41,7 @@ internal sealed partial class ProbeScheduler : IAsyncDisposable
 
     private readonly IEndpointProber _prober;
     private readonly Action<EndpointStateChange> _onChange;
+    private readonly Action<IReadOnlyList<EndpointStateChange>>? _onChanges;
     private readonly ILogger _logger;
     private readonly TrafficManagerMetrics _metrics;
     private readonly TimeProvider _timeProvider;
@@ -60,11 +61,16 @@ internal sealed partial class ProbeScheduler : IAsyncDisposable
     /// <param name="metrics">The monitoring instruments; the published snapshot becomes the source of their gauges.</param>
     /// <param name="timeProvider">The clock for schedules and deadlines.</param>
     /// <param name="jitter">Returns values in [0, 1) that place each endpoint's first probe in its interval; default random.</param>
+    /// <param name="onChanges">
+    /// Receives the changes of one <see cref="RecordBatch"/> at once, in one call (they share one published snapshot);
+    /// null gives them to <paramref name="onChange"/> one by one.
+    /// </param>
     public ProbeScheduler(IEndpointProber prober, Action<EndpointStateChange> onChange, ILoggerFactory loggerFactory,
-        TrafficManagerMetrics metrics, TimeProvider timeProvider, Func<double>? jitter = null)
+        TrafficManagerMetrics metrics, TimeProvider timeProvider, Func<double>? jitter = null, Action<IReadOnlyList<EndpointStateChange>>? onChanges = null)
     {
         _prober = prober ?? throw new ArgumentNullException(nameof(prober));
         _onChange = onChange ?? throw new ArgumentNullException(nameof(onChange));
+        _onChanges = onChanges;
         ArgumentNullException.ThrowIfNull(loggerFactory);
         _logger = loggerFactory.CreateLogger<ProbeScheduler>();
         _metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));

@@ -6,7 +6,7 @@ namespace Router.TrafficManager.Routing;
 
 /// <summary>
 /// Everything the DNS answer path and Explain read, immutable: the zone apex, the latency table, and each profile
-/// with its endpoints' states. A status change makes a new snapshot with <see cref="WithEndpointStates"/>, which
+/// with its endpoints' states. A status change makes a new snapshot with <see cref="WithEndpointStates(string, IReadOnlyList{EndpointRoutingState})"/> (or, for many profiles at once, its batch overload), which
 /// shares everything but the one profile; readers take <see cref="RoutingSnapshotHolder.Current"/> once per query.
 /// </summary>
 internal sealed partial class RoutingSnapshot
@@ -85,16 +85,32 @@ internal sealed partial class RoutingSnapshot
     /// profiles, the zone and the latency table are shared.
     /// </summary>
     /// <exception cref="ArgumentException">No such profile, or a state count that does not match its endpoints.</exception>
-    public RoutingSnapshot WithEndpointStates(string profile, IReadOnlyList<EndpointRoutingState> statesInConfigOrder)
+    public RoutingSnapshot WithEndpointStates(string profile, IReadOnlyList<EndpointRoutingState> statesInConfigOrder) =>
+        WithStatesOf([(profile, statesInConfigOrder)]);
+
+    /// <summary>
+    /// This snapshot with new states for the endpoints of every profile in <paramref name="updates"/> (the last update
+    /// of a profile wins), made with one copy of the profile table whatever their number; everything else is shared.
+    /// </summary>
+    /// <exception cref="ArgumentException">No such profile, or a state count that does not match its endpoints.</exception>
+    public RoutingSnapshot WithEndpointStates(IReadOnlyList<(string Profile, EndpointRoutingState[] States)> updates) =>
+        WithStatesOf([.. updates.Select(u => (u.Profile, (IReadOnlyList<EndpointRoutingState>)u.States))]);
+
+    private RoutingSnapshot WithStatesOf(IReadOnlyList<(string Profile, IReadOnlyList<EndpointRoutingState> States)> updates)
     {
-        ArgumentNullException.ThrowIfNull(profile);
-        if (!_byName.TryGetValue(profile, out int index))
+        ArgumentNullException.ThrowIfNull(updates);
+        var profiles = (ProfileRouting[])_profiles.Clone();
+        foreach (var (profile, states) in updates)
         {
-            throw new ArgumentException($"No profile '{profile}'.", nameof(profile));
+            ArgumentNullException.ThrowIfNull(profile);
+            if (!_byName.TryGetValue(profile, out int index))
+            {
+                throw new ArgumentException($"No profile '{profile}'.", nameof(updates));
+            }
+
+            profiles[index] = _profiles[index].WithStates(states);
         }
 
-        var profiles = (ProfileRouting[])_profiles.Clone();
-        profiles[index] = profiles[index].WithStates(statesInConfigOrder);
         return new RoutingSnapshot(Zone, LatencyTable, profiles, _byWire, _byName);
     }
 

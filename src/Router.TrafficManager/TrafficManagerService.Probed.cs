@@ -1,0 +1,100 @@
+using Microsoft.Extensions.Logging;
+using Router.TrafficManager.Configuration;
+using Router.TrafficManager.Monitoring;
+using Router.TrafficManager.Routing;
+
+namespace Router.TrafficManager;
+
+/// <summary>The traffic manager's side of probing: the scheduler's published states folded into routing, many at once.</summary>
+public sealed partial class TrafficManagerService
+{
+    /// <summary>
+    /// Answer changes logged one by one (event 3607) per batch of status changes; the profiles beyond are counted in
+    /// one summary line (event 3620), so a whole region failing over writes a bounded log, not 100,000 lines.
+    /// </summary>
+    internal const int MaxAnswerChangesLogged = 50;
+
+    /// <summary>The scheduler's callback for one probe: <see cref="OnProbed(IReadOnlyList{EndpointStateChange})"/> of one change.</summary>
+    private void OnProbed(EndpointStateChange change) => OnProbed([change]);
+
+    /// <summary>
+    /// The scheduler's callback for results published together (one <see cref="EndpointStates"/> snapshot, e.g. a batch
+    /// document): keeps the newest states, publishes the view to the cluster once, and, when any status changed, makes
+    /// ONE new routing snapshot for every profile that changed (the others are shared), then logs how the answers moved.
+    /// Costs O(changed profiles): profiles are found by name, the DNS answer path keeps reading the old snapshot until
+    /// the new one replaces it whole.
+    /// </summary>
+    internal void OnProbed(IReadOnlyList<EndpointStateChange> changes)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        if (changes.Count == 0)
+        {
+            return;
+        }
+
+        var states = Volatile.Read(ref _states);
+        foreach (var change in changes)
+        {
+            states = Receive(change.States);
+        }
+
+        _cluster?.PublishIfChanged(states);
+
+        // The profiles whose status changed, in the order of their first change, with that change as the cause.
+        var changed = new Dictionary<string, EndpointStateChange>(StringComparer.OrdinalIgnoreCase);
+        foreach (var change in changes)
+        {
+            if (change.Previous.Status != change.Current.Status)
+            {
+                changed.TryAdd(change.Profile, change);
+            }
+        }
+
+        if (changed.Count == 0)
+        {
+            return;
+        }
+
+        RoutingSnapshot before;
+        RoutingSnapshot after;
+        TrafficManagerOptions options;
+        var profiles = new List<(ProfileOptions Profile, EndpointStateChange Cause)>(changed.Count);
+        lock (_gate)
+        {
+            options = _options;
+            var updates = new List<(string Profile, EndpointRoutingState[] States)>(changed.Count);
+            foreach (var (name, change) in changed)
+            {
+                if (ProfileLookup.Find(options, name) is { } profile)
+                {
+                    profiles.Add((profile, change));
+                    updates.Add((profile.Name!, ProfileStates(profile)));
+                }
+            }
+
+            if (updates.Count == 0)
+            {
+                return;
+            }
+
+            before = _snapshot.Current;
+            after = before.WithEndpointStates(updates);
+            _snapshot.Current = after;
+        }
+
+        for (int i = 0; i < profiles.Count && i < MaxAnswerChangesLogged; i++)
+        {
+            var (profile, change) = profiles[i];
+            ReportAnswerChanges(before, after, options, profile, Cause(change));
+        }
+
+        if (profiles.Count > MaxAnswerChangesLogged)
+        {
+            Log.AnswerChangesSummarized(_logger, profiles.Count - MaxAnswerChangesLogged, profiles.Count, Cause(profiles[MaxAnswerChangesLogged].Cause));
+        }
+    }
+
+    private static string Cause(EndpointStateChange change) =>
+        $"{change.Endpoint} {change.Previous.Status} -> {change.Current.Status}" +
+        (change.Current.LastProbe is { } probe ? $" ({probe.Error ?? "probe succeeded"})" : string.Empty);
+}

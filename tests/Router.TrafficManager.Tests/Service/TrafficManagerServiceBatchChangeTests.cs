@@ -1,0 +1,121 @@
+using System.Net;
+using System.Text;
+using Router.Testing;
+using Router.TrafficManager.Configuration;
+using static Router.TrafficManager.Tests.Service.ServiceHarness;
+
+namespace Router.TrafficManager.Tests.Service;
+
+/// <summary>
+/// Many endpoints changing at once (a whole region's verdicts turning Unhealthy in one batch document): one batch of
+/// changes, every changed profile's answer moved, and a bounded answer-change log (events 3607 and 3620).
+/// </summary>
+public sealed class TrafficManagerServiceBatchChangeTests
+{
+    private const int AnswerChanged = 3607;
+    private const int AnswerChangesSummarized = 3620;
+    private const int Profiles = 120;
+    private const string East = "192.0.2.1";
+    private const string West = "192.0.2.2";
+
+    [Fact]
+    public async Task RegionTurnsUnhealthy_EveryProfileMoves_AnswerChangesLoggedBounded()
+    {
+        // Arrange: 120 Priority profiles, east first, west second, both regions' monitors on one fake server.
+        await using var harness = new ServiceHarness();
+        using var server = new FakeBatchServer(Profiles);
+        var options = Options();
+        Assert.Empty(TrafficManagerOptionsValidator.Validate(options));
+        await using var service = new TrafficManagerService(options, harness.LoggerFactory, harness.MeterFactory, harness.Clock, stateFile: null,
+            harness.Prober, () => 0, batchHandler: server);
+        WithoutSynchronizationContext(service.Start);
+        await Poll.UntilAsync(() => Enumerable.Range(0, Profiles).All(i => Address(service, $"r{i}") == East), "every profile answers east (Online)");
+
+        // Act: every registry of east turns Unhealthy in one document.
+        server.FailAll(East);
+        await Poll.UntilAsync(() => Enumerable.Range(0, Profiles).All(i => Address(service, $"r{i}") == West), "every profile answers west");
+
+        // Assert: one batch of changes; the first 50 profiles logged one by one, the rest in one summary line.
+        await Poll.UntilAsync(() => harness.Events(AnswerChangesSummarized).Count > 0, "the summary line");
+        var summary = Assert.Single(harness.Events(AnswerChangesSummarized));
+        Assert.Equal((Profiles - TrafficManagerService.MaxAnswerChangesLogged).ToString(System.Globalization.CultureInfo.InvariantCulture), State(summary, "More"));
+        Assert.Equal(Profiles.ToString(System.Globalization.CultureInfo.InvariantCulture), State(summary, "Total"));
+        var logged = harness.Events(AnswerChanged).Select(e => State(e, "Profile")).Distinct().ToList();
+        Assert.Equal(TrafficManagerService.MaxAnswerChangesLogged, logged.Count);
+    }
+
+    private static string? State(Microsoft.Extensions.Logging.Testing.FakeLogRecord record, string key) =>
+        record.StructuredState!.FirstOrDefault(p => p.Key == key).Value;
+
+    private static TrafficManagerOptions Options() => new()
+    {
+        Zone = Zone,
+        Profiles = [.. Enumerable.Range(0, Profiles).Select(i => new ProfileOptions
+        {
+            Name = $"r{i}",
+            RoutingMethod = RoutingMethod.Priority,
+            Monitor = new MonitorOptions { Mode = MonitorMode.Batch, Protocol = MonitorProtocol.Http, Port = 8081, IntervalSeconds = 10, TimeoutSeconds = 5, ToleratedFailures = 0 },
+            Endpoints = [new EndpointOptions { Name = "east", Target = East }, new EndpointOptions { Name = "west", Target = West }],
+        })],
+    };
+
+    /// <summary>
+    /// The batch document of every origin (by host): all registries <c>r0</c>… with one status per host. A long poll is
+    /// held until a change; every answer is the complete document.
+    /// </summary>
+    private sealed class FakeBatchServer(int registries) : HttpMessageHandler
+    {
+        private readonly Lock _gate = new();
+        private readonly Dictionary<string, string> _status = new(StringComparer.Ordinal);
+        private long _version = 1;
+        private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void FailAll(string host)
+        {
+            TaskCompletionSource changed;
+            lock (_gate)
+            {
+                _status[host] = "Unhealthy";
+                _version++;
+                changed = _changed;
+                _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            changed.TrySetResult();
+        }
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            string host = request.RequestUri!.Host;
+            Task changed;
+            long version;
+            lock (_gate)
+            {
+                version = _version;
+                changed = _changed.Task;
+            }
+
+            if (request.RequestUri.Query.Contains($"since={version}", StringComparison.Ordinal))
+            {
+                await changed.WaitAsync(cancellationToken);
+            }
+
+            string status;
+            lock (_gate)
+            {
+                version = _version;
+                status = _status.GetValueOrDefault(host, "Healthy");
+            }
+
+            var json = new StringBuilder($"{{\"region\":\"{host}\",\"version\":{version},\"complete\":true,\"registries\":[");
+            for (int i = 0; i < registries; i++)
+            {
+                json.Append(i == 0 ? "" : ",").Append($"{{\"name\":\"r{i}\",\"status\":\"{status}\",\"failOpen\":false}}");
+            }
+
+            var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(json.Append("]}").ToString(), Encoding.UTF8, "application/json") };
+            response.Headers.ETag = new System.Net.Http.Headers.EntityTagHeaderValue($"\"{version}\"");
+            return response;
+        }
+    }
+}
