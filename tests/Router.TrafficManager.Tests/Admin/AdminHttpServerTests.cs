@@ -74,7 +74,7 @@ public sealed class AdminHttpServerTests : IAsyncDisposable
         Assert.Equal(JsonValueKind.Null, eastus.GetProperty("enabledOverride").ValueKind);
         Assert.Equal(FakeTrafficManagerControl.Started, eastus.GetProperty("lastStatusChange").GetDateTimeOffset());
         var probe = eastus.GetProperty("lastProbe");
-        Assert.Equal(["time", "succeeded", "durationMs", "statusCode", "error", "fallback"], probe.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["time", "succeeded", "durationMs", "statusCode", "error", "fallback", "source"], probe.EnumerateObject().Select(p => p.Name));
         Assert.Equal(FakeTrafficManagerControl.Started.AddSeconds(30), probe.GetProperty("time").GetDateTimeOffset());
         Assert.Equal(12.5, probe.GetProperty("durationMs").GetDouble());
         Assert.Equal(200, probe.GetProperty("statusCode").GetInt32());

@@ -21,9 +21,12 @@ internal sealed class BatchHarness : IAsyncDisposable
     public BatchHarness()
     {
         Server = new FakeBatchServer(Scheduler.Clock);
+        var meterFactory = _services.GetRequiredService<IMeterFactory>();
         Monitor = new BatchMonitor(results => Scheduler.Scheduler.RecordBatch(results), Scheduler.Prober, Scheduler.LoggerFactory,
-            _services.GetRequiredService<IMeterFactory>(), Scheduler.Clock, Server);
-        Polls = new MetricCollector<long>(null, TrafficManagerMetrics.MeterName, BatchMetrics.Polls);
+            meterFactory, Scheduler.Clock, Server);
+
+        // The factory is the scope of the meters it creates: this monitor's polls only, not those of tests running beside.
+        Polls = new MetricCollector<long>(meterFactory, TrafficManagerMetrics.MeterName, BatchMetrics.Polls);
     }
 
     public SchedulerHarness Scheduler { get; } = new();
