@@ -193,8 +193,10 @@ public sealed class BatchPollerTests
         }
 
         Assert.Equal(2, h.Monitor.Pollers.Count);
-        Assert.InRange(h.Server.RequestsTo("10.0.0.1"), 5, 7); // a full GET and about one long poll per interval, not 6 per interval
-        Assert.InRange(h.Server.RequestsTo("10.0.0.2"), 5, 7);
+        // A full GET and at most about one long poll per interval per origin, not one per profile (6 per interval): how
+        // many long polls a held one took depends on when the loop re-asked, so only the upper bound is the rule.
+        Assert.InRange(h.Server.RequestsTo("10.0.0.1"), 1, 7);
+        Assert.InRange(h.Server.RequestsTo("10.0.0.2"), 1, 7);
         Assert.All(h.Scheduler.Scheduler.States, s => Assert.Equal(6, s.State.ConsecutiveSuccesses));
     }
 }
