@@ -71,11 +71,25 @@ internal sealed class BatchHarness : IAsyncDisposable
     /// <summary>Waits until a long poll is held by the server (the loop is parked on it).</summary>
     public Task HeldAsync() => Poll.UntilAsync(() => Server.Held >= 1, "a long poll held by the server");
 
-    /// <summary>Moves the clock one round (10 s) and waits until it is counted.</summary>
+    /// <summary>
+    /// Moves the clock one round (10 s) and waits until it is counted. A poller's loop runs on the thread pool: on a
+    /// loaded machine it may set its round timer only after the clock moved, due at most one interval later; then the
+    /// clock moves on a second at a time (never a whole interval, so no round is skipped or doubled) until it is counted.
+    /// </summary>
     public async Task NextRoundAsync()
     {
         long rounds = Monitor.Pollers.Min(p => p.Rounds);
         Scheduler.Advance(TimeSpan.FromSeconds(10));
+        for (int step = 0; step < 10; step++)
+        {
+            if (await Poll.TryUntilAsync(() => Monitor.Pollers.All(p => p.Rounds >= rounds + 1), TimeSpan.FromSeconds(3)))
+            {
+                return;
+            }
+
+            Scheduler.Advance(TimeSpan.FromSeconds(1));
+        }
+
         await RoundsAsync(rounds + 1);
     }
 
