@@ -88,14 +88,15 @@ internal static class JsonOptionsReader
         }
     }
 
-    private static void ReadProperty(ref Utf8JsonReader reader, object target, PropertyInfo property, string path, List<string> errors)
+    private static void ReadProperty(ref Utf8JsonReader reader, object target, Member member, string path, List<string> errors)
     {
+        var (property, scalar, isList, isDictionary, element) = member;
         var type = property.PropertyType;
-        if (ConfigurationShapeChecker.IsScalar(type))
+        if (scalar)
         {
-            if (TryReadScalar(ref reader, type, path, errors, out object? scalar))
+            if (TryReadScalar(ref reader, type, path, errors, out object? read))
             {
-                property.SetValue(target, scalar);
+                property.SetValue(target, read);
             }
 
             return;
@@ -106,8 +107,6 @@ internal static class JsonOptionsReader
             return;
         }
 
-        bool isList = ConfigurationShapeChecker.TryGetListElement(type, out var element);
-        bool isDictionary = !isList && ConfigurationShapeChecker.TryGetDictionaryValue(type, out element);
         var expected = isList ? JsonTokenType.StartArray : JsonTokenType.StartObject;
         if (reader.TokenType != expected)
         {
@@ -142,11 +141,12 @@ internal static class JsonOptionsReader
     private static void ReadListInto(ref Utf8JsonReader reader, IList list, Type element, string path, List<string> errors)
     {
         int index = list.Count;
+        bool scalar = ConfigurationShapeChecker.IsScalar(element);
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
             string itemPath = $"{path}:{index.ToString(CultureInfo.InvariantCulture)}";
             index++;
-            if (ConfigurationShapeChecker.IsScalar(element))
+            if (scalar)
             {
                 if (TryReadScalar(ref reader, element, itemPath, errors, out object? value) && value is not null)
                 {
@@ -303,6 +303,21 @@ internal static class JsonOptionsReader
         }
     }
 
+    /// <summary>
+    /// A property and what kind of value it takes (a scalar, a list or dictionary of <see cref="Element"/>, or an object),
+    /// worked out once per type: reflection per key is what made 100,000 profiles slow to read.
+    /// </summary>
+    private sealed record Member(PropertyInfo Property, bool Scalar, bool IsList, bool IsDictionary, Type Element)
+    {
+        public static Member Of(PropertyInfo property)
+        {
+            var type = property.PropertyType;
+            bool isList = ConfigurationShapeChecker.TryGetListElement(type, out var element);
+            bool isDictionary = !isList && ConfigurationShapeChecker.TryGetDictionaryValue(type, out element);
+            return new Member(property, ConfigurationShapeChecker.IsScalar(type), isList, isDictionary, element);
+        }
+    }
+
     /// <summary>The settable properties of an options type by case-insensitive name, and their names for errors; built once per type.</summary>
     private sealed class Shape
     {
@@ -312,11 +327,11 @@ internal static class JsonOptionsReader
         {
             var all = type.GetProperties(BindingFlags.Public | BindingFlags.Instance);
             Properties = all.Where(p => p.CanWrite || !ConfigurationShapeChecker.IsScalar(p.PropertyType))
-                .ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
+                .ToDictionary(p => p.Name, Member.Of, StringComparer.OrdinalIgnoreCase);
             Known = string.Join(", ", all.Select(p => p.Name));
         }
 
-        public Dictionary<string, PropertyInfo> Properties { get; }
+        public Dictionary<string, Member> Properties { get; }
 
         public string Known { get; }
 

@@ -26,6 +26,14 @@ internal static partial class MonitoringLog
     private static partial void EndpointStatusChanged(ILogger logger, LogLevel level, string profile, string endpoint, EndpointStatus previous,
         EndpointStatus status, string cause, int consecutiveFailures);
 
+    /// <summary>Warning when any of the changes not logged one by one is to <see cref="EndpointStatus.Degraded"/>, Information otherwise.</summary>
+    public static void StatusChangesSummarized(ILogger logger, int more, int total, int degraded, string first) =>
+        EndpointStatusChangesSummarized(logger, degraded > 0 ? LogLevel.Warning : LogLevel.Information, more, total, degraded, first);
+
+    [LoggerMessage(EventId = TrafficManagerEventIds.EndpointStatusChangesSummarized, EventName = nameof(TrafficManagerEventIds.EndpointStatusChangesSummarized),
+        Message = "{More} more endpoints changed status in one batch ({Total} in all, {Degraded} of those not logged now Degraded); they are not logged one by one (the first of them: {First}).")]
+    private static partial void EndpointStatusChangesSummarized(ILogger logger, LogLevel level, int more, int total, int degraded, string first);
+
     [LoggerMessage(EventId = TrafficManagerEventIds.FallbackUsed, EventName = nameof(TrafficManagerEventIds.FallbackUsed), Level = LogLevel.Information,
         Message = "Endpoint {Profile}/{Endpoint}: the deep probe cannot connect (refused or connect timeout); the fallback probe decides until it can (fail-open).")]
     public static partial void FallbackUsed(ILogger logger, string profile, string endpoint);

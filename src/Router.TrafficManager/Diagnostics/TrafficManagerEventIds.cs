@@ -10,6 +10,7 @@ internal static class TrafficManagerEventIds
     public const int EndpointStatusChanged = 3000;
     public const int FallbackUsed = 3001;
     public const int FallbackEnded = 3002;
+    public const int EndpointStatusChangesSummarized = 3003;
     public const int ProbeCrashed = 3010;
     public const int ProbeSkipped = 3011;
     public const int StateCallbackFailed = 3012;

@@ -1,31 +1,47 @@
 using System.Collections;
-using System.Collections.Immutable;
 
 namespace Router.TrafficManager.Monitoring;
 
 /// <summary>
 /// The monitor state of every probed endpoint at one moment. Immutable: <see cref="ProbeScheduler"/>, the one owner of
-/// endpoint state, publishes a new snapshot with every change (<see cref="With"/>, <see cref="Without"/>), and whoever
-/// holds one reads it without locks. Of two snapshots from one owner, the one with the higher <see cref="Version"/> is
-/// the newer.
+/// endpoint state, publishes a new snapshot with every change (<see cref="With"/>, <see cref="WithMany"/>,
+/// <see cref="Without"/>), and whoever holds one reads it without locks. Of two snapshots from one owner, the one with
+/// the higher <see cref="Version"/> is the newer.
 /// </summary>
+/// <remarks>
+/// Laid out for 300,000 endpoints whose states change many at once (a batch document) or one at a time (a probe):
+/// each endpoint has a slot, found through an index shared by every snapshot with the same endpoints, and the states
+/// sit in chunks of <see cref="ChunkSize"/> slots. A new snapshot copies the list of chunks and only the chunks it
+/// changes (copy-on-write), so one probe costs two small copies and a whole region's verdicts one pass, where a
+/// persistent tree paid a path of nodes per endpoint. Adding or removing endpoints builds a new index.
+/// </remarks>
 internal sealed class EndpointStates : IReadOnlyCollection<EndpointStateEntry>
 {
-    private readonly ImmutableDictionary<EndpointKey, EndpointStateEntry> _entries;
+    /// <summary>Slots per chunk: what one changed state copies.</summary>
+    internal const int ChunkSize = 128;
 
-    private EndpointStates(ImmutableDictionary<EndpointKey, EndpointStateEntry> entries, long version)
+    private const int ChunkShift = 7;
+
+    /// <summary>Endpoint to slot; never changed once a snapshot holds it (a new endpoint copies it).</summary>
+    private readonly Dictionary<EndpointKey, int> _index;
+
+    /// <summary>Slot <c>s</c> is <c>_chunks[s / ChunkSize][s % ChunkSize]</c>; slots 0..Count-1 are in use.</summary>
+    private readonly EndpointStateEntry[][] _chunks;
+
+    private EndpointStates(Dictionary<EndpointKey, int> index, EndpointStateEntry[][] chunks, long version)
     {
-        _entries = entries;
+        _index = index;
+        _chunks = chunks;
         Version = version;
     }
 
     /// <summary>No endpoint, version 0.</summary>
-    public static EndpointStates Empty { get; } = new(ImmutableDictionary<EndpointKey, EndpointStateEntry>.Empty, 0);
+    public static EndpointStates Empty { get; } = new([], [], 0);
 
     /// <summary>Grows by one with every change.</summary>
     public long Version { get; }
 
-    public int Count => _entries.Count;
+    public int Count => _index.Count;
 
     /// <summary>The newer of two snapshots of one owner (<paramref name="a"/> when they are of the same version).</summary>
     public static EndpointStates Newest(EndpointStates a, EndpointStates b)
@@ -38,9 +54,9 @@ internal sealed class EndpointStates : IReadOnlyCollection<EndpointStateEntry>
     /// <summary>The state of one endpoint (names compared ignoring case); false when the snapshot does not have it.</summary>
     public bool TryGet(string profile, string endpoint, out EndpointMonitorState state)
     {
-        if (_entries.TryGetValue(new EndpointKey(profile, endpoint), out var entry))
+        if (_index.TryGetValue(new EndpointKey(profile, endpoint), out int slot))
         {
-            state = entry.State;
+            state = _chunks[slot >> ChunkShift][slot & (ChunkSize - 1)].State;
             return true;
         }
 
@@ -50,32 +66,82 @@ internal sealed class EndpointStates : IReadOnlyCollection<EndpointStateEntry>
 
     /// <summary>This snapshot with <paramref name="state"/> for the endpoint (added or replaced), one version later.</summary>
     public EndpointStates With(string profile, string endpoint, EndpointMonitorState state) =>
-        new(_entries.SetItem(new EndpointKey(profile, endpoint), new EndpointStateEntry(profile, endpoint, state)), Version + 1);
+        WithMany([new EndpointStateEntry(profile, endpoint, state)]);
 
-    /// <summary>This snapshot with every state of <paramref name="entries"/> (added or replaced), one version later.</summary>
-    public EndpointStates WithMany(IReadOnlyCollection<EndpointStateEntry> entries)
+    /// <summary>
+    /// This snapshot with every state of <paramref name="entries"/> (added or replaced, the names as given) and without
+    /// the endpoints of <paramref name="removed"/>, one version later.
+    /// </summary>
+    public EndpointStates WithMany(IReadOnlyCollection<EndpointStateEntry> entries, IReadOnlyCollection<EndpointKey>? removed = null)
     {
         ArgumentNullException.ThrowIfNull(entries);
-        var builder = _entries.ToBuilder();
-        foreach (var entry in entries)
-        {
-            builder[new EndpointKey(entry.Profile, entry.Endpoint)] = entry;
-        }
-
-        return new(builder.ToImmutable(), Version + 1);
+        var from = removed is { Count: > 0 } ? Compact(removed) : this;
+        return from.Set(entries, Version + 1);
     }
 
     /// <summary>This snapshot without the endpoint, one version later.</summary>
-    public EndpointStates Without(string profile, string endpoint) => new(_entries.Remove(new EndpointKey(profile, endpoint)), Version + 1);
+    public EndpointStates Without(string profile, string endpoint) => WithMany([], [new EndpointKey(profile, endpoint)]);
 
     /// <summary>Every endpoint with its state, in no particular order.</summary>
     public IEnumerator<EndpointStateEntry> GetEnumerator()
     {
-        foreach (var (_, entry) in _entries)
+        for (int slot = 0; slot < _index.Count; slot++)
         {
-            yield return entry;
+            yield return _chunks[slot >> ChunkShift][slot & (ChunkSize - 1)];
         }
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>Copy-on-write: the list of chunks is copied, and each chunk the first time one of its slots changes.</summary>
+    private EndpointStates Set(IReadOnlyCollection<EndpointStateEntry> entries, long version)
+    {
+        var index = _index;
+        var chunks = (EndpointStateEntry[][])_chunks.Clone();
+        foreach (var entry in entries)
+        {
+            var key = new EndpointKey(entry.Profile, entry.Endpoint);
+            if (!index.TryGetValue(key, out int slot))
+            {
+                if (ReferenceEquals(index, _index))
+                {
+                    index = new Dictionary<EndpointKey, int>(_index);
+                }
+
+                slot = index.Count;
+                index.Add(key, slot);
+                if (slot >> ChunkShift >= chunks.Length)
+                {
+                    Array.Resize(ref chunks, (slot >> ChunkShift) + 1);
+                    chunks[^1] = new EndpointStateEntry[ChunkSize];
+                }
+            }
+
+            int chunk = slot >> ChunkShift;
+            if (chunk < _chunks.Length && ReferenceEquals(chunks[chunk], _chunks[chunk]))
+            {
+                chunks[chunk] = (EndpointStateEntry[])_chunks[chunk].Clone();
+            }
+
+            chunks[chunk][slot & (ChunkSize - 1)] = entry;
+        }
+
+        return new(index, chunks, version);
+    }
+
+    /// <summary>The endpoints not in <paramref name="removed"/>, in new slots (same version: a step of <see cref="WithMany"/>).</summary>
+    private EndpointStates Compact(IReadOnlyCollection<EndpointKey> removed)
+    {
+        var gone = new HashSet<EndpointKey>(removed);
+        var kept = new List<EndpointStateEntry>(Count);
+        foreach (var entry in this)
+        {
+            if (!gone.Contains(new EndpointKey(entry.Profile, entry.Endpoint)))
+            {
+                kept.Add(entry);
+            }
+        }
+
+        return kept.Count == Count ? this : Empty.Set(kept, Version);
+    }
 }

@@ -7,6 +7,13 @@ namespace Router.TrafficManager.Monitoring;
 internal sealed partial class ProbeScheduler
 {
     /// <summary>
+    /// Status changes of one <see cref="RecordBatch"/> logged one by one (event 3000); the ones beyond are counted in one
+    /// summary line (event 3003), so a whole region turning 503 writes a bounded log, not 300,000 lines. The metric
+    /// counts every change.
+    /// </summary>
+    internal const int MaxTransitionsLogged = 50;
+
+    /// <summary>
     /// Counts one result for each listed <c>Batch</c>-mode endpoint through <see cref="EndpointHealthPolicy"/>, all under
     /// one lock, and publishes ONE new <see cref="EndpointStates"/> snapshot holding them; then the change callback runs
     /// for each, as after a probe. A result is dropped for an endpoint that is gone, disabled, not in <c>Batch</c> mode,
@@ -52,9 +59,25 @@ internal sealed partial class ProbeScheduler
         }
 
         var changes = _onChanges is null ? null : new List<EndpointStateChange>(counted.Count);
+        int transitions = 0, folded = 0, degraded = 0;
+        string? first = null;
         foreach (var (target, previous, next, result) in counted)
         {
-            Announce(target, previous, next, result, crash: null, published, logFallback: false, changes);
+            bool logged = true;
+            if (next.Status != previous.Status && ++transitions > MaxTransitionsLogged)
+            {
+                logged = false;
+                folded++;
+                degraded += next.Status == EndpointStatus.Degraded ? 1 : 0;
+                first ??= $"{target.Profile}/{target.Endpoint} {previous.Status} -> {next.Status} ({MonitoringLog.Cause(result)})";
+            }
+
+            Announce(target, previous, next, result, crash: null, published, logFallback: false, changes, logged);
+        }
+
+        if (folded > 0)
+        {
+            MonitoringLog.StatusChangesSummarized(_logger, folded, transitions, degraded, first!);
         }
 
         if (changes is not null)
@@ -100,7 +123,7 @@ internal sealed partial class ProbeScheduler
     /// <paramref name="batch"/> list (the callback takes a whole batch at once) the change is added to it instead.
     /// </summary>
     private void Announce(ProbeTarget target, EndpointMonitorState previous, EndpointMonitorState next, ProbeResult result, Exception? crash,
-        EndpointStates published, bool logFallback, List<EndpointStateChange>? batch = null)
+        EndpointStates published, bool logFallback, List<EndpointStateChange>? batch = null, bool logTransition = true)
     {
         _metrics.ProbeCompleted(target.Profile, target.Endpoint, result, crashed: crash is not null);
         if (crash is not null)
@@ -118,7 +141,7 @@ internal sealed partial class ProbeScheduler
 
         if (next.Status != previous.Status)
         {
-            ReportTransition(target, previous, next, MonitoringLog.Cause(result));
+            ReportTransition(target, previous, next, logTransition ? MonitoringLog.Cause(result) : null);
         }
 
         var change = new EndpointStateChange(target.Profile, target.Endpoint, previous, next, published);

@@ -116,6 +116,10 @@ internal sealed partial class ProbeScheduler : IAsyncDisposable
         EndpointStates published;
         lock (_lock)
         {
+            // The new states are published together, once, before any timer is set (a timer may fire at once, on this
+            // thread, with a fake clock, and read its state): one snapshot for 300,000 endpoints, not 300,000 snapshots.
+            var staged = new List<EndpointStateEntry>();
+            var timers = new List<(ProbeRunner Runner, bool Reschedule)>();
             var now = _timeProvider.GetUtcNow();
             foreach (var target in targets)
             {
@@ -123,7 +127,7 @@ internal sealed partial class ProbeScheduler : IAsyncDisposable
                 if (!_runners_NeedsLock.TryGetValue(key, out var runner))
                 {
                     added++;
-                    Add_NeedsLock(key, target, now);
+                    Add_NeedsLock(key, target, now, staged, timers);
                     continue;
                 }
 
@@ -133,7 +137,7 @@ internal sealed partial class ProbeScheduler : IAsyncDisposable
                 {
                     reset++;
                     runner.Retire(cancel);
-                    var fresh = Add_NeedsLock(key, target, now);
+                    var fresh = Add_NeedsLock(key, target, now, staged, timers);
                     if (fresh.Status != previous.Status)
                     {
                         transitions.Add((target, previous, fresh, "the target or what is probed changed"));
@@ -152,10 +156,9 @@ internal sealed partial class ProbeScheduler : IAsyncDisposable
                     _ => previous,
                 };
 
-                // Published before the timer changes: a timer may fire at once (on this thread, with a fake clock).
                 if (next != previous || renamed)
                 {
-                    Publish_NeedsLock(target, next);
+                    staged.Add(new EndpointStateEntry(target.Profile, target.Endpoint, next));
                 }
 
                 switch (change)
@@ -164,7 +167,7 @@ internal sealed partial class ProbeScheduler : IAsyncDisposable
                         kept++;
                         if (target.Enabled)
                         {
-                            Schedule_NeedsLock(runner);
+                            timers.Add((runner, false));
                         }
                         else
                         {
@@ -180,11 +183,11 @@ internal sealed partial class ProbeScheduler : IAsyncDisposable
                             transitions.Add((target, previous, next, ProbeTargetDiff.ThresholdsChanged(target.Monitor)));
                         }
 
-                        runner.Reschedule(now);
+                        timers.Add((runner, true));
                         break;
                     case ProbeTargetChange.NewTiming:
                         updated++;
-                        runner.Reschedule(now);
+                        timers.Add((runner, true));
                         break;
                     default:
                         kept++;
@@ -192,14 +195,36 @@ internal sealed partial class ProbeScheduler : IAsyncDisposable
                 }
             }
 
-            foreach (var (key, runner) in _runners_NeedsLock.ToArray())
+            var gone = new List<EndpointKey>();
+            foreach (var (key, runner) in _runners_NeedsLock)
             {
                 if (!keys.Contains(key))
                 {
-                    removed++;
                     runner.Retire(cancel);
-                    _runners_NeedsLock.Remove(key);
-                    Volatile.Write(ref _states, _states.Without(runner.Target.Profile, runner.Target.Endpoint));
+                    gone.Add(key);
+                }
+            }
+
+            foreach (var key in gone)
+            {
+                _runners_NeedsLock.Remove(key);
+            }
+
+            removed = gone.Count;
+            if (staged.Count > 0 || gone.Count > 0)
+            {
+                Volatile.Write(ref _states, _states.WithMany(staged, gone));
+            }
+
+            foreach (var (runner, reschedule) in timers)
+            {
+                if (reschedule)
+                {
+                    runner.Reschedule(now);
+                }
+                else
+                {
+                    Schedule_NeedsLock(runner);
                 }
             }
 
@@ -285,14 +310,18 @@ internal sealed partial class ProbeScheduler : IAsyncDisposable
         _metrics.ObserveStates(null);
     }
 
-    /// <summary>A new runner for <paramref name="target"/>, scheduled when started; returns its initial state, published.</summary>
-    private EndpointMonitorState Add_NeedsLock(EndpointKey key, ProbeTarget target, DateTimeOffset now)
+    /// <summary>
+    /// A new runner for <paramref name="target"/>; returns its initial state, added to <paramref name="staged"/> (to be
+    /// published), and the runner to <paramref name="timers"/> (to be scheduled when started, after publishing).
+    /// </summary>
+    private EndpointMonitorState Add_NeedsLock(EndpointKey key, ProbeTarget target, DateTimeOffset now, List<EndpointStateEntry> staged,
+        List<(ProbeRunner Runner, bool Reschedule)> timers)
     {
         var runner = new ProbeRunner(target);
         var state = EndpointMonitorState.Initial(target.Enabled, now);
         _runners_NeedsLock[key] = runner;
-        Publish_NeedsLock(target, state);
-        Schedule_NeedsLock(runner);
+        staged.Add(new EndpointStateEntry(target.Profile, target.Endpoint, state));
+        timers.Add((runner, false));
         return state;
     }
 
@@ -318,11 +347,14 @@ internal sealed partial class ProbeScheduler : IAsyncDisposable
         }
     }
 
-    /// <summary>Counts and logs a status change (event 3000).</summary>
-    private void ReportTransition(ProbeTarget target, EndpointMonitorState previous, EndpointMonitorState current, string cause)
+    /// <summary>Counts a status change and logs it (event 3000), unless its <paramref name="cause"/> is null (summarized by the caller).</summary>
+    private void ReportTransition(ProbeTarget target, EndpointMonitorState previous, EndpointMonitorState current, string? cause)
     {
         _metrics.StatusChanged(target.Profile, target.Endpoint, current.Status);
-        MonitoringLog.StatusChanged(_logger, target.Profile, target.Endpoint, previous.Status, current.Status, cause, current.ConsecutiveFailures);
+        if (cause is not null)
+        {
+            MonitoringLog.StatusChanged(_logger, target.Profile, target.Endpoint, previous.Status, current.Status, cause, current.ConsecutiveFailures);
+        }
     }
 
     /// <summary>Cancels outside the lock: a cancelled probe finishes synchronously, on this thread, and takes the lock.</summary>
