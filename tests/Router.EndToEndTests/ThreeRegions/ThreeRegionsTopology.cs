@@ -93,6 +93,16 @@ public sealed class ThreeRegionsTopology : IAsyncLifetime
             : [.. Directory.EnumerateDirectories(Path.Combine(StateDirectory, "regions"))
                 .Where(r => File.Exists(Path.Combine(r, "deep-evaluation.disabled"))).Select(Path.GetFileName)!];
 
+    /// <summary>The router's monitor mode the last <c>up</c> recorded (<c>$STATE/monitor-mode</c>): Probe or Batch.</summary>
+    internal string MonitorMode
+    {
+        get
+        {
+            string path = Path.Combine(StateDirectory, "monitor-mode");
+            return File.Exists(path) ? File.ReadAllText(path).Trim() : "Probe";
+        }
+    }
+
     public async Task InitializeAsync()
     {
         Prerequisites.Check();
@@ -130,10 +140,18 @@ public sealed class ThreeRegionsTopology : IAsyncLifetime
     internal Task<CommandResult> ScriptAsync(TimeSpan timeout, params string[] arguments) =>
         ScriptAsync(timeout, watch: true, onLine: null, arguments);
 
-    internal Task<CommandResult> ScriptAsync(TimeSpan timeout, bool watch, Action<OutputLine>? onLine, params string[] arguments)
+    internal Task<CommandResult> ScriptAsync(TimeSpan timeout, bool watch, Action<OutputLine>? onLine, params string[] arguments) =>
+        ScriptAsync(timeout, watch, onLine, monitorMode: null, arguments);
+
+    /// <summary>
+    /// As above; <paramref name="monitorMode"/> (Probe | Batch) is the router's monitor mode for an <c>up</c> (which records
+    /// it in the state dir); null leaves the recorded one.
+    /// </summary>
+    private Task<CommandResult> ScriptAsync(TimeSpan timeout, bool watch, Action<OutputLine>? onLine, string? monitorMode, params string[] arguments)
     {
         var environment = new Dictionary<string, string?>
         {
+            ["THREE_REGIONS_MONITOR_MODE"] = monitorMode,
             ["THREE_REGIONS_NETNS"] = Namespace,
             ["THREE_REGIONS_DIR"] = StateDirectory,
             ["ROUTER_BIN"] = RouterBin,
@@ -160,8 +178,11 @@ public sealed class ThreeRegionsTopology : IAsyncLifetime
 
     // ------------------------------------------------------------------ reading the topology
 
-    /// <summary>Every traffic manager endpoint's status from the admin API (profile/endpoint → status, fallback probe).</summary>
-    internal async Task<IReadOnlyList<(string Profile, string Endpoint, string Status, bool Fallback)>> EndpointsAsync()
+    /// <summary>
+    /// Every traffic manager endpoint's status from the admin API (profile/endpoint → status, fallback probe, and where
+    /// the last result came from: <c>lastProbe.source</c>, which names the batch document in batch mode, null for a probe).
+    /// </summary>
+    internal async Task<IReadOnlyList<(string Profile, string Endpoint, string Status, bool Fallback, string? Source)>> EndpointsAsync()
     {
         var result = await ExecAsync(TimeSpan.FromSeconds(10), "curl", "-sf", "-m", "3", Config.Admin + "/api/profiles");
         if (!result.Succeeded)
@@ -170,14 +191,15 @@ public sealed class ThreeRegionsTopology : IAsyncLifetime
         }
 
         using var json = JsonDocument.Parse(result.Stdout);
-        var list = new List<(string, string, string, bool)>();
+        var list = new List<(string, string, string, bool, string?)>();
         foreach (var profile in json.RootElement.EnumerateArray())
         {
             foreach (var endpoint in profile.GetProperty("endpoints").EnumerateArray())
             {
-                bool fallback = endpoint.TryGetProperty("lastProbe", out var probe) && probe.ValueKind == JsonValueKind.Object &&
-                                probe.TryGetProperty("fallback", out var f) && f.ValueKind == JsonValueKind.True;
-                list.Add((profile.GetProperty("name").GetString()!, endpoint.GetProperty("name").GetString()!, endpoint.GetProperty("status").GetString()!, fallback));
+                bool probed = endpoint.TryGetProperty("lastProbe", out var probe) && probe.ValueKind == JsonValueKind.Object;
+                bool fallback = probed && probe.TryGetProperty("fallback", out var f) && f.ValueKind == JsonValueKind.True;
+                string? source = probed && probe.TryGetProperty("source", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
+                list.Add((profile.GetProperty("name").GetString()!, endpoint.GetProperty("name").GetString()!, endpoint.GetProperty("status").GetString()!, fallback, source));
             }
         }
 
@@ -223,9 +245,13 @@ public sealed class ThreeRegionsTopology : IAsyncLifetime
     }
 
     /// <summary>Log lines written at or after <paramref name="sinceUtc"/> (the router logs <c>HH:mm:ss.fff</c> in UTC) containing <paramref name="text"/>.</summary>
-    internal IReadOnlyList<string> LogLinesSince(string relativePath, DateTime sinceUtc, string text)
+    internal IReadOnlyList<string> LogLinesSince(string relativePath, DateTime sinceUtc, string text) =>
+        [.. LogEventsSince(relativePath, sinceUtc, text).Select(e => e.Line)];
+
+    /// <summary>As <see cref="LogLinesSince"/>, with each line's time (UTC, from its <c>HH:mm:ss.fff</c>).</summary>
+    internal IReadOnlyList<(DateTime At, string Line)> LogEventsSince(string relativePath, DateTime sinceUtc, string text)
     {
-        var lines = new List<string>();
+        var lines = new List<(DateTime, string)>();
         foreach (string line in LogLines(relativePath))
         {
             if (line.Length < 12 || !TimeSpan.TryParseExact(line[..12], @"hh\:mm\:ss\.fff", CultureInfo.InvariantCulture, out var time))
@@ -245,7 +271,7 @@ public sealed class ThreeRegionsTopology : IAsyncLifetime
 
             if (at >= sinceUtc.AddMilliseconds(-500) && line.Contains(text, StringComparison.Ordinal))
             {
-                lines.Add(line);
+                lines.Add((at, line));
             }
         }
 
@@ -358,12 +384,55 @@ public sealed class ThreeRegionsTopology : IAsyncLifetime
             outcomes.Add(await ScriptAsync(ShortTimeout, "deep-evaluation", region, "enabled"));
         }
 
+        if (MonitorMode != "Probe")
+        {
+            output?.WriteLine($"[restore {when}] router monitor mode back to Probe (was {MonitorMode})");
+            await SwitchMonitorModeAsync("Probe", output);
+        }
+
         foreach (var outcome in outcomes.Where(o => !o.Succeeded))
         {
             output?.WriteLine(outcome.ToString());
         }
 
         await WaitHealthyAsync(HealTimeout, when);
+    }
+
+    /// <summary>
+    /// Switches the running router's monitor mode (<c>THREE_REGIONS_MONITOR_MODE=MODE three-regions.sh up</c>: the router
+    /// reloads its regenerated configuration) and waits (bounded) until every endpoint's last result came that way
+    /// (<c>lastProbe.source</c> names the batch document, or is absent for a probe) and the topology is healthy.
+    /// </summary>
+    internal async Task SwitchMonitorModeAsync(string mode, ITestOutputHelper? output)
+    {
+        var up = await ScriptAsync(UpTimeout, watch: true, onLine: null, monitorMode: mode, "up");
+        output?.WriteLine(up.ToString());
+        if (!up.Succeeded || MonitorMode != mode)
+        {
+            throw new XunitException($"switching the router to {mode} mode failed (recorded mode {MonitorMode}).{Environment.NewLine}{up}{Environment.NewLine}{await DiagnosticsAsync()}");
+        }
+
+        bool batch = mode == "Batch";
+        var deadline = TestClock.Now + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            var endpoints = await EndpointsAsync();
+            var other = endpoints.Where(e => (e.Source?.StartsWith("batch ", StringComparison.Ordinal) ?? false) != batch).ToList();
+            if (endpoints.Count > 0 && other.Count == 0)
+            {
+                break;
+            }
+
+            if (TestClock.Now >= deadline)
+            {
+                throw new XunitException($"60 s after switching to {mode} mode, endpoints still report other results: " +
+                    $"{string.Join(", ", other.Select(e => $"{e.Profile}/{e.Endpoint} source '{e.Source}'"))}{Environment.NewLine}{await DiagnosticsAsync()}");
+            }
+
+            await Task.Delay(250);
+        }
+
+        await WaitHealthyAsync(HealTimeout, $"after switching to {mode} mode");
     }
 
     /// <summary>How long <c>heal</c> may take: the script's own watch limit, its pulls, twice over.</summary>
