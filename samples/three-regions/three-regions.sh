@@ -15,7 +15,8 @@
 # of src/Router.Cli's Release build, built once when missing), THREE_REGIONS_INSTALL=1 (apt-get install what is
 # missing), THREE_REGIONS_CANARY_CHECK (Registry | Http), THREE_REGIONS_STORAGE_SIZE (32m),
 # THREE_REGIONS_WATCH (1: fault/heal wait for the answer to move), THREE_REGIONS_UPSTREAMS (forwarding upstreams,
-# comma-separated IP:port; default: the host's non-loopback resolv.conf nameservers).
+# comma-separated IP:port; default: the host's non-loopback resolv.conf nameservers), THREE_REGIONS_MONITOR_MODE
+# (Probe | Batch: how the router monitors the regions; `up` records it, so later commands and `up`s keep it).
 set -euo pipefail
 
 NS=${THREE_REGIONS_NETNS:-router3r}
@@ -52,8 +53,24 @@ NOBODY=65534
 # Timing of the demo (kept short so a failover takes seconds): health monitor and traffic manager.
 H_INTERVAL=2 H_TIMEOUT=1 H_FAILS=2 H_SUCCESSES=2 H_STALE=30
 TM_INTERVAL=2 TM_TIMEOUT=1 TM_TOLERATED=1 TM_TTL=5
-# Bound on a failover (README "How long a failover takes"): monitor detection + traffic manager + TTL.
-BOUND=$(( H_FAILS * H_INTERVAL + H_TIMEOUT + (TM_INTERVAL + TM_TIMEOUT) * (TM_TOLERATED + 1) + TM_TTL ))
+# How the router monitors the regions: Probe (default: one probe of /health/registries/<tenant> per profile and region)
+# or Batch (one long poll of each region's /health/registries serves every profile). THREE_REGIONS_MONITOR_MODE, else
+# what the last `up` recorded in the state dir, else Probe.
+MONITOR_MODE=${THREE_REGIONS_MONITOR_MODE:-$(cat "$STATE/monitor-mode" 2>/dev/null || true)}
+MONITOR_MODE=${MONITOR_MODE:-Probe}
+case ${MONITOR_MODE,,} in
+  probe) MONITOR_MODE=Probe ;;
+  batch) MONITOR_MODE=Batch ;;
+  *) echo "three-regions: THREE_REGIONS_MONITOR_MODE must be Probe or Batch (got '$MONITOR_MODE')" >&2; exit 2 ;;
+esac
+# Bound on a failover (README "How long a failover takes"): monitor detection + traffic manager + TTL. In batch mode
+# the monitor has applied its thresholds already: ToleratedFailures 0, and the long poll brings the verdict in < 1 s.
+if [[ $MONITOR_MODE == Batch ]]; then
+  TM_TOLERATED=0
+  BOUND=$(( H_FAILS * H_INTERVAL + H_TIMEOUT + TM_TOLERATED * TM_INTERVAL + 1 + TM_TTL ))
+else
+  BOUND=$(( H_FAILS * H_INTERVAL + H_TIMEOUT + (TM_INTERVAL + TM_TIMEOUT) * (TM_TOLERATED + 1) + TM_TTL ))
+fi
 
 front() { echo "127.0.0.${OCTET[$1]}"; }     # registries (one port per tenant) and the health monitor
 redis_addr() { echo "127.0.1.${OCTET[$1]}"; } # the region's cache
@@ -254,6 +271,25 @@ upstreams_json() {
   local out="" u; for u in "${ups[@]}"; do out+="${out:+, }\"$u\""; done; echo "[ $out ]"
 }
 
+# The profile's Monitor. Probe: the tenant's own verdict, falling back to its registry's /v2/. Batch: the region's batch
+# document (one poller per region serves every profile, so the profiles agree on path, headers and fallback: the
+# fallback, used only when the monitor cannot be reached, is the first tenant's registry /v2/, the region's front).
+monitor_json() { # TENANT
+  local t=$1
+  if [[ $MONITOR_MODE == Batch ]]; then
+    printf '{ "Mode": "Batch", "Registry": "%s", "Protocol": "Http", "Port": %s, "Path": "/health/registries",
+                     "IntervalSeconds": %s, "TimeoutSeconds": %s, "ToleratedFailures": %s,
+                     "Fallback": { "Port": %s, "Path": "/v2/", "ExpectedStatusCodes": [ "200", "401" ] } }' \
+      "$t" "$MONITOR_PORT" "$TM_INTERVAL" "$TM_TIMEOUT" "$TM_TOLERATED" "${TPORT[${TENANTS[0]}]}"
+  else
+    printf '{ "Protocol": "Http", "Port": %s, "Path": "/health/registries/%s",
+                     "IntervalSeconds": %s, "TimeoutSeconds": %s, "ToleratedFailures": %s,
+                     "ExpectedStatusCodes": [ "200" ], "Headers": { "Host": "%s" },
+                     "Fallback": { "Port": %s, "Path": "/v2/", "ExpectedStatusCodes": [ "200", "401" ] } }' \
+      "$MONITOR_PORT" "$t" "$TM_INTERVAL" "$TM_TIMEOUT" "$TM_TOLERATED" "$t.$ZONE" "${TPORT[$t]}"
+  fi
+}
+
 router_config() {
   local t r sep recs="" lat="" profiles="" eps
   for t in "${TENANTS[@]}"; do recs+="${recs:+,$'\n'          }{ \"Name\": \"$t\", \"Type\": \"CNAME\", \"Value\": \"$t.$TM_ZONE.\" }"; done
@@ -261,10 +297,7 @@ router_config() {
   for t in "${TENANTS[@]}"; do
     eps=""; for r in "${REGIONS[@]}"; do eps+="${eps:+,$'\n'            }{ \"Name\": \"$r\", \"Location\": \"$r\", \"Target\": \"$(front "$r")\" }"; done
     profiles+="${profiles:+,$'\n'      }{ \"Name\": \"$t\", \"RoutingMethod\": \"Performance\", \"Ttl\": $TM_TTL,
-        \"Monitor\": { \"Protocol\": \"Http\", \"Port\": $MONITOR_PORT, \"Path\": \"/health/registries/$t\",
-                     \"IntervalSeconds\": $TM_INTERVAL, \"TimeoutSeconds\": $TM_TIMEOUT, \"ToleratedFailures\": $TM_TOLERATED,
-                     \"ExpectedStatusCodes\": [ \"200\" ], \"Headers\": { \"Host\": \"$t.$ZONE\" },
-                     \"Fallback\": { \"Port\": ${TPORT[$t]}, \"Path\": \"/v2/\", \"ExpectedStatusCodes\": [ \"200\", \"401\" ] } },
+        \"Monitor\": $(monitor_json "$t"),
         \"Endpoints\": [
             $eps ] }"
   done
@@ -376,12 +409,19 @@ seed() {
 all_online() {
   nsx curl -sf -m 1 "$ADMIN/api/profiles" | jq -e '[.[] | .endpoints[] | select(.status != "Online")] | length == 0' > /dev/null
 }
+# Every endpoint's last result came the way MONITOR_MODE says (the admin API's lastProbe.source names the batch
+# document in batch mode, and is absent for a probe): after `up` switched a running router, its reload has taken.
+mode_applied() {
+  nsx curl -sf -m 1 "$ADMIN/api/profiles" | jq -e --arg batch "$([[ $MONITOR_MODE == Batch ]] && echo true || echo false)" \
+    '[.[] | .endpoints[] | select(((.lastProbe.source // "") | test("batch")) != ($batch == "true"))] | length == 0' > /dev/null
+}
 
 cmd_up() {
   need_root
   local t0; t0=$(now)
   if [[ -d $STATE && ! -f $STATE/.three-regions && -n $(ls -A "$STATE") ]]; then die "$STATE exists and is not ours (no .three-regions marker)"; fi
   mkdir -p "$STATE"/{pids,router,image,home,timeline,pulls}; chmod 0755 "$STATE"; touch "$STATE/.three-regions"
+  echo "$MONITOR_MODE" > "$STATE/monitor-mode"
   chown $NOBODY:$NOBODY "$STATE/router" "$STATE/home" "$STATE/pulls"
   check_prereqs
   router_bin
@@ -430,8 +470,9 @@ cmd_up() {
   log "canary image seeded ($(awk "BEGIN{printf \"%.1f\", $(now) - $t0}") s)"
   for r in "${REGIONS[@]}"; do alive "monitor-$r" > /dev/null && { wait_for 30 "monitor $r" monitor_up "$r" || true; }; done
   wait_for 30 "router DNS" router_up || die "the router does not answer, see $STATE/router/router.log"
+  wait_for 30 "every endpoint monitored in $MONITOR_MODE mode" mode_applied || true
   if [[ -z $(active_faults) ]]; then wait_for 30 "every endpoint Online" all_online || true; fi
-  log "up in $(awk "BEGIN{printf \"%.1f\", $(now) - $t0}") s (namespace $NS, state $STATE)"
+  log "up in $(awk "BEGIN{printf \"%.1f\", $(now) - $t0}") s (namespace $NS, state $STATE, router monitor mode $MONITOR_MODE)"
   echo "$(awk "BEGIN{printf \"%.1f\", $(now) - $t0}")" > "$STATE/up.seconds"
   cat <<EOF
 
@@ -441,6 +482,7 @@ cmd_up() {
     $0 fault eastus storage-wiped        # contoso (and tailwind, same account) move to westeurope within ~${BOUND} s
     $0 heal                              # and back
     $0 timeline
+    THREE_REGIONS_MONITOR_MODE=$([[ $MONITOR_MODE == Batch ]] && echo Probe || echo Batch) $0 up   # the router in $([[ $MONITOR_MODE == Batch ]] && echo probe || echo batch) mode (now: $MONITOR_MODE)
 EOF
 }
 
@@ -469,7 +511,7 @@ cmd_status() {
     for t in "${TENANTS[@]}"; do line+=" $t=$(nsx curl -s -o /dev/null -m 1 -w '%{http_code}' "http://$(front "$r"):$MONITOR_PORT/health/registries/$t" 2>/dev/null || true)"; done
     echo "$line"
   done
-  echo; nsx "$(router_path)" status --admin "$ADMIN" 2>&1 || true
+  echo; echo "router monitor mode: $MONITOR_MODE"; nsx "$(router_path)" status --admin "$ADMIN" 2>&1 || true
   echo; echo "DNS answers inside $NS:"
   for t in "${TENANTS[@]}"; do local a; a=$(answer "$t"); echo "  $t.$ZONE -> ${a:-?} ($(region_of "$a"))"; done
 }
@@ -610,7 +652,7 @@ cmd_fault() {
   log "fault injected: $r $kind${arg:+ $arg} (expected to move: ${tenants:-nothing})"
   {
     echo "REGION=$r"; echo "KIND=$kind"; echo "ARG=$arg"; echo "WATCH=$watch"; echo "T_FAULT=$t_fault"
-    echo "BEFORE=\"${before[*]}\""; echo "BOUND=$BOUND"; echo "EXPECTED=\"$tenants\""
+    echo "BEFORE=\"${before[*]}\""; echo "BOUND=$BOUND"; echo "EXPECTED=\"$tenants\""; echo "MODE=$MONITOR_MODE"
   } > "$STATE/timeline/last.env"
   [[ $WATCH == 1 ]] || return 0
   local from res
@@ -706,34 +748,58 @@ first_event() { # FILE REF_EPOCH AWK_REGEX: prints "EPOCH|message" of the first 
 cmd_timeline() {
   local f=$STATE/timeline/last.env
   [[ -f $f ]] || { echo "no fault recorded yet"; return 0; }
-  local REGION KIND ARG WATCH T_FAULT BOUND EXPECTED T_ANSWER="" NEW_ANSWER="" T_PULL="" PULL_ANSWER="" AFTER="" T_HEAL="" T_BACK="" T_ONLINE="" NO_MOVE=""
+  local REGION KIND ARG WATCH T_FAULT BOUND EXPECTED T_ANSWER="" NEW_ANSWER="" T_PULL="" PULL_ANSWER="" AFTER="" T_HEAL="" T_BACK="" T_ONLINE="" NO_MOVE="" MODE=Probe
   # shellcheck disable=SC1090
   source "$f"
   local mlog rlog; mlog=$(rdir "$REGION")/logs/monitor.log; rlog=$STATE/router/router.log
-  local rows=() prev=$T_FAULT e
-  row() { # EPOCH STEP DETAIL
+  local rows=() origin=$T_FAULT prev=$T_FAULT e
+  row() { # EPOCH STEP DETAIL (t+ from $origin, step from the previous row)
     if [[ -z $1 ]]; then rows+=("$(printf '%-12s %8s %8s  %-26s %s' '-' '-' '-' "$2" "$3")"); return; fi
-    rows+=("$(printf '%-12s %+8.1f %+8.1f  %-26s %s' "$(date -u -d "@$1" +%H:%M:%S.%3N)" "$(awk "BEGIN{print $1 - $T_FAULT}")" "$(awk "BEGIN{print $1 - $prev}")" "$2" "$3")")
+    rows+=("$(printf '%-12s %+8.1f %+8.1f  %-26s %s' "$(date -u -d "@$1" +%H:%M:%S.%3N)" "$(awk "BEGIN{print $1 - $origin}")" "$(awk "BEGIN{print $1 - $prev}")" "$2" "$3")")
     prev=$1
   }
+  # event VAR FILE REF REGEX STEP MISSING: a row for the first matching event at or after REF; its epoch into VAR.
+  event() {
+    local -n at=$1; local e; at=""
+    if e=$(first_event "$2" "$3" "$4"); then at=${e%%|*}; row "$at" "$5" "${e#*|}"; else row "" "$5" "$6"; fi
+  }
+  # since A B: "B - A s", or "-" when either is missing.
+  since() { if [[ -n $1 && -n $2 ]]; then awk "BEGIN{printf \"%.3f s\", $2 - $1}"; else echo "-"; fi; }
+  local v503="" degraded="" moved="" v200="" online="" back="" ignored=""
   row "$T_FAULT" "fault injected" "$REGION $KIND${ARG:+ $ARG} (script clock)"
-  e=$(first_event "$mlog" "$T_FAULT" '\[2001\]') && row "${e%%|*}" "resource unhealthy" "${e#*|}" || row "" "resource unhealthy" "no event 2001 in $mlog"
-  e=$(first_event "$mlog" "$T_FAULT" "\\[2011\\] Registry $WATCH ") && row "${e%%|*}" "registry 503" "${e#*|}" || row "" "registry 503" "no event 2011 for $WATCH"
+  event ignored "$mlog" "$T_FAULT" '\[2001\]' "resource unhealthy" "no event 2001 in $mlog"
+  event v503 "$mlog" "$T_FAULT" "\\[2011\\] Registry $WATCH " "registry 503" "no event 2011 for $WATCH"
   if [[ $KIND == monitor-killed ]]; then
-    e=$(first_event "$rlog" "$T_FAULT" "\\[3001\\] Endpoint $WATCH/$REGION") && row "${e%%|*}" "fallback probe (fail-open)" "${e#*|}" || row "" "fallback probe" "no event 3001 for $WATCH/$REGION"
+    event ignored "$rlog" "$T_FAULT" "\\[3001\\] Endpoint $WATCH/$REGION|\\[3032\\] " "fallback probe (fail-open)" "no event 3001/3032 (fallback probe)"
   fi
-  e=$(first_event "$rlog" "$T_FAULT" "\\[3000\\] Endpoint $WATCH/$REGION is Degraded") && row "${e%%|*}" "endpoint degraded" "${e#*|}" || row "" "endpoint degraded" "no event 3000 for $WATCH/$REGION"
-  if e=$(first_event "$rlog" "$T_FAULT" "\\[3607\\] Profile $WATCH A answer"); then row "${e%%|*}" "answer changed (router)" "${e#*|}"
-  else row "" "answer changed (router)" "no AnswerChanged event (3607) in this router build: taken from dig below"; fi
+  event degraded "$rlog" "$T_FAULT" "\\[3000\\] Endpoint $WATCH/$REGION is Degraded" "endpoint degraded" "no event 3000 for $WATCH/$REGION"
+  event moved "$rlog" "$T_FAULT" "\\[3607\\] Profile $WATCH A answer" "answer changed (router)" "no AnswerChanged event (3607) in this router build: taken from dig below"
   if [[ -n $T_ANSWER ]]; then row "$T_ANSWER" "answer changed (dig)" "$WATCH.$ZONE -> $NEW_ANSWER ($(region_of "$NEW_ANSWER")), seen by polling dig every 0.2 s"
   else row "" "answer changed" "${NO_MOVE:-not observed within the watch (watched $WATCH)}"; fi
   if [[ -n $T_PULL ]]; then row "$T_PULL" "first successful pull" "skopeo copy by name, answered $PULL_ANSWER ($(region_of "$PULL_ANSWER"))"
   else row "" "first successful pull" "none recorded"; fi
+  local how="one probe of /health/registries/$WATCH per region: up to (interval + timeout) x (tolerated + 1) after the verdict"
+  [[ $MODE == Batch ]] && how="the long poll of each region's /health/registries: goal < 1 s after the verdict"
   echo
-  echo "Failover timeline of the last fault: $REGION $KIND${ARG:+ $ARG}; watched $WATCH.$ZONE (expected to move: ${EXPECTED:-nothing}); bound ${BOUND} s"
+  echo "Failover timeline of the last fault: $REGION $KIND${ARG:+ $ARG}; watched $WATCH.$ZONE (expected to move: ${EXPECTED:-nothing}); router monitor mode $MODE; bound ${BOUND} s"
   printf '%-12s %8s %8s  %-26s %s\n' "UTC" "t+ (s)" "step (s)" "step" "detail"
   printf '%s\n' "${rows[@]}"
+  echo "after the monitor's verdict (registry 503): endpoint degraded $(since "$v503" "$degraded"), answer changed (router) $(since "$v503" "$moved") ($MODE mode: $how)"
   [[ -n $AFTER ]] && echo "answers after the fault: $AFTER"
+  [[ -n $T_HEAL ]] || return 0
+  rows=(); origin=$T_HEAL; prev=$T_HEAL
+  row "$T_HEAL" "heal" "every recorded fault repaired (script clock)"
+  event ignored "$mlog" "$T_HEAL" '\[2000\]' "resource healthy" "no event 2000 in $mlog"
+  event v200 "$mlog" "$T_HEAL" "\\[2010\\] Registry $WATCH " "registry 200" "no event 2010 for $WATCH"
+  event online "$rlog" "$T_HEAL" "\\[3000\\] Endpoint $WATCH/$REGION is Online" "endpoint online" "no event 3000 for $WATCH/$REGION"
+  event back "$rlog" "$T_HEAL" "\\[3607\\] Profile $WATCH A answer" "answer changed (router)" "no AnswerChanged event (3607) after heal"
+  if [[ -n $T_BACK ]]; then row "$T_BACK" "every name back (dig)" "every name answers ${REGIONS[0]} again, seen by polling dig every 0.2 s"; fi
+  if [[ -n $T_ONLINE ]]; then row "$T_ONLINE" "every endpoint online" "the admin API lists every endpoint Online"; fi
+  echo
+  echo "Heal timeline: $REGION $KIND${ARG:+ $ARG}; watched $WATCH.$ZONE; router monitor mode $MODE"
+  printf '%-12s %8s %8s  %-26s %s\n' "UTC" "t+ (s)" "step (s)" "step" "detail"
+  printf '%s\n' "${rows[@]}"
+  echo "after the monitor's verdict (registry 200): endpoint online $(since "$v200" "$online"), answer changed (router) $(since "$v200" "$back")"
   [[ -n $T_BACK ]] && echo "healed: every name back on ${REGIONS[0]} $(awk "BEGIN{printf \"%.1f\", $T_BACK - $T_HEAL}") s after heal"
   [[ -n $T_ONLINE ]] && echo "healed: every endpoint Online $(awk "BEGIN{printf \"%.1f\", $T_ONLINE - $T_HEAL}") s after heal"
   return 0

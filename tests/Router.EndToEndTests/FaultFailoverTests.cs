@@ -36,12 +36,40 @@ public sealed class FaultFailoverTests(ThreeRegionsTopology topology, ITestOutpu
         { "region-unreachable", "", ["contoso", "fabrikam", "tailwind"], [] },
     };
 
+    /// <summary>
+    /// The most a batch-mode router may take to act on the monitor's verdict (answer changed − registry transition, both
+    /// from the processes' logs) before the test fails. The goal is under 1 s (the long poll delivers a change within
+    /// milliseconds; it is printed beside the measurement), the bound is generous so a loaded 2-core machine cannot flake
+    /// it — yet below probe mode's (interval + timeout) × (tolerated + 1) = 6 s of the sample, so a router that waited
+    /// for its next round instead of the long poll would fail it.
+    /// </summary>
+    private static readonly TimeSpan BatchVerdictToAnswerLimit = TimeSpan.FromSeconds(5);
+
+    private static readonly TimeSpan BatchVerdictToAnswerGoal = TimeSpan.FromSeconds(1);
+
     [Theory]
     [MemberData(nameof(Faults))]
-    public async Task Fault_InHomeRegion_BrokenNamesMoveWithinBoundAndPull_OthersStay_HealMovesBack(string kind, string arg, string[] moves, string[] stays)
+    public Task Fault_InHomeRegion_BrokenNamesMoveWithinBoundAndPull_OthersStay_HealMovesBack(string kind, string arg, string[] moves, string[] stays) =>
+        FailOverAndHealAsync(kind, arg, moves, stays);
+
+    /// <summary>
+    /// The same storage wipe with the router in batch mode (<c>THREE_REGIONS_MONITOR_MODE=Batch three-regions.sh up</c>:
+    /// one long poll of each region's <c>/health/registries</c> serves every profile): the same failover, isolation, pull and
+    /// return as in probe mode, and the answer moves (and comes back) within a second of the monitor's verdict.
+    /// The cleanup switches the router back to probe mode.
+    /// </summary>
+    [Fact]
+    public async Task StorageWiped_InBatchMode_AnswerMovesWithinASecondOfTheMonitorsVerdict_OthersStay_HealMovesBack()
+    {
+        await Topology.SwitchMonitorModeAsync("Batch", Output);
+        await FailOverAndHealAsync("storage-wiped", "sa-1", ["contoso", "tailwind"], ["fabrikam"]);
+    }
+
+    private async Task FailOverAndHealAsync(string kind, string arg, string[] moves, string[] stays)
     {
         // Arrange: every name answers eastus (checked by the base class), and the poller sees that too.
-        string label = kind + (arg.Length > 0 ? " " + arg : "");
+        string mode = Topology.MonitorMode;
+        string label = kind + (arg.Length > 0 ? " " + arg : "") + (mode == "Probe" ? "" : $" ({mode} mode)");
         await using var poller = new AnswerPoller(Topology);
         var baseline = TestClock.Now;
         await poller.WaitUntilAsync(p => Config.Tenants.All(t => p.Of(t, baseline).Count > 0), baseline + TimeSpan.FromSeconds(10));
@@ -53,6 +81,7 @@ public sealed class FaultFailoverTests(ThreeRegionsTopology topology, ITestOutpu
 
         // Act: inject with the script (which watches too), while polling every name ourselves.
         var faultAt = TestClock.Now;
+        var faultUtc = DateTime.UtcNow;
         string[] command = arg.Length > 0 ? ["fault", Home, kind, arg] : ["fault", Home, kind];
         var faultTask = Topology.ScriptAsync(Topology.FaultTimeout, watch: true, onLine: null, command);
         var deadline = faultAt + Bounds.Failover;
@@ -175,8 +204,31 @@ public sealed class FaultFailoverTests(ThreeRegionsTopology topology, ITestOutpu
 
         Report($"answers seen (seconds after the fault {Home} {label}):{Environment.NewLine}{poller.Summary(faultAt, faultAt).TrimEnd()}");
         await WriteTimelineAsync($"{Home} {label}");
+
+        // The monitor's verdict -> the router's answer, both ways, for the first moved name (from the logs).
+        var failover = VerdictToAnswer.Failover(Topology, Home, moves[0], faultUtc);
+        var recovery = VerdictToAnswer.Heal(Topology, Home, moves[0], repairedUtc);
+        Report($"{moves[0]} failover ({mode} mode): {failover}");
+        Report($"{moves[0]} heal ({mode} mode): {recovery}");
+        if (mode == "Batch")
+        {
+            AssertBatchVerdictToAnswer(moves[0], "failover", failover);
+            AssertBatchVerdictToAnswer(moves[0], "heal", recovery);
+        }
+
         Topology.Record(string.Create(CultureInfo.InvariantCulture,
             $"{label,-22} moved {string.Join(", ", moves.Select(t => $"{t} {failovers[t].TotalSeconds:0.0} s"))} (bound {Bounds.Failover.TotalSeconds:0} s); " +
-            $"stayed: {(stays.Length == 0 ? "-" : string.Join(", ", stays))}; back after heal: {string.Join(", ", moves.Select(t => $"{t} {recoveries[t].TotalSeconds:0.0} s"))}"));
+            $"stayed: {(stays.Length == 0 ? "-" : string.Join(", ", stays))}; back after heal: {string.Join(", ", moves.Select(t => $"{t} {recoveries[t].TotalSeconds:0.0} s"))}; " +
+            $"{moves[0]} answer after the monitor's verdict: moved {VerdictToAnswer.Delay(failover.ToAnswer)}, back {VerdictToAnswer.Delay(recovery.ToAnswer)}"));
+    }
+
+    private void AssertBatchVerdictToAnswer(string tenant, string what, VerdictToAnswer measured)
+    {
+        Assert.True(measured.ToAnswer is not null, $"{tenant} {what} in batch mode: the monitor's verdict or the router's answer change was not logged: {measured}");
+        var delay = measured.ToAnswer!.Value;
+        Report($"{tenant} {what} in batch mode: answer changed {VerdictToAnswer.Delay(delay)} after the monitor's verdict " +
+               $"(goal < {Seconds(BatchVerdictToAnswerGoal)}: {(delay < BatchVerdictToAnswerGoal ? "met" : "MISSED")}; asserted <= {Seconds(BatchVerdictToAnswerLimit)})");
+        Assert.True(delay >= TimeSpan.Zero && delay <= BatchVerdictToAnswerLimit,
+            $"{tenant} {what} in batch mode: the answer changed {VerdictToAnswer.Delay(delay)} after the monitor's verdict, not within {Seconds(BatchVerdictToAnswerLimit)}: {measured}");
     }
 }

@@ -24,7 +24,7 @@ public sealed class ThreeRegionsCollection : ICollectionFixture<ThreeRegionsTopo
 /// namespace as the global router's forwarding upstream (zone <c>outside.test</c>; the namespace has no internet).
 /// <c>down</c> runs at the end whatever happened, and also when <c>up</c> fails half-way.
 /// </summary>
-public sealed class ThreeRegionsTopology : IAsyncLifetime
+public sealed partial class ThreeRegionsTopology : IAsyncLifetime
 {
     public const string OutsideName = "www.outside.test";
     public const string OutsideAddress = "192.0.2.80";
@@ -130,10 +130,18 @@ public sealed class ThreeRegionsTopology : IAsyncLifetime
     internal Task<CommandResult> ScriptAsync(TimeSpan timeout, params string[] arguments) =>
         ScriptAsync(timeout, watch: true, onLine: null, arguments);
 
-    internal Task<CommandResult> ScriptAsync(TimeSpan timeout, bool watch, Action<OutputLine>? onLine, params string[] arguments)
+    internal Task<CommandResult> ScriptAsync(TimeSpan timeout, bool watch, Action<OutputLine>? onLine, params string[] arguments) =>
+        ScriptAsync(timeout, watch, onLine, monitorMode: null, arguments);
+
+    /// <summary>
+    /// As above; <paramref name="monitorMode"/> (Probe | Batch) is the router's monitor mode for an <c>up</c> (which records
+    /// it in the state dir); null leaves the recorded one.
+    /// </summary>
+    private Task<CommandResult> ScriptAsync(TimeSpan timeout, bool watch, Action<OutputLine>? onLine, string? monitorMode, params string[] arguments)
     {
         var environment = new Dictionary<string, string?>
         {
+            ["THREE_REGIONS_MONITOR_MODE"] = monitorMode,
             ["THREE_REGIONS_NETNS"] = Namespace,
             ["THREE_REGIONS_DIR"] = StateDirectory,
             ["ROUTER_BIN"] = RouterBin,
@@ -160,8 +168,11 @@ public sealed class ThreeRegionsTopology : IAsyncLifetime
 
     // ------------------------------------------------------------------ reading the topology
 
-    /// <summary>Every traffic manager endpoint's status from the admin API (profile/endpoint → status, fallback probe).</summary>
-    internal async Task<IReadOnlyList<(string Profile, string Endpoint, string Status, bool Fallback)>> EndpointsAsync()
+    /// <summary>
+    /// Every traffic manager endpoint's status from the admin API (profile/endpoint → status, fallback probe, and where
+    /// the last result came from: <c>lastProbe.source</c>, which names the batch document in batch mode, null for a probe).
+    /// </summary>
+    internal async Task<IReadOnlyList<(string Profile, string Endpoint, string Status, bool Fallback, string? Source)>> EndpointsAsync()
     {
         var result = await ExecAsync(TimeSpan.FromSeconds(10), "curl", "-sf", "-m", "3", Config.Admin + "/api/profiles");
         if (!result.Succeeded)
@@ -170,14 +181,15 @@ public sealed class ThreeRegionsTopology : IAsyncLifetime
         }
 
         using var json = JsonDocument.Parse(result.Stdout);
-        var list = new List<(string, string, string, bool)>();
+        var list = new List<(string, string, string, bool, string?)>();
         foreach (var profile in json.RootElement.EnumerateArray())
         {
             foreach (var endpoint in profile.GetProperty("endpoints").EnumerateArray())
             {
-                bool fallback = endpoint.TryGetProperty("lastProbe", out var probe) && probe.ValueKind == JsonValueKind.Object &&
-                                probe.TryGetProperty("fallback", out var f) && f.ValueKind == JsonValueKind.True;
-                list.Add((profile.GetProperty("name").GetString()!, endpoint.GetProperty("name").GetString()!, endpoint.GetProperty("status").GetString()!, fallback));
+                bool probed = endpoint.TryGetProperty("lastProbe", out var probe) && probe.ValueKind == JsonValueKind.Object;
+                bool fallback = probed && probe.TryGetProperty("fallback", out var f) && f.ValueKind == JsonValueKind.True;
+                string? source = probed && probe.TryGetProperty("source", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
+                list.Add((profile.GetProperty("name").GetString()!, endpoint.GetProperty("name").GetString()!, endpoint.GetProperty("status").GetString()!, fallback, source));
             }
         }
 
@@ -223,9 +235,13 @@ public sealed class ThreeRegionsTopology : IAsyncLifetime
     }
 
     /// <summary>Log lines written at or after <paramref name="sinceUtc"/> (the router logs <c>HH:mm:ss.fff</c> in UTC) containing <paramref name="text"/>.</summary>
-    internal IReadOnlyList<string> LogLinesSince(string relativePath, DateTime sinceUtc, string text)
+    internal IReadOnlyList<string> LogLinesSince(string relativePath, DateTime sinceUtc, string text) =>
+        [.. LogEventsSince(relativePath, sinceUtc, text).Select(e => e.Line)];
+
+    /// <summary>As <see cref="LogLinesSince"/>, with each line's time (UTC, from its <c>HH:mm:ss.fff</c>).</summary>
+    internal IReadOnlyList<(DateTime At, string Line)> LogEventsSince(string relativePath, DateTime sinceUtc, string text)
     {
-        var lines = new List<string>();
+        var lines = new List<(DateTime, string)>();
         foreach (string line in LogLines(relativePath))
         {
             if (line.Length < 12 || !TimeSpan.TryParseExact(line[..12], @"hh\:mm\:ss\.fff", CultureInfo.InvariantCulture, out var time))
@@ -245,7 +261,7 @@ public sealed class ThreeRegionsTopology : IAsyncLifetime
 
             if (at >= sinceUtc.AddMilliseconds(-500) && line.Contains(text, StringComparison.Ordinal))
             {
-                lines.Add(line);
+                lines.Add((at, line));
             }
         }
 
@@ -356,6 +372,12 @@ public sealed class ThreeRegionsTopology : IAsyncLifetime
         {
             output?.WriteLine($"[restore {when}] deep evaluation back on in {region}");
             outcomes.Add(await ScriptAsync(ShortTimeout, "deep-evaluation", region, "enabled"));
+        }
+
+        if (MonitorMode != "Probe")
+        {
+            output?.WriteLine($"[restore {when}] router monitor mode back to Probe (was {MonitorMode})");
+            await SwitchMonitorModeAsync("Probe", output);
         }
 
         foreach (var outcome in outcomes.Where(o => !o.Succeeded))
