@@ -96,5 +96,5 @@ public sealed partial class TrafficManagerService
 
     private static string Cause(EndpointStateChange change) =>
         $"{change.Endpoint} {change.Previous.Status} -> {change.Current.Status}" +
-        (change.Current.LastProbe is { } probe ? $" ({probe.Error ?? "probe succeeded"})" : string.Empty);
+        (change.Current.LastProbe is { } probe ? $" ({probe.Error ?? (probe.Source is null || probe.UsedFallback ? "probe succeeded" : "verdict Healthy")})" : string.Empty);
 }

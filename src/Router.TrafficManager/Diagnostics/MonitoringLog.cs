@@ -11,10 +11,14 @@ internal static partial class MonitoringLog
     public static void StatusChanged(ILogger logger, string profile, string endpoint, EndpointStatus from, EndpointStatus to, string cause, int failures) =>
         EndpointStatusChanged(logger, to == EndpointStatus.Degraded ? LogLevel.Warning : LogLevel.Information, profile, endpoint, from, to, cause, failures);
 
-    /// <summary>The probe result in words: its error, or <c>probe succeeded (status 200)</c>.</summary>
+    /// <summary>
+    /// The probe result in words: its error, <c>probe succeeded (status 200)</c>, or for a verdict of a batch document
+    /// <c>verdict Healthy (batch http://… version … (eastus))</c>.
+    /// </summary>
     public static string Cause(ProbeResult result)
     {
         string text = result.Error
+            ?? (result.Source is { } source && !result.UsedFallback ? $"verdict Healthy ({source})" : null)
             ?? (result.StatusCode is int status
                 ? string.Create(CultureInfo.InvariantCulture, $"probe succeeded (status {status})")
                 : "probe succeeded (connected)");

@@ -81,4 +81,61 @@ public sealed class EndpointStatesTests
         Assert.Same(newer, EndpointStates.Newest(newer, older));
         Assert.Same(older, EndpointStates.Newest(older, older));
     }
+
+    [Fact]
+    public void ManyChangesAcrossChunks_EverySnapshotAgreesWithAModelAndOlderOnesStayAsTheyWere()
+    {
+        // Arrange: a model (a plain dictionary) beside the snapshots, through adds, replacements and removals that cross
+        // chunk boundaries (EndpointStates.ChunkSize slots per chunk).
+        var random = new Random(7);
+        var model = new Dictionary<string, EndpointMonitorState>(StringComparer.OrdinalIgnoreCase);
+        var states = EndpointStates.Empty;
+        var history = new List<(EndpointStates States, Dictionary<string, EndpointMonitorState> Model)>();
+        int size = EndpointStates.ChunkSize * 3 + 5;
+
+        // Act
+        for (int step = 0; step < 60; step++)
+        {
+            var set = new List<EndpointStateEntry>();
+            for (int i = 0, n = random.Next(1, size); i < n; i++)
+            {
+                string name = $"e{random.Next(size)}";
+                var state = new EndpointMonitorState(EndpointStatus.Online, 0, step, null, Now.AddSeconds(step));
+                set.Add(new EndpointStateEntry("p", step % 2 == 0 ? name : name.ToUpperInvariant(), state));
+                model[name] = state;
+            }
+
+            var removed = new List<EndpointKey>();
+            for (int i = 0, n = step % 5 == 0 ? random.Next(size / 4) : 0; i < n; i++)
+            {
+                string name = $"e{random.Next(size)}";
+                if (!set.Any(e => string.Equals(e.Endpoint, name, StringComparison.OrdinalIgnoreCase)))
+                {
+                    removed.Add(new EndpointKey("p", name));
+                    model.Remove(name);
+                }
+            }
+
+            var next = step % 7 == 3 && set.Count == 1 && removed.Count == 0
+                ? states.With("p", set[0].Endpoint, set[0].State)
+                : states.WithMany(set, removed);
+            Assert.Equal(states.Version + 1, next.Version);
+            states = next;
+            history.Add((states, new Dictionary<string, EndpointMonitorState>(model, StringComparer.OrdinalIgnoreCase)));
+        }
+
+        // Assert: each snapshot still holds exactly what the model held at its step.
+        foreach (var (snapshot, expected) in history)
+        {
+            Assert.Equal(expected.Count, snapshot.Count);
+            Assert.Equal(expected.Count, snapshot.Count());
+            foreach (var (name, state) in expected)
+            {
+                Assert.True(snapshot.TryGet("P", name, out var read), name);
+                Assert.Equal(state, read);
+            }
+
+            Assert.Equal(expected.Keys.Order(StringComparer.OrdinalIgnoreCase), snapshot.Select(e => e.Endpoint).Order(StringComparer.OrdinalIgnoreCase), StringComparer.OrdinalIgnoreCase);
+        }
+    }
 }

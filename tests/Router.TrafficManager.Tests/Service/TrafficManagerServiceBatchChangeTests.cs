@@ -15,6 +15,8 @@ public sealed class TrafficManagerServiceBatchChangeTests
 {
     private const int AnswerChanged = 3607;
     private const int AnswerChangesSummarized = 3620;
+    private const int StatusChanged = 3000;
+    private const int StatusChangesSummarized = 3003;
     private const int Profiles = 120;
     private const string East = "192.0.2.1";
     private const string West = "192.0.2.2";
@@ -47,6 +49,17 @@ public sealed class TrafficManagerServiceBatchChangeTests
         Assert.Equal(Profiles.ToString(System.Globalization.CultureInfo.InvariantCulture), State(summary, "Total"));
         var logged = Failures(harness.Events(AnswerChanged)).Select(e => State(e, "Profile")).Distinct().ToList();
         Assert.Equal(TrafficManagerService.MaxAnswerChangesLogged, logged.Count);
+
+        // The endpoints' status changes too: 50 logged one by one (event 3000), the other 70 in one line (event 3003).
+        var degraded = harness.Events(StatusChanged).Where(r => State(r, "Status") == nameof(EndpointStatus.Degraded)).ToList();
+        Assert.Equal(ProbeScheduler.MaxTransitionsLogged, degraded.Count);
+        var folded = Assert.Single(harness.Events(StatusChangesSummarized), r => State(r, "Degraded") != "0");
+        Assert.Equal((Profiles - ProbeScheduler.MaxTransitionsLogged).ToString(System.Globalization.CultureInfo.InvariantCulture), State(folded, "More"));
+        Assert.Equal(State(folded, "More"), State(folded, "Degraded"));
+
+        // Coming Online says it was a verdict of the batch document, not a probe of the endpoint.
+        var online = harness.Events(StatusChanged).First(r => State(r, "Status") == nameof(EndpointStatus.Online));
+        Assert.StartsWith("verdict Healthy (batch ", State(online, "Cause"), StringComparison.Ordinal);
     }
 
     /// <summary>The records whose cause is an endpoint turning Degraded.</summary>
