@@ -28,14 +28,20 @@ internal sealed partial class ProbeScheduler
     public int RecordBatch(IReadOnlyList<BatchResult> results)
     {
         ArgumentNullException.ThrowIfNull(results);
-        var counted = new List<(ProbeTarget Target, EndpointMonitorState Previous, EndpointMonitorState Next, ProbeResult Result)>(results.Count);
+
+        // Lean at 100,000 endpoints a round: the counted results by position, their previous states read again from
+        // the snapshot before (not copied), and only status changes handed on (see the constructor's onChanges).
+        var counted = new List<(ProbeTarget Target, int Result)>(results.Count);
+        var entries = new List<EndpointStateEntry>(results.Count);
+        EndpointStates before;
         EndpointStates published;
         lock (_lock)
         {
             var now = _timeProvider.GetUtcNow();
-            var entries = new List<EndpointStateEntry>(results.Count);
-            foreach (var (target, result) in results)
+            before = _states;
+            for (int i = 0; i < results.Count; i++)
             {
+                var (target, result) = results[i];
                 if (!_runners_NeedsLock.TryGetValue(new EndpointKey(target.Profile, target.Endpoint), out var runner) || runner.Retired
                     || !runner.Target.Enabled || runner.Target.Monitor.Mode != MonitorMode.Batch
                     || (!ReferenceEquals(runner.Target, target) && !ProbeTargetDiff.SameProbe(runner.Target, target)))
@@ -46,7 +52,7 @@ internal sealed partial class ProbeScheduler
                 var previous = StateOf_NeedsLock(runner);
                 var next = EndpointHealthPolicy.Next(previous, result, runner.Target.Monitor, now);
                 entries.Add(new EndpointStateEntry(runner.Target.Profile, runner.Target.Endpoint, next));
-                counted.Add((runner.Target, previous, next, result));
+                counted.Add((runner.Target, i));
             }
 
             if (entries.Count == 0)
@@ -58,11 +64,15 @@ internal sealed partial class ProbeScheduler
             Volatile.Write(ref _states, published);
         }
 
-        var changes = _onChanges is null ? null : new List<EndpointStateChange>(counted.Count);
+        var changes = _onChanges is null ? null : new List<EndpointStateChange>();
         int transitions = 0, folded = 0, degraded = 0;
         string? first = null;
-        foreach (var (target, previous, next, result) in counted)
+        for (int k = 0; k < counted.Count; k++)
         {
+            var (target, index) = counted[k];
+            var result = results[index].Result;
+            var next = entries[k].State;
+            before.TryGet(target.Profile, target.Endpoint, out var previous);
             bool logged = true;
             if (next.Status != previous.Status && ++transitions > MaxTransitionsLogged)
             {
@@ -120,7 +130,8 @@ internal sealed partial class ProbeScheduler
 
     /// <summary>
     /// After the lock: the metrics, the events and the change callback of one counted result; with a
-    /// <paramref name="batch"/> list (the callback takes a whole batch at once) the change is added to it instead.
+    /// <paramref name="batch"/> list (the callback takes a whole batch at once) the change is added to it instead, when
+    /// it is the batch's first or changes the status.
     /// </summary>
     private void Announce(ProbeTarget target, EndpointMonitorState previous, EndpointMonitorState next, ProbeResult result, Exception? crash,
         EndpointStates published, bool logFallback, List<EndpointStateChange>? batch = null, bool logTransition = true)
@@ -147,7 +158,11 @@ internal sealed partial class ProbeScheduler
         var change = new EndpointStateChange(target.Profile, target.Endpoint, previous, next, published);
         if (batch is not null)
         {
-            batch.Add(change);
+            if (batch.Count == 0 || next.Status != previous.Status)
+            {
+                batch.Add(change);
+            }
+
             return;
         }
 
