@@ -417,7 +417,7 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
 
     private List<ProbeTarget> ProbeTargets(TrafficManagerOptions options)
     {
-        var targets = new List<ProbeTarget>();
+        var targets = new List<ProbeTarget>(options.Profiles.Sum(p => p.Endpoints.Count));
         foreach (var profile in options.Profiles)
         {
             foreach (var endpoint in profile.Endpoints)

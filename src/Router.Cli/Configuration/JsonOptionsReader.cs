@@ -64,27 +64,31 @@ internal static class JsonOptionsReader
 
     private static void ReadObject(ref Utf8JsonReader reader, object target, Shape shape, string path, List<string> errors)
     {
-        HashSet<string>? seen = null;
+        ulong seen = 0; // bit Member.Bit per key read: 100,000 profiles must not each allocate a set
+        HashSet<string>? unknown = null;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
             string key = reader.GetString()!;
             string keyPath = $"{path}:{key}";
             reader.Read();
-            if (!(seen ??= new(StringComparer.OrdinalIgnoreCase)).Add(key))
+            shape.Properties.TryGetValue(key, out var member);
+            ulong bit = member is null ? 0 : 1UL << member.Bit;
+            if (member is null ? !(unknown ??= new(StringComparer.OrdinalIgnoreCase)).Add(key) : (seen & bit) != 0)
             {
                 errors.Add($"{keyPath}: the key is given twice");
                 reader.Skip();
                 continue;
             }
 
-            if (!shape.Properties.TryGetValue(key, out var property))
+            seen |= bit;
+            if (member is null)
             {
                 errors.Add($"{keyPath}: unknown key (known here: {shape.Known})");
                 reader.Skip();
                 continue;
             }
 
-            ReadProperty(ref reader, target, property, keyPath, errors);
+            ReadProperty(ref reader, target, member, keyPath, errors);
         }
     }
 
@@ -309,12 +313,15 @@ internal static class JsonOptionsReader
     /// </summary>
     private sealed record Member(PropertyInfo Property, bool Scalar, bool IsList, bool IsDictionary, Type Element)
     {
-        public static Member Of(PropertyInfo property)
+        /// <summary>This property's bit in the set of keys an object gave (<see cref="ReadObject"/>).</summary>
+        public int Bit { get; private init; }
+
+        public static Member Of(PropertyInfo property, int bit)
         {
             var type = property.PropertyType;
             bool isList = ConfigurationShapeChecker.TryGetListElement(type, out var element);
             bool isDictionary = !isList && ConfigurationShapeChecker.TryGetDictionaryValue(type, out element);
-            return new Member(property, ConfigurationShapeChecker.IsScalar(type), isList, isDictionary, element);
+            return new Member(property, ConfigurationShapeChecker.IsScalar(type), isList, isDictionary, element) { Bit = bit };
         }
     }
 
@@ -326,8 +333,13 @@ internal static class JsonOptionsReader
         private Shape(Type type)
         {
             var all = type.GetProperties(BindingFlags.Public | BindingFlags.Instance);
-            Properties = all.Where(p => p.CanWrite || !ConfigurationShapeChecker.IsScalar(p.PropertyType))
-                .ToDictionary(p => p.Name, Member.Of, StringComparer.OrdinalIgnoreCase);
+            var members = all.Where(p => p.CanWrite || !ConfigurationShapeChecker.IsScalar(p.PropertyType)).ToList();
+            if (members.Count > 64)
+            {
+                throw new NotSupportedException($"{type.Name} has more than 64 options; {nameof(JsonOptionsReader)} keeps the keys seen in 64 bits");
+            }
+
+            Properties = members.Select((p, i) => Member.Of(p, i)).ToDictionary(m => m.Property.Name, StringComparer.OrdinalIgnoreCase);
             Known = string.Join(", ", all.Select(p => p.Name));
         }
 

@@ -120,8 +120,8 @@ internal sealed partial class ProbeScheduler : IAsyncDisposable
         {
             // The new states are published together, once, before any timer is set (a timer may fire at once, on this
             // thread, with a fake clock, and read its state): one snapshot for 300,000 endpoints, not 300,000 snapshots.
-            var staged = new List<EndpointStateEntry>();
-            var timers = new List<(ProbeRunner Runner, bool Reschedule)>();
+            var staged = new List<EndpointStateEntry>(targets.Count);
+            var timers = new List<(ProbeRunner Runner, bool Reschedule)>(targets.Count);
             var now = _timeProvider.GetUtcNow();
             foreach (var target in targets)
             {
