@@ -39,6 +39,10 @@ public sealed partial class TrafficManagerService
         }
 
         _cluster?.PublishIfChanged(states);
+        if (!AnyStatusChanged(changes))
+        {
+            return; // the common case, nearly every probe: the routing snapshot stays as it is, and nothing is allocated
+        }
 
         // The profiles whose status changed, in the order of their first change, with that change as the cause.
         var changed = new Dictionary<string, EndpointStateChange>(StringComparer.OrdinalIgnoreCase);
@@ -48,11 +52,6 @@ public sealed partial class TrafficManagerService
             {
                 changed.TryAdd(change.Profile, change);
             }
-        }
-
-        if (changed.Count == 0)
-        {
-            return;
         }
 
         RoutingSnapshot before;
@@ -92,6 +91,19 @@ public sealed partial class TrafficManagerService
         {
             Log.AnswerChangesSummarized(_logger, profiles.Count - MaxAnswerChangesLogged, profiles.Count, Cause(profiles[MaxAnswerChangesLogged].Cause));
         }
+    }
+
+    private static bool AnyStatusChanged(IReadOnlyList<EndpointStateChange> changes)
+    {
+        for (int i = 0; i < changes.Count; i++)
+        {
+            if (changes[i].Previous.Status != changes[i].Current.Status)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string Cause(EndpointStateChange change) =>

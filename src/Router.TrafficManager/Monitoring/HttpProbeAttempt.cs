@@ -143,7 +143,7 @@ internal sealed class HttpProbeAttempt : IDisposable
     {
         var state = context.InitialRequestMessage.Options.TryGetValue(AttemptStateKey, out var value) ? value : null;
         var socket = await _connector.ConnectAsync(context.DnsEndPoint.Host, context.DnsEndPoint.Port,
-            state?.ConnectTimeout ?? ProbeSettings.MaxTimeout, cancellationToken).ConfigureAwait(false);
+            state?.ConnectTimeout ?? ProbeSettings.MaxTimeout, sends: true, cancellationToken).ConfigureAwait(false);
         if (state is not null)
         {
             state.Connected = true;

@@ -11,17 +11,38 @@ namespace Router.TrafficManager.Monitoring;
 /// <remarks>Timeouts run on the injected <see cref="TimeProvider"/>. Thread-safe.</remarks>
 internal sealed class ProbeConnector(TimeProvider timeProvider)
 {
-    /// <summary>Connects to <paramref name="host"/> (an address, an address in brackets or a DNS name) within <paramref name="budget"/>.</summary>
+    /// <summary>Connects to <paramref name="host"/> (an address, an address in brackets or a DNS name) within <paramref name="budget"/>, for sending.</summary>
     /// <exception cref="ConnectException">The connection could not be made.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public async Task<Socket> ConnectAsync(string host, int port, TimeSpan budget, CancellationToken cancellationToken)
+    public Task<Socket> ConnectAsync(string host, int port, TimeSpan budget, CancellationToken cancellationToken) =>
+        ConnectAsync(host, port, budget, sends: true, cancellationToken);
+
+    /// <summary>Connects to <paramref name="host"/> within <paramref name="budget"/>.</summary>
+    /// <param name="host">An address, an address in brackets or a DNS name.</param>
+    /// <param name="port">The TCP port.</param>
+    /// <param name="budget">The connect timeout.</param>
+    /// <param name="sends">Whether data will be sent (HTTP): then Nagle is switched off; a TCP probe only connects, and saves the call.</param>
+    /// <param name="cancellationToken">Cancels the connect.</param>
+    /// <exception cref="ConnectException">The connection could not be made.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task<Socket> ConnectAsync(string host, int port, TimeSpan budget, bool sends, CancellationToken cancellationToken)
     {
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var endPoint = EndPointFor(host, port);
+        // An IPv4 address gets an IPv4 socket: the dual-mode one (names, IPv6) costs a setsockopt, and an IPv4 connect
+        // through it goes the IPv4-mapped way.
+        var socket = endPoint is IPEndPoint { AddressFamily: AddressFamily.InterNetwork }
+            ? new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)
+            : new Socket(SocketType.Stream, ProtocolType.Tcp);
         using var deadline = new CancellationTokenSource(Clamp(budget), timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
-            await socket.ConnectAsync(EndPointFor(host, port), linked.Token).ConfigureAwait(false);
+            if (sends)
+            {
+                socket.NoDelay = true;
+            }
+
+            await socket.ConnectAsync(endPoint, linked.Token).ConfigureAwait(false);
             return socket;
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -51,7 +72,7 @@ internal sealed class ProbeConnector(TimeProvider timeProvider)
         return IPAddress.TryParse(bare, out var address) ? new IPEndPoint(address, port) : new DnsEndPoint(bare, port);
     }
 
-    /// <summary>The connection could not be made; thrown by <see cref="ConnectAsync"/> (and wrapped by the HTTP handler).</summary>
+    /// <summary>The connection could not be made; thrown by <c>ConnectAsync</c> (and wrapped by the HTTP handler).</summary>
     internal sealed class ConnectException(string message, bool fallbackEligible, Exception? inner) : IOException(message, inner)
     {
         /// <summary>Refused or timed out: the contract's "cannot connect at all", which lets the fallback run.</summary>

@@ -7,7 +7,7 @@ internal sealed class TcpProbeAttempt(ProbeConnector connector)
     {
         try
         {
-            using var socket = await connector.ConnectAsync(target, attempt.Port, state.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+            using var socket = await connector.ConnectAsync(target, attempt.Port, state.ConnectTimeout, sends: false, cancellationToken).ConfigureAwait(false);
             state.Connected = true;
             return ProbeAttemptOutcome.Success(null);
         }

@@ -35,7 +35,7 @@ public sealed class ProbeRunnerTests
     [Theory]
     [InlineData(double.NaN, 0)]
     [InlineData(-0.5, 0)]
-    [InlineData(1.5, 29.99997)]
+    [InlineData(1.5, 29.9)] // 0.999999 of the interval, moved back onto the 100 ms grid
     public void Schedule_JitterOutOfRange_FirstTickWithinTheInterval(double jitter, double expectedSeconds)
     {
         var runner = new ProbeRunner(Target(interval: 30));
@@ -163,6 +163,57 @@ public sealed class ProbeRunnerTests
         Assert.Single(cancel);
         Assert.Null(runner.Timer);
         Assert.Empty(_ticks);
+    }
+
+    [Theory]
+    [InlineData(0, 15_000, 15_000)]  // on the grid already
+    [InlineData(37, 15_000, 14_963)] // moved back to the boundary before now + due
+    [InlineData(37, 63, 63)]         // now + due is a boundary
+    [InlineData(37, 50, 50)]         // the boundary before is before now: as it is
+    [InlineData(37, 0, 0)]           // at once stays at once
+    public void OnGrid_DueFromAClockOffTheGrid_BackToTheLastBoundaryNotBeforeNow(int nowMs, int dueMs, int expectedMs)
+    {
+        var now = new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero).AddMilliseconds(nowMs);
+
+        var due = ProbeRunner.OnGrid(now, TimeSpan.FromMilliseconds(dueMs));
+
+        Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), due);
+    }
+
+    [Fact]
+    public void Schedule_ClockOffTheGrid_FirstTicksOfCloseJittersFallDueTogetherThenEveryInterval()
+    {
+        // Arrange: a clock 37 ms past a grid boundary; first probes due 15 s and 15.05 s from now
+        var clock = new StepwiseFakeTimeProvider(new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero).AddMilliseconds(37));
+        var start = clock.GetUtcNow();
+        var ticks = new List<(string Endpoint, TimeSpan At)>();
+        var a = new ProbeRunner(new ProbeTarget("contoso", "a", "127.0.0.11", true, Target(interval: 30).Monitor));
+        var b = new ProbeRunner(new ProbeTarget("contoso", "b", "127.0.0.12", true, Target(interval: 30).Monitor));
+
+        // Act
+        a.Schedule(clock, () => 15.0 / 30, t => ticks.Add((t.Runner.Target.Endpoint, clock.GetUtcNow() - start)));
+        b.Schedule(clock, () => 15.05 / 30, t => ticks.Add((t.Runner.Target.Endpoint, clock.GetUtcNow() - start)));
+        clock.AdvanceStepwise(Seconds(50));
+
+        // Assert: both at the boundary before (15.000 s of the clock, 14.963 s from the start), then 30 s later
+        var first = Seconds(14.963);
+        Assert.Equal([("a", first), ("b", first), ("a", first + Interval), ("b", first + Interval)], ticks);
+        Assert.Equal(start + first, a.FirstDue);
+        Assert.Equal(0, a.FirstDue.UtcTicks % ProbeRunner.TickGrid.Ticks);
+    }
+
+    [Fact]
+    public void Schedule_ZeroJitterOnAClockOffTheGrid_FirstTickAtOnce()
+    {
+        var clock = new StepwiseFakeTimeProvider(new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero).AddMilliseconds(37));
+        var start = clock.GetUtcNow();
+        var ticks = new List<TimeSpan>();
+        var runner = new ProbeRunner(Target(interval: 30));
+
+        runner.Schedule(clock, () => 0, _ => ticks.Add(clock.GetUtcNow() - start));
+        clock.AdvanceStepwise(TimeSpan.Zero);
+
+        Assert.Equal([TimeSpan.Zero], ticks);
     }
 
     private static TimeSpan Seconds(double seconds) => TimeSpan.FromSeconds(seconds);
