@@ -91,7 +91,6 @@ internal static partial class ServeCommand
                 cluster is null ? null : ClusterStores.Create(cluster, sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>(),
                     MemberAddress(options)),
                 cluster?.Quorum ?? Router.TrafficManager.Cluster.QuorumRule.Majority));
-            builder.Services.AddHostedService<TrafficManagerHostedService>();
         }
 
         if (options.Dns is not null)
@@ -103,6 +102,14 @@ internal static partial class ServeCommand
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetService<TrafficManagerService>() is { } trafficManager ? [trafficManager.DnsHandler] : null));
             builder.Services.AddHostedService<DnsHostedService>();
+        }
+
+        if (options.TrafficManager is not null)
+        {
+            // Started after the DNS server: until the first probe every endpoint is CheckingEndpoint (eligible), which is
+            // what the routing snapshot made with the service already answers, so the names answer while the probes of
+            // 300,000 endpoints are being scheduled; and stopped before it.
+            builder.Services.AddHostedService<TrafficManagerHostedService>();
         }
 
         string? registriesFile = options.Health?.RegistriesFile;

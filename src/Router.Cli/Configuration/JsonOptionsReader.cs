@@ -125,7 +125,7 @@ internal static class JsonOptionsReader
         object value = existing ?? Activator.CreateInstance(type)!;
         if (isList)
         {
-            ReadListInto(ref reader, (IList)value, element, path, errors);
+            ReadListInto(ref reader, (IList)value, element, member.ElementScalar, path, errors);
         }
         else if (isDictionary)
         {
@@ -142,10 +142,9 @@ internal static class JsonOptionsReader
         }
     }
 
-    private static void ReadListInto(ref Utf8JsonReader reader, IList list, Type element, string path, List<string> errors)
+    private static void ReadListInto(ref Utf8JsonReader reader, IList list, Type element, bool scalar, string path, List<string> errors)
     {
         int index = list.Count;
-        bool scalar = ConfigurationShapeChecker.IsScalar(element);
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
             string itemPath = $"{path}:{index.ToString(CultureInfo.InvariantCulture)}";
@@ -313,6 +312,9 @@ internal static class JsonOptionsReader
     /// </summary>
     private sealed record Member(PropertyInfo Property, bool Scalar, bool IsList, bool IsDictionary, Type Element)
     {
+        /// <summary>Whether <see cref="Element"/>, the type of a list's items or a dictionary's values, is a scalar.</summary>
+        public bool ElementScalar { get; } = ConfigurationShapeChecker.IsScalar(Element);
+
         /// <summary>This property's bit in the set of keys an object gave (<see cref="ReadObject"/>).</summary>
         public int Bit { get; private init; }
 
