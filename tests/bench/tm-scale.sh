@@ -72,6 +72,8 @@ import http.server, json, sys, threading, time, urllib.parse
 region, address, port, count = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 lock = threading.Condition()
 status = ["Healthy"] * count
+for i in sys.argv[5:]:              # registries Unhealthy from the start (the last one in eastus: answers by verdict)
+    status[int(i)] = "Unhealthy"
 changed_at = [0] * count            # version of each registry's last change
 version = int(time.time() * 1000)
 first = version
@@ -148,7 +150,9 @@ PY
 
 MONITOR_PIDS=()
 for i in 0 1 2; do
-    python3 "$WORK/monitor.py" "${REGIONS[$i]}" "${REGION_ADDR[$i]}" "$MONITOR_PORT" "$TM_PROFILES" >"$WORK/monitor-${REGIONS[$i]}.log" 2>&1 &
+    unhealthy=()
+    ((i == 0)) && unhealthy=($((TM_PROFILES - 1)))
+    python3 "$WORK/monitor.py" "${REGIONS[$i]}" "${REGION_ADDR[$i]}" "$MONITOR_PORT" "$TM_PROFILES" "${unhealthy[@]}" >"$WORK/monitor-${REGIONS[$i]}.log" 2>&1 &
     STARTED_PIDS+=($!)
     MONITOR_PIDS+=($!)
 done
@@ -212,9 +216,10 @@ for ((t = 0; t < 1200; t++)); do
 done
 LOAD_S=$(elapsed "$T0" "$(now)")
 [[ $(answer "$DNS_ADDR" "$DNS_PORT" "r$last.$ZONE") == 127.0.59.* ]] || die "no answer for r$last within 120 s$(keep_hint)"
-# Answers by verdict (Online) come after the first batch document; wait for the lowest-latency region.
+# Answers by verdict come after the first batch documents: r<last> is Unhealthy in eastus from the start, so it
+# answers eastus (CheckingEndpoint, eligible) until eastus's document is counted, then westeurope.
 for ((t = 0; t < 600; t++)); do
-    [[ $(answer "$DNS_ADDR" "$DNS_PORT" "r$last.$ZONE") == "${REGION_ADDR[0]}" ]] && break
+    [[ $(answer "$DNS_ADDR" "$DNS_PORT" "r$last.$ZONE") == "${REGION_ADDR[1]}" ]] && break
     sleep 0.1
 done
 ONLINE_S=$(elapsed "$T0" "$(now)")
@@ -228,9 +233,10 @@ for ((t = 0; t < 600; t++)); do
 done
 
 # --- requests per interval ----------------------------------------------------------------------------------------
+# Over three intervals (a long poll held for one interval may end just inside or just outside a single window).
 r0=$(requests_total)
-sleep "$TM_INTERVAL_S"
-PER_INTERVAL=$(($(requests_total) - r0))
+sleep $((3 * TM_INTERVAL_S))
+PER_INTERVAL=$(awk -v n="$(($(requests_total) - r0))" 'BEGIN { printf "%.1f", n / 3 }')
 
 # --- DNS q/s, interleaved -----------------------------------------------------------------------------------------
 dnsperf_qps() { # ADDR PORT QUERIES SECONDS OUT -> q/s
@@ -286,9 +292,9 @@ REBUILD_MIN=${REBUILD_MIN:-0}
 echo "Traffic manager at scale: $TM_PROFILES profiles x 3 endpoints, batch mode, IntervalSeconds $TM_INTERVAL_S"
 echo "machine: $(nproc) CPU(s), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "router validate:            ${VALIDATE_S} s, peak RSS $(mib "$VALIDATE_HWM") MiB"
-echo "load (first answer):        ${LOAD_S} s; answers by verdict after ${ONLINE_S} s"
+echo "load (first answer):        ${LOAD_S} s; answers by verdict (first documents counted) after ${ONLINE_S} s"
 echo "RSS after load / peak:      $(mib "$RSS_AFTER") MiB / $(mib "$HWM") MiB"
-echo "batch requests / interval:  $PER_INTERVAL (3 regions)"
+echo "batch requests / interval:  $PER_INTERVAL (3 regions; mean of 3 intervals)"
 echo "DNS q/s profile names:      $MANY_MED vs one profile $ONE_MED (median of $BENCH_ROUNDS): $(ratio "$MANY_MED" "$ONE_MED")x"
 echo "one registry -> DNS answer: ${FLIP_S} s after the monitor's transition"
 echo "region 503 -> all moved:    ${MOVED_S} s (${SUMMARY:-no summary line})"
@@ -296,7 +302,7 @@ echo "DNS q/s during rebuild:     slowest second $REBUILD_MIN vs idle $IDLE_QPS:
 pass=PASS
 awk -v v="$LOAD_S" 'BEGIN { exit !(v < 10) }' || pass=FAIL
 (($(mib "$HWM") < 1024)) || pass=FAIL
-((PER_INTERVAL <= 3)) || pass=FAIL
+awk -v v="$PER_INTERVAL" 'BEGIN { exit !(v <= 3.4) }' || pass=FAIL
 awk -v a="$MANY_MED" -v b="$ONE_MED" 'BEGIN { exit !(b > 0 && a / b >= 0.9) }' || pass=FAIL
 awk -v v="$FLIP_S" 'BEGIN { exit !(v < 1) }' || pass=FAIL
 [[ $MOVED_S != - ]] && awk -v v="$MOVED_S" -v i="$TM_INTERVAL_S" 'BEGIN { exit !(v < i) }' || pass=FAIL
