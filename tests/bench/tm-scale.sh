@@ -225,18 +225,19 @@ done
 ONLINE_S=$(elapsed "$T0" "$(now)")
 RSS_AFTER=$(proc_kb "$MANY_PID" VmRSS)
 HWM=$(proc_kb "$MANY_PID" VmHWM)
+# --- requests per interval ----------------------------------------------------------------------------------------
+# Over three intervals (a long poll held for one interval may end just inside or just outside a single window).
+r0=$(requests_total)
+sleep $((3 * TM_INTERVAL_S))
+PER_INTERVAL=$(awk -v n="$(($(requests_total) - r0))" 'BEGIN { printf "%.1f", n / 3 }')
+
+# The one-profile router polls the same monitors: started only now, so the count above is the many-profile router's.
 start_router "$WORK/one.json" "$WORK/router-one.log"
 ONE_PID=$ROUTER_PID
 for ((t = 0; t < 600; t++)); do
     [[ $(answer "$ONE_ADDR" "$ONE_PORT" "r0.$ZONE") == 127.0.59.* ]] && break
     sleep 0.1
 done
-
-# --- requests per interval ----------------------------------------------------------------------------------------
-# Over three intervals (a long poll held for one interval may end just inside or just outside a single window).
-r0=$(requests_total)
-sleep $((3 * TM_INTERVAL_S))
-PER_INTERVAL=$(awk -v n="$(($(requests_total) - r0))" 'BEGIN { printf "%.1f", n / 3 }')
 
 # --- DNS q/s, interleaved -----------------------------------------------------------------------------------------
 dnsperf_qps() { # ADDR PORT QUERIES SECONDS OUT -> q/s

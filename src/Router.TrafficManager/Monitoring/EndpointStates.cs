@@ -93,40 +93,71 @@ internal sealed class EndpointStates : IReadOnlyCollection<EndpointStateEntry>
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    /// <summary>Copy-on-write: the list of chunks is copied, and each chunk the first time one of its slots changes.</summary>
+    /// <summary>A builder of the next snapshot (see <see cref="Builder"/>).</summary>
+    public Builder ToBuilder() => new(this);
+
     private EndpointStates Set(IReadOnlyCollection<EndpointStateEntry> entries, long version)
     {
-        var index = _index;
-        var chunks = (EndpointStateEntry[][])_chunks.Clone();
+        var builder = new Builder(this);
         foreach (var entry in entries)
         {
+            builder.Set(entry);
+        }
+
+        return builder.ToStates(version);
+    }
+
+    /// <summary>
+    /// The next snapshot, one state at a time, without a list of them in between: copy-on-write, the list of chunks is
+    /// copied once, and each chunk the first time one of its slots changes. Not thread-safe; the snapshot it started
+    /// from does not change.
+    /// </summary>
+    internal sealed class Builder
+    {
+        private readonly EndpointStates _from;
+        private Dictionary<EndpointKey, int> _index;
+        private EndpointStateEntry[][] _chunks;
+
+        public Builder(EndpointStates from)
+        {
+            _from = from;
+            _index = from._index;
+            _chunks = (EndpointStateEntry[][])from._chunks.Clone();
+        }
+
+        /// <summary>Adds or replaces the endpoint's state (the names as given).</summary>
+        public void Set(in EndpointStateEntry entry)
+        {
             var key = new EndpointKey(entry.Profile, entry.Endpoint);
-            if (!index.TryGetValue(key, out int slot))
+            if (!_index.TryGetValue(key, out int slot))
             {
-                if (ReferenceEquals(index, _index))
+                if (ReferenceEquals(_index, _from._index))
                 {
-                    index = new Dictionary<EndpointKey, int>(_index);
+                    _index = new Dictionary<EndpointKey, int>(_from._index);
                 }
 
-                slot = index.Count;
-                index.Add(key, slot);
-                if (slot >> ChunkShift >= chunks.Length)
+                slot = _index.Count;
+                _index.Add(key, slot);
+                if (slot >> ChunkShift >= _chunks.Length)
                 {
-                    Array.Resize(ref chunks, (slot >> ChunkShift) + 1);
-                    chunks[^1] = new EndpointStateEntry[ChunkSize];
+                    Array.Resize(ref _chunks, (slot >> ChunkShift) + 1);
+                    _chunks[^1] = new EndpointStateEntry[ChunkSize];
                 }
             }
 
             int chunk = slot >> ChunkShift;
-            if (chunk < _chunks.Length && ReferenceEquals(chunks[chunk], _chunks[chunk]))
+            if (chunk < _from._chunks.Length && ReferenceEquals(_chunks[chunk], _from._chunks[chunk]))
             {
-                chunks[chunk] = (EndpointStateEntry[])_chunks[chunk].Clone();
+                _chunks[chunk] = (EndpointStateEntry[])_from._chunks[chunk].Clone();
             }
 
-            chunks[chunk][slot & (ChunkSize - 1)] = entry;
+            _chunks[chunk][slot & (ChunkSize - 1)] = entry;
         }
 
-        return new(index, chunks, version);
+        /// <summary>The snapshot built, one version after the one it started from.</summary>
+        public EndpointStates ToStates() => ToStates(_from.Version + 1);
+
+        internal EndpointStates ToStates(long version) => new(_index, _chunks, version);
     }
 
     /// <summary>The endpoints not in <paramref name="removed"/>, in new slots (same version: a step of <see cref="WithMany"/>).</summary>

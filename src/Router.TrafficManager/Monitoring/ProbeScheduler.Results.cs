@@ -1,3 +1,4 @@
+using System.Buffers;
 using Router.TrafficManager.Configuration;
 using Router.TrafficManager.Diagnostics;
 
@@ -29,50 +30,69 @@ internal sealed partial class ProbeScheduler
     {
         ArgumentNullException.ThrowIfNull(results);
 
-        // Lean at 100,000 endpoints a round: the counted results by position, their previous states read again from
-        // the snapshot before (not copied), and only status changes handed on (see the constructor's onChanges).
-        var counted = new List<(ProbeTarget Target, int Result)>(results.Count);
-        var entries = new List<EndpointStateEntry>(results.Count);
-        EndpointStates before;
-        EndpointStates published;
-        lock (_lock)
+        // Lean at 100,000 endpoints a round: the new states go straight into the next snapshot (no list of them), the
+        // counted results are kept by position in pooled arrays, previous and next states are read again from the
+        // snapshots before and after, and only status changes are handed on (see the constructor's onChanges).
+        var counted = ArrayPool<int>.Shared.Rent(results.Count);
+        var targets = ArrayPool<ProbeTarget>.Shared.Rent(results.Count);
+        try
         {
-            var now = _timeProvider.GetUtcNow();
-            before = _states;
-            for (int i = 0; i < results.Count; i++)
+            int count = 0;
+            EndpointStates before;
+            EndpointStates published;
+            lock (_lock)
             {
-                var (target, result) = results[i];
-                if (!_runners_NeedsLock.TryGetValue(new EndpointKey(target.Profile, target.Endpoint), out var runner) || runner.Retired
-                    || !runner.Target.Enabled || runner.Target.Monitor.Mode != MonitorMode.Batch
-                    || (!ReferenceEquals(runner.Target, target) && !ProbeTargetDiff.SameProbe(runner.Target, target)))
+                var now = _timeProvider.GetUtcNow();
+                before = _states;
+                var builder = before.ToBuilder();
+                for (int i = 0; i < results.Count; i++)
                 {
-                    continue;
+                    var (target, result) = results[i];
+                    if (!_runners_NeedsLock.TryGetValue(new EndpointKey(target.Profile, target.Endpoint), out var runner) || runner.Retired
+                        || !runner.Target.Enabled || runner.Target.Monitor.Mode != MonitorMode.Batch
+                        || (!ReferenceEquals(runner.Target, target) && !ProbeTargetDiff.SameProbe(runner.Target, target)))
+                    {
+                        continue;
+                    }
+
+                    var next = EndpointHealthPolicy.Next(StateOf_NeedsLock(runner), result, runner.Target.Monitor, now);
+                    builder.Set(new EndpointStateEntry(runner.Target.Profile, runner.Target.Endpoint, next));
+                    counted[count] = i;
+                    targets[count++] = runner.Target;
                 }
 
-                var previous = StateOf_NeedsLock(runner);
-                var next = EndpointHealthPolicy.Next(previous, result, runner.Target.Monitor, now);
-                entries.Add(new EndpointStateEntry(runner.Target.Profile, runner.Target.Endpoint, next));
-                counted.Add((runner.Target, i));
+                if (count == 0)
+                {
+                    return 0;
+                }
+
+                published = builder.ToStates();
+                Volatile.Write(ref _states, published);
             }
 
-            if (entries.Count == 0)
-            {
-                return 0;
-            }
-
-            published = _states.WithMany(entries);
-            Volatile.Write(ref _states, published);
+            Announce(results, counted, targets, count, before, published);
+            return count;
         }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(counted);
+            ArrayPool<ProbeTarget>.Shared.Return(targets, clearArray: true);
+        }
+    }
 
+    /// <summary>After <see cref="RecordBatch"/>'s lock: the metrics, the events (bounded) and one call of the changes callback.</summary>
+    private void Announce(IReadOnlyList<BatchResult> results, int[] counted, ProbeTarget[] targets, int count, EndpointStates before,
+        EndpointStates published)
+    {
         var changes = _onChanges is null ? null : new List<EndpointStateChange>();
         int transitions = 0, folded = 0, degraded = 0;
         string? first = null;
-        for (int k = 0; k < counted.Count; k++)
+        for (int k = 0; k < count; k++)
         {
-            var (target, index) = counted[k];
-            var result = results[index].Result;
-            var next = entries[k].State;
+            var target = targets[k];
+            var result = results[counted[k]].Result;
             before.TryGet(target.Profile, target.Endpoint, out var previous);
+            published.TryGet(target.Profile, target.Endpoint, out var next);
             bool logged = true;
             if (next.Status != previous.Status && ++transitions > MaxTransitionsLogged)
             {
@@ -101,8 +121,6 @@ internal sealed partial class ProbeScheduler
                 MonitoringLog.StateCallbackFailed(_logger, changes[0].Profile, changes[0].Endpoint, ex);
             }
         }
-
-        return counted.Count;
     }
 
     private void Record(ProbeRunner runner, ProbeTarget target, ProbeResult result, Exception? crash, CancellationToken cancellationToken)

@@ -48,8 +48,26 @@ internal sealed class ProfileRouting
         Subnets = source.Subnets;
         _random = source._random;
         States = states;
-        (_all, _v4, _v6) = (CandidateSet.Build(Name, Endpoints, states, null), CandidateSet.Build(Name, Endpoints, states, EndpointTargetKind.IPv4),
-            CandidateSet.Build(Name, Endpoints, states, EndpointTargetKind.IPv6));
+
+        // The candidates depend only on which endpoints are enabled and healthy: CheckingEndpoint -> Online (a region's
+        // first verdicts, 100,000 profiles at once) or a failure count that grows keeps them, and shares them.
+        (_all, _v4, _v6) = SameCandidates(source.States, states)
+            ? (source._all, source._v4, source._v6)
+            : (CandidateSet.Build(Name, Endpoints, states, null), CandidateSet.Build(Name, Endpoints, states, EndpointTargetKind.IPv4),
+                CandidateSet.Build(Name, Endpoints, states, EndpointTargetKind.IPv6));
+    }
+
+    private static bool SameCandidates(IReadOnlyList<EndpointRoutingState> before, EndpointRoutingState[] after)
+    {
+        for (int i = 0; i < after.Length; i++)
+        {
+            if (before[i].IsEnabled != after[i].IsEnabled || before[i].IsHealthy != after[i].IsHealthy)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The profile name as configured.</summary>
