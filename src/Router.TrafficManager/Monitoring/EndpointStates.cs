@@ -117,6 +117,7 @@ internal sealed class EndpointStates : IReadOnlyCollection<EndpointStateEntry>
         private readonly EndpointStates _from;
         private Dictionary<EndpointKey, int> _index;
         private EndpointStateEntry[][] _chunks;
+        private bool _built;
 
         public Builder(EndpointStates from)
         {
@@ -126,8 +127,14 @@ internal sealed class EndpointStates : IReadOnlyCollection<EndpointStateEntry>
         }
 
         /// <summary>Adds or replaces the endpoint's state (the names as given).</summary>
+        /// <exception cref="InvalidOperationException">After <see cref="ToStates()"/>: the snapshot built owns the arrays.</exception>
         public void Set(in EndpointStateEntry entry)
         {
+            if (_built)
+            {
+                throw new InvalidOperationException("The snapshot was built; a builder makes one snapshot.");
+            }
+
             var key = new EndpointKey(entry.Profile, entry.Endpoint);
             if (!_index.TryGetValue(key, out int slot))
             {
@@ -157,7 +164,11 @@ internal sealed class EndpointStates : IReadOnlyCollection<EndpointStateEntry>
         /// <summary>The snapshot built, one version after the one it started from.</summary>
         public EndpointStates ToStates() => ToStates(_from.Version + 1);
 
-        internal EndpointStates ToStates(long version) => new(_index, _chunks, version);
+        internal EndpointStates ToStates(long version)
+        {
+            _built = true;
+            return new(_index, _chunks, version);
+        }
     }
 
     /// <summary>The endpoints not in <paramref name="removed"/>, in new slots (same version: a step of <see cref="WithMany"/>).</summary>

@@ -123,77 +123,89 @@ internal sealed partial class ProbeScheduler : IAsyncDisposable
             var staged = new List<EndpointStateEntry>(targets.Count);
             var timers = new List<(ProbeRunner Runner, bool Reschedule)>(targets.Count);
             var now = _timeProvider.GetUtcNow();
-            foreach (var target in targets)
+            try
             {
-                var key = new EndpointKey(target.Profile, target.Endpoint);
-                if (!_runners_NeedsLock.TryGetValue(key, out var runner))
+                foreach (var target in targets)
                 {
-                    added++;
-                    Add_NeedsLock(key, target, now, staged, timers);
-                    continue;
-                }
-
-                var previous = StateOf_NeedsLock(runner);
-                var change = ProbeTargetDiff.Compare(runner.Target, target);
-                if (change == ProbeTargetChange.NewProbe)
-                {
-                    reset++;
-                    runner.Retire(cancel);
-                    var fresh = Add_NeedsLock(key, target, now, staged, timers);
-                    if (fresh.Status != previous.Status)
+                    var key = new EndpointKey(target.Profile, target.Endpoint);
+                    if (!_runners_NeedsLock.TryGetValue(key, out var runner))
                     {
-                        transitions.Add((target, previous, fresh, "the target or what is probed changed"));
+                        added++;
+                        Add_NeedsLock(key, target, now, staged, timers);
+                        continue;
                     }
 
-                    continue;
+                    var previous = StateOf_NeedsLock(runner);
+                    var change = ProbeTargetDiff.Compare(runner.Target, target);
+                    if (change == ProbeTargetChange.NewProbe)
+                    {
+                        reset++;
+                        runner.Retire(cancel);
+                        var fresh = Add_NeedsLock(key, target, now, staged, timers);
+                        if (fresh.Status != previous.Status)
+                        {
+                            transitions.Add((target, previous, fresh, "the target or what is probed changed"));
+                        }
+
+                        continue;
+                    }
+
+                    bool renamed = !string.Equals(runner.Target.Profile, target.Profile, StringComparison.Ordinal)
+                        || !string.Equals(runner.Target.Endpoint, target.Endpoint, StringComparison.Ordinal);
+                    runner.Target = target;
+                    var next = change switch
+                    {
+                        ProbeTargetChange.EnabledChanged => EndpointHealthPolicy.SetEnabled(previous, target.Enabled, now),
+                        ProbeTargetChange.NewThresholds when target.Enabled => EndpointHealthPolicy.Reevaluate(previous, target.Monitor, now),
+                        _ => previous,
+                    };
+
+                    if (next != previous || renamed)
+                    {
+                        staged.Add(new EndpointStateEntry(target.Profile, target.Endpoint, next));
+                    }
+
+                    switch (change)
+                    {
+                        case ProbeTargetChange.EnabledChanged:
+                            kept++;
+                            if (target.Enabled)
+                            {
+                                timers.Add((runner, false));
+                            }
+                            else
+                            {
+                                runner.Unschedule(cancel);
+                            }
+
+                            transitions.Add((target, previous, next, target.Enabled ? "enabled" : "disabled"));
+                            break;
+                        case ProbeTargetChange.NewThresholds:
+                            updated++;
+                            if (next.Status != previous.Status)
+                            {
+                                transitions.Add((target, previous, next, ProbeTargetDiff.ThresholdsChanged(target.Monitor)));
+                            }
+
+                            timers.Add((runner, true));
+                            break;
+                        case ProbeTargetChange.NewTiming:
+                            updated++;
+                            timers.Add((runner, true));
+                            break;
+                        default:
+                            kept++;
+                            break;
+                    }
                 }
-
-                bool renamed = !string.Equals(runner.Target.Profile, target.Profile, StringComparison.Ordinal)
-                    || !string.Equals(runner.Target.Endpoint, target.Endpoint, StringComparison.Ordinal);
-                runner.Target = target;
-                var next = change switch
+            }
+            finally
+            {
+                // Even if something threw, every runner in the table has its state (Add_NeedsLock added them already).
+                if (staged.Count > 0)
                 {
-                    ProbeTargetChange.EnabledChanged => EndpointHealthPolicy.SetEnabled(previous, target.Enabled, now),
-                    ProbeTargetChange.NewThresholds when target.Enabled => EndpointHealthPolicy.Reevaluate(previous, target.Monitor, now),
-                    _ => previous,
-                };
-
-                if (next != previous || renamed)
-                {
-                    staged.Add(new EndpointStateEntry(target.Profile, target.Endpoint, next));
-                }
-
-                switch (change)
-                {
-                    case ProbeTargetChange.EnabledChanged:
-                        kept++;
-                        if (target.Enabled)
-                        {
-                            timers.Add((runner, false));
-                        }
-                        else
-                        {
-                            runner.Unschedule(cancel);
-                        }
-
-                        transitions.Add((target, previous, next, target.Enabled ? "enabled" : "disabled"));
-                        break;
-                    case ProbeTargetChange.NewThresholds:
-                        updated++;
-                        if (next.Status != previous.Status)
-                        {
-                            transitions.Add((target, previous, next, ProbeTargetDiff.ThresholdsChanged(target.Monitor)));
-                        }
-
-                        timers.Add((runner, true));
-                        break;
-                    case ProbeTargetChange.NewTiming:
-                        updated++;
-                        timers.Add((runner, true));
-                        break;
-                    default:
-                        kept++;
-                        break;
+                    Volatile.Write(ref _states, _states.WithMany(staged));
+                    staged.Clear();
                 }
             }
 

@@ -138,4 +138,18 @@ public sealed class EndpointStatesTests
             Assert.Equal(expected.Keys.Order(StringComparer.OrdinalIgnoreCase), snapshot.Select(e => e.Endpoint).Order(StringComparer.OrdinalIgnoreCase), StringComparer.OrdinalIgnoreCase);
         }
     }
+
+    [Fact]
+    public void Builder_SetAfterToStates_ThrowsAndTheSnapshotBuiltStaysAsItWas()
+    {
+        // Arrange
+        var builder = EndpointStates.Empty.ToBuilder();
+        builder.Set(new EndpointStateEntry("contoso", "eastus", EndpointMonitorState.Initial(true, Now)));
+        var built = builder.ToStates();
+
+        // Act / Assert: the snapshot owns the builder's arrays now
+        Assert.Throws<InvalidOperationException>(() => builder.Set(new EndpointStateEntry("contoso", "westeurope", EndpointMonitorState.Initial(true, Now))));
+        Assert.Single(built);
+        Assert.False(built.TryGet("contoso", "westeurope", out _));
+    }
 }
