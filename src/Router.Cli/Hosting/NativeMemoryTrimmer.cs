@@ -13,10 +13,22 @@ namespace Router.Cli.Hosting;
 /// heap and the GC's committed memory were flat.
 /// </summary>
 /// <remarks>
+/// <para>
+/// The managed heap too: when fewer than <see cref="IdleAllocationBytes"/> were allocated since the previous tick, the
+/// process has gone idle, and the GC, which collects only as allocations come, would keep what it committed under the
+/// load for as long as the idle lasts. Then one aggressive, compacting collection hands it back, once per idle spell
+/// (not again until a tick sees allocations). A full compaction stops every thread for a time that grows with the live
+/// heap, so it is done only while that is at most <see cref="MaxCompactedHeapBytes"/> (a sidecar's is about 20 MB; a
+/// traffic manager of 100,000 profiles keeps about 440 MB and is left to the GC). Measured with
+/// <c>tests/bench/sidecar-footprint.sh</c>: a forwarding sidecar idle after a load of unique names went from 169 MB to
+/// 79 MB.
+/// </para>
+/// <para>
 /// One trim walks the arenas' free chunks and releases their whole pages (<c>madvise</c>); it takes milliseconds and
 /// never touches memory in use, so the interval is a trade between CPU and how much freed memory may linger. Where
 /// there is no glibc (musl, other systems) <see cref="MallocTrim"/> is null and the service does nothing. Timers run
 /// on the injected <see cref="TimeProvider"/>. Thread-safe.
+/// </para>
 /// </remarks>
 internal sealed class NativeMemoryTrimmer : IHostedService, IDisposable
 {
@@ -25,20 +37,41 @@ internal sealed class NativeMemoryTrimmer : IHostedService, IDisposable
 
     private readonly TimeProvider _timeProvider;
     private readonly Func<bool>? _trim;
+    private readonly Func<long> _allocatedBytes;
+    private readonly Func<bool> _compactHeap;
     private readonly Lock _lock = new();
     private ITimer? _timer_NeedsLock;
     private long _trims;
+    private long _compactions;
+    private long _allocatedAtLastTick = -1;
+    private bool _compactedSinceBusy;
 
     /// <param name="timeProvider">The clock of the interval.</param>
     /// <param name="trim">Releases freed native memory, true when some was released (<see cref="MallocTrim"/>); null: nothing to do.</param>
     /// <param name="interval">Time between two trims; positive.</param>
-    public NativeMemoryTrimmer(TimeProvider timeProvider, Func<bool>? trim, TimeSpan interval)
+    /// <param name="allocatedBytes">Bytes allocated by the process so far; default <see cref="GC.GetTotalAllocatedBytes(bool)"/>.</param>
+    /// <param name="compactHeap">
+    /// Hands the managed heap's free memory back, true when it did; default <see cref="CompactSmallHeap"/>.
+    /// </param>
+    public NativeMemoryTrimmer(TimeProvider timeProvider, Func<bool>? trim, TimeSpan interval, Func<long>? allocatedBytes = null,
+        Func<bool>? compactHeap = null)
     {
         _timeProvider = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(interval, TimeSpan.Zero);
         _trim = trim;
         Interval = interval;
+        _allocatedBytes = allocatedBytes ?? (() => GC.GetTotalAllocatedBytes());
+        _compactHeap = compactHeap ?? CompactSmallHeap;
     }
+
+    /// <summary>The largest live managed heap an idle spell compacts (see the remarks).</summary>
+    public const long MaxCompactedHeapBytes = 128L << 20;
+
+    /// <summary>Fewer bytes allocated between two ticks than this: the process is idle.</summary>
+    public const long IdleAllocationBytes = 8 << 20;
+
+    /// <summary>Idle compactions of the managed heap done so far.</summary>
+    public long Compactions => Interlocked.Read(ref _compactions);
 
     /// <summary>glibc's <c>malloc_trim(0)</c>, or null where the process does not run on glibc.</summary>
     public static Func<bool>? MallocTrim { get; } = ResolveMallocTrim();
@@ -86,7 +119,46 @@ internal sealed class NativeMemoryTrimmer : IHostedService, IDisposable
         }
 
         Interlocked.Increment(ref _trims);
+        CompactIfIdle();
         return _trim();
+    }
+
+    /// <summary>Once per idle spell: see the remarks.</summary>
+    private void CompactIfIdle()
+    {
+        lock (_lock)
+        {
+            long allocated = _allocatedBytes();
+            bool idle = _allocatedAtLastTick >= 0 && allocated - _allocatedAtLastTick < IdleAllocationBytes;
+            if (!idle)
+            {
+                _compactedSinceBusy = false;
+            }
+            else if (!_compactedSinceBusy)
+            {
+                _compactedSinceBusy = true;
+                if (_compactHeap())
+                {
+                    Interlocked.Increment(ref _compactions);
+                }
+
+                allocated = _allocatedBytes();
+            }
+
+            _allocatedAtLastTick = allocated;
+        }
+    }
+
+    /// <summary>An aggressive, compacting full collection, when the live heap is at most <see cref="MaxCompactedHeapBytes"/>.</summary>
+    private static bool CompactSmallHeap()
+    {
+        if (GC.GetGCMemoryInfo().HeapSizeBytes > MaxCompactedHeapBytes)
+        {
+            return false;
+        }
+
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        return true;
     }
 
     private static Func<bool>? ResolveMallocTrim()

@@ -31,6 +31,54 @@ public sealed class NativeMemoryTrimmerTests
     }
 
     [Fact]
+    public async Task Tick_IdleSpells_CompactTheManagedHeapOncePerSpell()
+    {
+        // Arrange: the allocation counter moves only when the test says so
+        var clock = new FakeTimeProvider();
+        long allocated = 0;
+        int compactions = 0;
+        using var trimmer = new NativeMemoryTrimmer(clock, () => true, Interval, () => Interlocked.Read(ref allocated),
+            () => Interlocked.Increment(ref compactions) > 0);
+        await trimmer.StartAsync(CancellationToken.None);
+
+        // Act / Assert
+        clock.Advance(Interval); // the first tick only takes the baseline
+        Assert.Equal(0, Volatile.Read(ref compactions));
+        clock.Advance(Interval); // idle since the last tick: one compaction
+        Assert.Equal(1, Volatile.Read(ref compactions));
+        clock.Advance(Interval); // still the same idle spell: none
+        Assert.Equal(1, Volatile.Read(ref compactions));
+
+        Interlocked.Add(ref allocated, 100L << 20);
+        clock.Advance(Interval); // busy: none, and the spell is over
+        Assert.Equal(1, Volatile.Read(ref compactions));
+        Interlocked.Add(ref allocated, NativeMemoryTrimmer.IdleAllocationBytes - 1);
+        clock.Advance(Interval); // below the threshold: a new idle spell, one compaction
+        Assert.Equal(2, Volatile.Read(ref compactions));
+        Assert.Equal(2, trimmer.Compactions);
+        Assert.Equal(5, trimmer.Trims);
+    }
+
+    [Fact]
+    public async Task Tick_AlwaysBusy_NeverCompacts()
+    {
+        var clock = new FakeTimeProvider();
+        long allocated = 0;
+        int compactions = 0;
+        using var trimmer = new NativeMemoryTrimmer(clock, () => true, Interval,
+            () => Interlocked.Add(ref allocated, NativeMemoryTrimmer.IdleAllocationBytes), () => Interlocked.Increment(ref compactions) > 0);
+        await trimmer.StartAsync(CancellationToken.None);
+
+        for (int i = 0; i < 5; i++)
+        {
+            clock.Advance(Interval);
+        }
+
+        Assert.Equal(0, Volatile.Read(ref compactions));
+        Assert.Equal(5, trimmer.Trims);
+    }
+
+    [Fact]
     public async Task StopAsync_AfterStart_NoMoreTrims()
     {
         // Arrange
