@@ -253,9 +253,16 @@ public sealed class TrafficManagerProcessTests(ITestOutputHelper output) : IAsyn
             await Task.Delay(200);
         }
 
-        // Assert: the fallback probe (registry front answers) keeps eastus online.
+        // Assert: the fallback probe (registry front answers) keeps eastus online. The last probe is read until it is
+        // the fallback's (bounded): one read can land while a probe's result is still being counted on a loaded machine.
         Assert.All(answers, a => Assert.Equal(EastUs, a));
         var profile = await GetProfileAsync("contoso");
+        for (var read = Stopwatch.StartNew(); !profile.Contains("\"fallback\":true", StringComparison.Ordinal) && read.Elapsed < DetectionBound; )
+        {
+            await Task.Delay(200);
+            profile = await GetProfileAsync("contoso");
+        }
+
         Assert.Contains("\"fallback\":true", profile, StringComparison.Ordinal);
     }
 
