@@ -155,3 +155,11 @@ bench_router_bin() { # sets ROUTER_BIN: as given, or built (Release) from the re
     fi
     [[ -x $ROUTER_BIN ]] || die "Router executable not found or not executable: $ROUTER_BIN"
 }
+
+# Small figures helpers shared by tm-scale.sh and probe-cost.sh (a script may define its own after sourcing this).
+now() { printf '%s' "$EPOCHREALTIME"; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }                # START END -> seconds
+mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }                            # kB -> MiB
+proc_kb() { awk -v f="$2:" '$1 == f { print $2; found = 1 } END { if (!found) print 0 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.2f", a / b }'; }
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }

@@ -67,18 +67,12 @@ next_free_port && HTTP_PORT=$PORT
 bench_router_bin
 
 CLK_TCK=$(getconf CLK_TCK)
-now() { printf '%s' "$EPOCHREALTIME"; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
-mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
-proc_kb() { awk -v f="$2:" '$1 == f { print $2; found = 1 } END { if (!found) print 0 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 cpu_ticks() { # PID -> utime + stime in clock ticks (fields 14 and 15; the command name may hold spaces)
     local stat
     stat=$(<"/proc/$1/stat")
     stat=${stat##*) }
     awk '{ print $12 + $13 }' <<<"$stat"
 }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.2f", a / b }'; }
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 answer() { # ADDR PORT NAME -> the first A record, or "-"
     local a
     a=$(dig +short +tries=1 +time=2 -p "$2" "@$1" "$3" A 2>/dev/null | head -n 1)
