@@ -13,6 +13,7 @@ namespace Router.Cli.Tests.EndToEnd;
 public sealed class MetricsProcessTests : IDisposable
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+    private const string OnlineLine = "router_tm_endpoint_status{endpoint=\"eastus\",profile=\"contoso\",status=\"Online\"} 1\n";
 
     private readonly TempDirectory _directory = new();
 
@@ -38,8 +39,9 @@ public sealed class MetricsProcessTests : IDisposable
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         var url = new Uri($"http://{admin}/metrics");
 
-        // Act: answers from both zones, then scrapes until the probes are in.
-        string text = await ScrapeUntilAsync(http, url, router, t => t.Contains("router_tm_probes_total{", StringComparison.Ordinal));
+        // Act: scrapes until a probe has succeeded (the first may run before the admin listener it probes is up, and
+        // fail), then answers from both zones.
+        string text = await ScrapeUntilAsync(http, url, router, t => t.Contains(OnlineLine, StringComparison.Ordinal));
         Assert.Equal(["127.0.0.80"], await DnsProbe.QueryAAsync(dns, "www.registry.test"));
         Assert.Equal(["127.0.0.1"], await DnsProbe.QueryAAsync(dns, "contoso.tm.registry.test"));
         text = await ScrapeUntilAsync(http, url, router, t => t.Contains("router_tm_dns_answers_total{", StringComparison.Ordinal));
@@ -56,7 +58,7 @@ public sealed class MetricsProcessTests : IDisposable
         Assert.Contains("dotnet_gc_collections_total counter", families);
         Assert.Contains("target_info gauge", families);
         Assert.Contains("router_dns_queries_total{rcode=\"NoError\",transport=\"udp\"} ", text, StringComparison.Ordinal);
-        Assert.Contains("router_tm_endpoint_status{endpoint=\"eastus\",profile=\"contoso\",status=\"Online\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains(OnlineLine, text, StringComparison.Ordinal);
         Assert.Contains("router_tm_endpoint_status{endpoint=\"eastus\",profile=\"contoso\",status=\"Degraded\"} 0\n", text, StringComparison.Ordinal);
         Assert.Contains("router_tm_dns_answers_total{endpoint=\"eastus\",profile=\"contoso\"} 1\n", text, StringComparison.Ordinal);
         Assert.Contains("router_tm_probe_duration_seconds_bucket{endpoint=\"eastus\",outcome=\"success\",profile=\"contoso\",le=\"0.0005\"} ", text, StringComparison.Ordinal);
