@@ -14,15 +14,25 @@ public sealed partial class TrafficManagerService
     /// </summary>
     internal const int MaxAnswerChangesLogged = 50;
 
+    /// <summary>Profiles rebuilt per slice when many change at once.</summary>
+    internal const int RebuildSlice = 5_000;
+
+    /// <summary>The pause after a slice, in multiples of the slice's own time: the rebuild takes at most a fifth of a core.</summary>
+    internal const int RebuildPause = 4;
+
+    /// <summary>The longest pause after a slice, however slow it was.</summary>
+    internal static readonly TimeSpan MaxRebuildPause = TimeSpan.FromMilliseconds(250);
+
     /// <summary>The scheduler's callback for one probe: <see cref="OnProbed(IReadOnlyList{EndpointStateChange})"/> of one change.</summary>
     private void OnProbed(EndpointStateChange change) => OnProbed([change]);
 
     /// <summary>
     /// The scheduler's callback for results published together (one <see cref="EndpointStates"/> snapshot, e.g. a batch
     /// document): keeps the newest states, publishes the view to the cluster once, and, when any status changed, makes
-    /// ONE new routing snapshot for every profile that changed (the others are shared), then logs how the answers moved.
+    /// one new routing snapshot for the profiles that changed (the others are shared; more than
+    /// <see cref="RebuildSlice"/> of them are rebuilt and published in paced slices), then logs how the answers moved.
     /// Costs O(changed profiles): profiles are found by name, the DNS answer path keeps reading the old snapshot until
-    /// the new one replaces it whole.
+    /// a new one replaces it whole.
     /// </summary>
     internal void OnProbed(IReadOnlyList<EndpointStateChange> changes)
     {
@@ -55,31 +65,50 @@ public sealed partial class TrafficManagerService
             }
         }
 
-        RoutingSnapshot before;
-        RoutingSnapshot after;
-        TrafficManagerOptions options;
+        // Many profiles at once (a region failing over) are rebuilt in slices, each published when done and followed by
+        // a pause of RebuildPause times its own time: the DNS threads, which share the cores, keep most of them while
+        // 100,000 profiles move in a few seconds instead of one burst. A few profiles (one registry, one probe) are one
+        // slice, so they move at once.
+        RoutingSnapshot? before = null;
+        RoutingSnapshot after = _snapshot.Current;
+        TrafficManagerOptions options = _options;
         var profiles = new List<(ProfileOptions Profile, int Cause)>(changed.Count);
-        lock (_gate)
+        var names = changed.GetEnumerator();
+        bool more = true;
+        while (more)
         {
-            options = _options;
-            var updates = new List<(string Profile, EndpointRoutingState[] States)>(changed.Count);
-            foreach (var (name, cause) in changed)
+            long started = _timeProvider.GetTimestamp();
+            lock (_gate)
             {
-                if (ProfileLookup.Find(options, name) is { } profile)
+                options = _options;
+                var updates = new List<(string Profile, EndpointRoutingState[] States)>(Math.Min(changed.Count, RebuildSlice));
+                while (updates.Count < RebuildSlice && (more = names.MoveNext()))
                 {
-                    profiles.Add((profile, cause));
-                    updates.Add((profile.Name!, ProfileStates(profile)));
+                    var (name, cause) = names.Current;
+                    if (ProfileLookup.Find(options, name) is { } profile)
+                    {
+                        profiles.Add((profile, cause));
+                        updates.Add((profile.Name!, ProfileStates(profile)));
+                    }
+                }
+
+                if (updates.Count > 0)
+                {
+                    before ??= _snapshot.Current;
+                    after = _snapshot.Current.WithEndpointStates(updates);
+                    _snapshot.Current = after;
                 }
             }
 
-            if (updates.Count == 0)
+            if (more)
             {
-                return;
+                Pause(_timeProvider.GetElapsedTime(started) * RebuildPause);
             }
+        }
 
-            before = _snapshot.Current;
-            after = before.WithEndpointStates(updates);
-            _snapshot.Current = after;
+        if (before is null)
+        {
+            return;
         }
 
         for (int i = 0; i < profiles.Count && i < MaxAnswerChangesLogged; i++)
@@ -91,6 +120,14 @@ public sealed partial class TrafficManagerService
         if (profiles.Count > MaxAnswerChangesLogged)
         {
             Log.AnswerChangesSummarized(_logger, profiles.Count - MaxAnswerChangesLogged, profiles.Count, Cause(changes[profiles[MaxAnswerChangesLogged].Cause]));
+        }
+    }
+
+    private static void Pause(TimeSpan pause)
+    {
+        if (pause > TimeSpan.Zero)
+        {
+            Thread.Sleep(pause < MaxRebuildPause ? pause : MaxRebuildPause);
         }
     }
 

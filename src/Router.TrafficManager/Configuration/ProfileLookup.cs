@@ -19,8 +19,23 @@ internal static class ProfileLookup
     }
 
     /// <summary>The endpoint <paramref name="endpoint"/> of profile <paramref name="profile"/>, or null.</summary>
-    public static EndpointOptions? FindEndpoint(TrafficManagerOptions options, string profile, string endpoint) =>
-        Find(options, profile)?.Endpoints.Find(e => string.Equals(e.Name, endpoint, StringComparison.OrdinalIgnoreCase));
+    public static EndpointOptions? FindEndpoint(TrafficManagerOptions options, string profile, string endpoint)
+    {
+        // A loop, not List.Find with a lambda: a region failing over looks up 300,000 endpoints, and each lambda
+        // capturing the name was an allocation.
+        if (Find(options, profile) is { } found)
+        {
+            foreach (var candidate in found.Endpoints)
+            {
+                if (string.Equals(candidate.Name, endpoint, StringComparison.OrdinalIgnoreCase))
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        return null;
+    }
 
     private static Dictionary<string, ProfileOptions> Build(TrafficManagerOptions options)
     {

@@ -64,6 +64,18 @@ internal sealed class EndpointStates : IReadOnlyCollection<EndpointStateEntry>
         return false;
     }
 
+    /// <summary>
+    /// The endpoint's slot, for <see cref="StateAt"/> and <see cref="Builder.SetAt"/>: valid in every snapshot made from
+    /// this one until endpoints are added or removed (<see cref="SameSlots"/>). One lookup instead of one per read.
+    /// </summary>
+    public bool TryGetSlot(string profile, string endpoint, out int slot) => _index.TryGetValue(new EndpointKey(profile, endpoint), out slot);
+
+    /// <summary>The state in <paramref name="slot"/> (from <see cref="TryGetSlot"/> of a snapshot with the same slots).</summary>
+    public EndpointMonitorState StateAt(int slot) => _chunks[slot >> ChunkShift][slot & (ChunkSize - 1)].State;
+
+    /// <summary>Whether a slot of one snapshot is the same endpoint's in the other.</summary>
+    public bool SameSlots(EndpointStates other) => ReferenceEquals(_index, other?._index);
+
     /// <summary>This snapshot with <paramref name="state"/> for the endpoint (added or replaced), one version later.</summary>
     public EndpointStates With(string profile, string endpoint, EndpointMonitorState state) =>
         WithMany([new EndpointStateEntry(profile, endpoint, state)]);
@@ -152,13 +164,31 @@ internal sealed class EndpointStates : IReadOnlyCollection<EndpointStateEntry>
                 }
             }
 
-            int chunk = slot >> ChunkShift;
+            Writable(slot >> ChunkShift)[slot & (ChunkSize - 1)] = entry;
+        }
+
+        /// <summary>Replaces the state in <paramref name="slot"/>, an endpoint of the snapshot this builder started from.</summary>
+        /// <exception cref="InvalidOperationException">After <see cref="ToStates()"/>.</exception>
+        public void SetAt(int slot, EndpointMonitorState state)
+        {
+            if (_built)
+            {
+                throw new InvalidOperationException("The snapshot was built; a builder makes one snapshot.");
+            }
+
+            ref var entry = ref Writable(slot >> ChunkShift)[slot & (ChunkSize - 1)];
+            entry = entry with { State = state };
+        }
+
+        /// <summary>The chunk, copied the first time this builder writes to it.</summary>
+        private EndpointStateEntry[] Writable(int chunk)
+        {
             if (chunk < _from._chunks.Length && ReferenceEquals(_chunks[chunk], _from._chunks[chunk]))
             {
                 _chunks[chunk] = (EndpointStateEntry[])_from._chunks[chunk].Clone();
             }
 
-            _chunks[chunk][slot & (ChunkSize - 1)] = entry;
+            return _chunks[chunk];
         }
 
         /// <summary>The snapshot built, one version after the one it started from.</summary>

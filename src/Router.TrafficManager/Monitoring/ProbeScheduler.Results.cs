@@ -34,6 +34,7 @@ internal sealed partial class ProbeScheduler
         // counted results are kept by position in pooled arrays, previous and next states are read again from the
         // snapshots before and after, and only status changes are handed on (see the constructor's onChanges).
         var counted = RoundArrays<int>.Pool.Rent(results.Count);
+        var slots = RoundArrays<int>.Pool.Rent(results.Count);
         var targets = RoundArrays<ProbeTarget>.Pool.Rent(results.Count);
         try
         {
@@ -55,9 +56,15 @@ internal sealed partial class ProbeScheduler
                         continue;
                     }
 
-                    var next = EndpointHealthPolicy.Next(StateOf_NeedsLock(runner), result, runner.Target.Monitor, now);
-                    builder.Set(new EndpointStateEntry(runner.Target.Profile, runner.Target.Endpoint, next));
+                    // One lookup of the slot; the state is read and written there (every runner has one).
+                    if (!before.TryGetSlot(runner.Target.Profile, runner.Target.Endpoint, out int slot))
+                    {
+                        throw new InvalidOperationException($"No state for {runner.Target.Profile}/{runner.Target.Endpoint}.");
+                    }
+
+                    builder.SetAt(slot, EndpointHealthPolicy.Next(before.StateAt(slot), result, runner.Target.Monitor, now));
                     counted[count] = i;
+                    slots[count] = slot;
                     targets[count++] = runner.Target;
                 }
 
@@ -70,19 +77,20 @@ internal sealed partial class ProbeScheduler
                 Volatile.Write(ref _states, published);
             }
 
-            Announce(results, counted, targets, count, before, published);
+            Announce(results, counted, slots, targets, count, before, published);
             return count;
         }
         finally
         {
             RoundArrays<int>.Pool.Return(counted);
+            RoundArrays<int>.Pool.Return(slots);
             RoundArrays<ProbeTarget>.Pool.Return(targets, clearArray: true);
         }
     }
 
     /// <summary>After <see cref="RecordBatch"/>'s lock: the metrics, the events (bounded) and one call of the changes callback.</summary>
-    private void Announce(IReadOnlyList<BatchResult> results, int[] counted, ProbeTarget[] targets, int count, EndpointStates before,
-        EndpointStates published)
+    private void Announce(IReadOnlyList<BatchResult> results, int[] counted, int[] slots, ProbeTarget[] targets, int count,
+        EndpointStates before, EndpointStates published)
     {
         // The changes handed on live in a pooled array too: a whole region failing over is 100,000 of them.
         var changes = _onChanges is null ? null : RoundArrays<EndpointStateChange>.Pool.Rent(count);
@@ -93,8 +101,8 @@ internal sealed partial class ProbeScheduler
         {
             var target = targets[k];
             var result = results[counted[k]].Result;
-            before.TryGet(target.Profile, target.Endpoint, out var previous);
-            published.TryGet(target.Profile, target.Endpoint, out var next);
+            var previous = before.StateAt(slots[k]);
+            var next = published.StateAt(slots[k]);
             bool logged = true;
             if (next.Status != previous.Status && ++transitions > MaxTransitionsLogged)
             {

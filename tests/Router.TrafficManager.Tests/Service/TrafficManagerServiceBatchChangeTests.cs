@@ -17,44 +17,45 @@ public sealed class TrafficManagerServiceBatchChangeTests
     private const int AnswerChangesSummarized = 3620;
     private const int StatusChanged = 3000;
     private const int StatusChangesSummarized = 3003;
-    private const int Profiles = 120;
     private const string East = "192.0.2.1";
     private const string West = "192.0.2.2";
 
-    [Fact]
-    public async Task RegionTurnsUnhealthy_EveryProfileMoves_AnswerChangesLoggedBounded()
+    [Theory]
+    [InlineData(120)]
+    [InlineData(TrafficManagerService.RebuildSlice * 2 + 120)] // rebuilt in three slices
+    public async Task RegionTurnsUnhealthy_EveryProfileMoves_AnswerChangesLoggedBounded(int profiles)
     {
-        // Arrange: 120 Priority profiles, east first, west second, both regions' monitors on one fake server.
+        // Arrange: Priority profiles, east first, west second, both regions' monitors on one fake server.
         await using var harness = new ServiceHarness();
-        using var server = new FakeBatchServer(Profiles);
-        var options = Options();
+        using var server = new FakeBatchServer(profiles);
+        var options = Options(profiles);
         Assert.Empty(TrafficManagerOptionsValidator.Validate(options));
         await using var service = new TrafficManagerService(options, harness.LoggerFactory, harness.MeterFactory, harness.Clock, stateFile: null,
             harness.Prober, () => 0, batchHandler: server);
         WithoutSynchronizationContext(service.Start);
-        await Poll.UntilAsync(() => Enumerable.Range(0, Profiles).All(i => Address(service, $"r{i}") == East), "every profile answers east");
+        await Poll.UntilAsync(() => Enumerable.Range(0, profiles).All(i => Address(service, $"r{i}") == East), "every profile answers east");
         await Poll.UntilAsync(
             () => service.GetProfiles().All(p => p.Endpoints.All(e => e.Status == EndpointStatus.Online)), "every endpoint of both regions Online");
 
         // Act: every registry of east turns Unhealthy in one document.
         server.FailAll(East);
-        await Poll.UntilAsync(() => Enumerable.Range(0, Profiles).All(i => Address(service, $"r{i}") == West), "every profile answers west");
+        await Poll.UntilAsync(() => Enumerable.Range(0, profiles).All(i => Address(service, $"r{i}") == West), "every profile answers west");
 
         // Assert: one batch of changes; the first 50 profiles logged one by one, the rest in one summary line.
         // (Coming Online was logged the same way, per origin, possibly still after the states showed it: only the
         // summary whose cause is the failure belongs to the act.)
         await Poll.UntilAsync(() => Failures(harness.Events(AnswerChangesSummarized)).Any(), "the summary line");
         var summary = Assert.Single(Failures(harness.Events(AnswerChangesSummarized)));
-        Assert.Equal((Profiles - TrafficManagerService.MaxAnswerChangesLogged).ToString(System.Globalization.CultureInfo.InvariantCulture), State(summary, "More"));
-        Assert.Equal(Profiles.ToString(System.Globalization.CultureInfo.InvariantCulture), State(summary, "Total"));
+        Assert.Equal((profiles - TrafficManagerService.MaxAnswerChangesLogged).ToString(System.Globalization.CultureInfo.InvariantCulture), State(summary, "More"));
+        Assert.Equal(profiles.ToString(System.Globalization.CultureInfo.InvariantCulture), State(summary, "Total"));
         var logged = Failures(harness.Events(AnswerChanged)).Select(e => State(e, "Profile")).Distinct().ToList();
         Assert.Equal(TrafficManagerService.MaxAnswerChangesLogged, logged.Count);
 
-        // The endpoints' status changes too: 50 logged one by one (event 3000), the other 70 in one line (event 3003).
+        // The endpoints' status changes too: 50 logged one by one (event 3000), the others in one line (event 3003).
         var degraded = harness.Events(StatusChanged).Where(r => State(r, "Status") == nameof(EndpointStatus.Degraded)).ToList();
         Assert.Equal(ProbeScheduler.MaxTransitionsLogged, degraded.Count);
         var folded = Assert.Single(harness.Events(StatusChangesSummarized), r => State(r, "Degraded") != "0");
-        Assert.Equal((Profiles - ProbeScheduler.MaxTransitionsLogged).ToString(System.Globalization.CultureInfo.InvariantCulture), State(folded, "More"));
+        Assert.Equal((profiles - ProbeScheduler.MaxTransitionsLogged).ToString(System.Globalization.CultureInfo.InvariantCulture), State(folded, "More"));
         Assert.Equal(State(folded, "More"), State(folded, "Degraded"));
 
         // Coming Online says it was a verdict of the batch document, not a probe of the endpoint.
@@ -69,10 +70,10 @@ public sealed class TrafficManagerServiceBatchChangeTests
     private static string? State(Microsoft.Extensions.Logging.Testing.FakeLogRecord record, string key) =>
         record.StructuredState!.FirstOrDefault(p => p.Key == key).Value;
 
-    private static TrafficManagerOptions Options() => new()
+    private static TrafficManagerOptions Options(int profiles) => new()
     {
         Zone = Zone,
-        Profiles = [.. Enumerable.Range(0, Profiles).Select(i => new ProfileOptions
+        Profiles = [.. Enumerable.Range(0, profiles).Select(i => new ProfileOptions
         {
             Name = $"r{i}",
             RoutingMethod = RoutingMethod.Priority,
