@@ -39,7 +39,8 @@ public sealed partial class TrafficManagerService
         }
 
         _cluster?.PublishIfChanged(states);
-        if (!AnyStatusChanged(changes))
+        var failback = EvaluateFailback(changes);
+        if (failback is null && !AnyStatusChanged(changes))
         {
             return; // the common case, nearly every probe: the routing snapshot stays as it is, and nothing is allocated
         }
@@ -51,6 +52,15 @@ public sealed partial class TrafficManagerService
             if (change.Previous.Status != change.Current.Status)
             {
                 changed.TryAdd(change.Profile, change);
+            }
+        }
+
+        // A hold that started or ended changes the profile's answers, with or without a status change; it says why.
+        if (failback is not null)
+        {
+            foreach (var (profile, (change, _)) in failback)
+            {
+                changed.TryAdd(profile, change);
             }
         }
 
@@ -84,7 +94,7 @@ public sealed partial class TrafficManagerService
         for (int i = 0; i < profiles.Count && i < MaxAnswerChangesLogged; i++)
         {
             var (profile, change) = profiles[i];
-            ReportAnswerChanges(before, after, options, profile, Cause(change));
+            ReportAnswerChanges(before, after, options, profile, failback is not null && failback.TryGetValue(profile.Name!, out var held) ? $"{Cause(change)}; {held.Cause}" : Cause(change));
         }
 
         if (profiles.Count > MaxAnswerChangesLogged)

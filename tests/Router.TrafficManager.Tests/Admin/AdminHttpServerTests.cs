@@ -755,6 +755,12 @@ public sealed class AdminHttpServerTests : IAsyncDisposable
         public Task<EndpointSwitchResult> SetEndpointEnabledAsync(string profile, string endpoint, bool enabled, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("snapshot unavailable");
 
+        public Task<EndpointSwitchResult> SetEndpointAsync(string profile, string endpoint, EndpointChange change, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("snapshot unavailable");
+
+        public Task<EndpointSwitchResult> ReleaseEndpointAsync(string profile, string endpoint, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("snapshot unavailable");
+
         public ExplainReport? Explain(string name, IPAddress client) => throw new InvalidOperationException("snapshot unavailable");
     }
 
