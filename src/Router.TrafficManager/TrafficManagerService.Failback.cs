@@ -129,8 +129,13 @@ public sealed partial class TrafficManagerService
             (updates ??= []).Add(((change.Profile, change.Endpoint), next));
             if (hold is not null && next is not null)
             {
-                // A failure during HoldDown: the count restarts (kept in memory; a restart restarts it anyway).
-                Log.FailbackCountRestarted(_logger, change.Profile, change.Endpoint, failback.HoldDownSeconds);
+                // The HoldDown count restarted (kept in memory; a restart restarts it anyway). Logged for a failure while
+                // Online; one that degrades it is logged as a status change.
+                if (change.Current.Status == EndpointStatus.Online && change.Current.ConsecutiveFailures > 0)
+                {
+                    Log.FailbackCountRestarted(_logger, change.Profile, change.Endpoint, failback.HoldDownSeconds);
+                }
+
                 continue;
             }
 

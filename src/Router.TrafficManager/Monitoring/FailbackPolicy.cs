@@ -11,7 +11,8 @@ namespace Router.TrafficManager.Monitoring;
 /// An endpoint is held only after it failed over and recovered (a <c>Degraded</c> → <c>Online</c> transition), never at
 /// start-up (<c>CheckingEndpoint</c> → <c>Online</c>) nor after being enabled. <c>HoldDown</c> releases it at the first
 /// successful probe at least <c>HoldDownSeconds</c> after <see cref="FailbackHold.CleanSince"/>; a failed probe during
-/// the hold moves <see cref="FailbackHold.CleanSince"/> to that probe (the count restarts). <c>Manual</c> keeps it until
+/// the hold moves <see cref="FailbackHold.CleanSince"/> to that probe (the count restarts), and so does a new recovery
+/// after the endpoint failed over again (the count is of time spent Online). <c>Manual</c> keeps it until
 /// an operator releases it, whatever the probes say. <c>Automatic</c> never holds (a hold left from another mode is
 /// released).
 /// </remarks>
@@ -39,7 +40,8 @@ internal static class FailbackPolicy
             return hold;
         }
 
-        if (current.ConsecutiveFailures > 0 || current.Status != EndpointStatus.Online)
+        // A failure restarts the count; so does a return to Online (the count is of time spent Online).
+        if (current.ConsecutiveFailures > 0 || current.Status != EndpointStatus.Online || previous.Status != EndpointStatus.Online)
         {
             return hold with { CleanSince = now };
         }
