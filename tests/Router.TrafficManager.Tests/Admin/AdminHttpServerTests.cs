@@ -66,7 +66,7 @@ public sealed class AdminHttpServerTests : IAsyncDisposable
         Assert.Equal(3, endpoints.Count);
         var eastus = endpoints[0];
         Assert.Equal(
-            ["name", "target", "location", "priority", "weight", "enabled", "enabledOverride", "status", "consecutiveFailures", "lastProbe", "lastStatusChange", "ownStatus", "views"],
+            ["name", "target", "location", "priority", "weight", "enabled", "enabledOverride", "status", "consecutiveFailures", "lastProbe", "lastStatusChange", "ownStatus", "views", "held", "reason"],
             eastus.EnumerateObject().Select(p => p.Name));
         Assert.Equal("127.0.0.11", eastus.GetProperty("target").GetString());
         Assert.Equal("Online", eastus.GetProperty("status").GetString());
@@ -332,7 +332,7 @@ public sealed class AdminHttpServerTests : IAsyncDisposable
         Assert.Equal(8, root.GetProperty("scopePrefixLength").GetInt32());
         var candidate = root.GetProperty("candidates")[1];
         Assert.Equal(
-            ["endpoint", "target", "location", "status", "enabled", "eligible", "latencyMs", "priority", "weight", "chosen", "note", "views"],
+            ["endpoint", "target", "location", "status", "enabled", "eligible", "latencyMs", "priority", "weight", "chosen", "note", "views", "held", "reason"],
             candidate.EnumerateObject().Select(p => p.Name));
         Assert.Equal("Degraded", candidate.GetProperty("status").GetString());
         Assert.Equal(80, candidate.GetProperty("latencyMs").GetDouble());

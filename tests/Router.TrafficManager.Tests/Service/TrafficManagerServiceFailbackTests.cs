@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Router.TrafficManager.Configuration;
 using Router.TrafficManager.Monitoring;
 using Router.TrafficManager.Tests.Monitoring;
@@ -295,5 +296,27 @@ public sealed class TrafficManagerServiceFailbackTests
         Assert.False(Endpoint(service, "app", "primary").Held);
         Assert.Equal(Primary, Address(service, "app"));
         Assert.Contains(harness.Events(3622), e => e.Message.Contains("Automatic", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Metrics_HeldAndMaintenance_Reported()
+    {
+        // Arrange
+        await using var harness = new ServiceHarness();
+        using var held = new MetricCollector<int>(harness.MeterFactory, "Router.TrafficManager", "router.tm.endpoint.held");
+        using var status = new MetricCollector<int>(harness.MeterFactory, "Router.TrafficManager", "router.tm.endpoint.status");
+        var service = harness.Started(Options(FailbackMode.Manual));
+
+        // Act: primary held, secondary in maintenance.
+        FailOverAndRecover(harness, service);
+        WithoutSynchronizationContext(() => service.SetEndpointAsync("app", "secondary", new EndpointChange(null, true), CancellationToken.None).GetAwaiter().GetResult());
+        held.RecordObservableInstruments();
+        status.RecordObservableInstruments();
+
+        // Assert: the held gauge covers the Manual profile's endpoints only; the state set says Maintenance.
+        Assert.Equal(["primary=1", "secondary=0", "tertiary=0"],
+            held.GetMeasurementSnapshot().Select(m => $"{m.Tags["endpoint"]}={m.Value}").Order());
+        Assert.Equal(["app/primary=Online", "app/secondary=Maintenance", "app/tertiary=Online", "web/east=Online", "web/west=Online"],
+            status.GetMeasurementSnapshot().Where(m => m.Value == 1).Select(m => $"{m.Tags["profile"]}/{m.Tags["endpoint"]}={m.Tags["status"]}").Order());
     }
 }
