@@ -7,6 +7,7 @@ using Router.Cli.Tests.TestSupport;
 using Router.Testing;
 using Router.Testing.Dns;
 using Xunit.Sdk;
+using DigResult = Router.Testing.Dns.DigResult;
 
 namespace Router.Cli.Tests.EndToEnd;
 
