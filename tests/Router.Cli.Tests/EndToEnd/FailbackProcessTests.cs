@@ -108,6 +108,7 @@ public sealed class FailbackProcessTests : IAsyncLifetime
         await using (var router = await StartAsync(config))
         {
             await DnsProbe.WaitForAnswerAsync(_dns, Contoso, EastUs, router, Bound);
+            await WaitForEndpointAsync("eastus", e => Status(e) == "Online", "probed Online", router);
 
             // Act
             using var client = Admin();
