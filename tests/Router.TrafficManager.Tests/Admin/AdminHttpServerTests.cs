@@ -14,7 +14,7 @@ using Router.TrafficManager.Diagnostics;
 namespace Router.TrafficManager.Tests.Admin;
 
 /// <summary>The admin API on a real Kestrel on 127.0.0.1:0, driven with <see cref="HttpClient"/>.</summary>
-public sealed class AdminHttpServerTests : IAsyncDisposable
+public sealed partial class AdminHttpServerTests : IAsyncDisposable
 {
     private const string Token = "s3cret-token-0123456789";
 

@@ -1,56 +1,30 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Testing;
 using Router.TrafficManager.Admin;
-using Router.TrafficManager.Configuration;
-using Router.TrafficManager.Monitoring;
 
 namespace Router.TrafficManager.Tests.Admin;
 
 /// <summary>
-/// <c>PUT …/endpoints/{e}</c> with <c>maintenance</c>, and <c>POST …/endpoints/{e}/release</c>, on a real Kestrel on
-/// 127.0.0.1:0 over <see cref="FakeTrafficManagerControl"/>.
+/// <c>PUT …/endpoints/{e}</c> with <c>maintenance</c>, and <c>POST …/endpoints/{e}/release</c>, over
+/// <see cref="FakeTrafficManagerControl"/>.
 /// </summary>
-public sealed class AdminEndpointMaintenanceTests : IAsyncDisposable
+public sealed partial class AdminHttpServerTests
 {
-    private readonly FakeLogCollector _logs = new();
-    private readonly ILoggerFactory _loggerFactory;
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
-    private readonly FakeTrafficManagerControl _control = FakeTrafficManagerControl.Contoso();
-    private AdminHttpServer? _server;
-
-    public AdminEndpointMaintenanceTests()
-    {
-        _loggerFactory = LoggerFactory.Create(builder => builder.AddProvider(new FakeLoggerProvider(_logs)).SetMinimumLevel(LogLevel.Trace));
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_server is not null)
-        {
-            await _server.DisposeAsync();
-        }
-
-        _http.Dispose();
-        _loggerFactory.Dispose();
-    }
-
     [Fact]
     public async Task PutMaintenance_WithReason_AsksTheTrafficManager_AndAnswersTheEndpoint()
     {
         // Arrange
-        await StartAsync();
+        var control = FakeTrafficManagerControl.Contoso();
+        await StartAsync(control);
 
         // Act
         using var response = await _http.PutAsync(Url("/api/profiles/contoso/endpoints/eastus"), Json("{\"maintenance\": true, \"reason\": \"kernel upgrade\"}"));
 
         // Assert
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var call = Assert.Single(_control.ChangeCalls);
+        var call = Assert.Single(control.ChangeCalls);
         Assert.Equal(("contoso", "eastus", new EndpointChange(null, true, "kernel upgrade")), call);
-        Assert.Empty(_control.SetCalls);
+        Assert.Empty(control.SetCalls);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal("Maintenance", json.RootElement.GetProperty("status").GetString());
         Assert.Equal("kernel upgrade", json.RootElement.GetProperty("reason").GetString());
@@ -61,12 +35,13 @@ public sealed class AdminEndpointMaintenanceTests : IAsyncDisposable
     [Fact]
     public async Task PutEnabledAndMaintenance_BothGoToTheTrafficManager()
     {
-        await StartAsync();
+        var control = FakeTrafficManagerControl.Contoso();
+        await StartAsync(control);
 
         using var response = await _http.PutAsync(Url("/api/profiles/contoso/endpoints/eastus"), Json("{\"enabled\": true, \"maintenance\": false}"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(new EndpointChange(true, false, null), Assert.Single(_control.ChangeCalls).Change);
+        Assert.Equal(new EndpointChange(true, false, null), Assert.Single(control.ChangeCalls).Change);
     }
 
     [Theory]
@@ -77,21 +52,23 @@ public sealed class AdminEndpointMaintenanceTests : IAsyncDisposable
     [InlineData("{\"maintenance\": true, \"reason\": \"a\\nb\"}", "without control characters")]
     public async Task PutMaintenance_BadBody_Returns400SayingWhatIsExpected(string body, string reason)
     {
-        await StartAsync();
+        var control = FakeTrafficManagerControl.Contoso();
+        await StartAsync(control);
 
         using var response = await _http.PutAsync(Url("/api/profiles/contoso/endpoints/eastus"), Json(body));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        string error = await ErrorOf(response);
+        string? error = await ErrorOf(response);
         Assert.Contains("{\"maintenance\": true, \"reason\": \"…\"}", error, StringComparison.Ordinal);
         Assert.Contains(reason, error, StringComparison.Ordinal);
-        Assert.Empty(_control.ChangeCalls);
+        Assert.Empty(control.ChangeCalls);
     }
 
     [Fact]
     public async Task PutMaintenance_ReasonTooLong_Returns400()
     {
-        await StartAsync();
+        var control = FakeTrafficManagerControl.Contoso();
+        await StartAsync(control);
 
         string body = JsonSerializer.Serialize(new { maintenance = true, reason = new string('x', EndpointChangeBody.MaxReasonLength + 1) });
         using var response = await _http.PutAsync(Url("/api/profiles/contoso/endpoints/eastus"), Json(body));
@@ -104,15 +81,16 @@ public sealed class AdminEndpointMaintenanceTests : IAsyncDisposable
     public async Task PostRelease_HeldEndpoint_Returns200WithTheEndpoint()
     {
         // Arrange
-        _control.Hold("contoso", "eastus");
-        await StartAsync();
+        var control = FakeTrafficManagerControl.Contoso();
+        control.Hold("contoso", "eastus");
+        await StartAsync(control);
 
         // Act
         using var response = await _http.PostAsync(Url("/api/profiles/contoso/endpoints/eastus/release"), null);
 
         // Assert
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(("contoso", "eastus"), Assert.Single(_control.ReleaseCalls));
+        Assert.Equal(("contoso", "eastus"), Assert.Single(control.ReleaseCalls));
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.False(json.RootElement.GetProperty("held").GetBoolean());
         Assert.Contains(_logs.GetSnapshot(), e => e.Id.Id == 3405 && e.Message.EndsWith(": released.", StringComparison.Ordinal));
@@ -121,7 +99,8 @@ public sealed class AdminEndpointMaintenanceTests : IAsyncDisposable
     [Fact]
     public async Task PostRelease_NotHeld_Returns409WithTheReason()
     {
-        await StartAsync();
+        var control = FakeTrafficManagerControl.Contoso();
+        await StartAsync(control);
 
         using var response = await _http.PostAsync(Url("/api/profiles/contoso/endpoints/eastus/release"), null);
 
@@ -132,7 +111,8 @@ public sealed class AdminEndpointMaintenanceTests : IAsyncDisposable
     [Fact]
     public async Task PostRelease_UnknownEndpoint_Returns404()
     {
-        await StartAsync();
+        var control = FakeTrafficManagerControl.Contoso();
+        await StartAsync(control);
 
         using var response = await _http.PostAsync(Url("/api/profiles/contoso/endpoints/mars/release"), null);
 
@@ -142,31 +122,15 @@ public sealed class AdminEndpointMaintenanceTests : IAsyncDisposable
     [Fact]
     public async Task PostRelease_CrossOrigin_Refused()
     {
-        _control.Hold("contoso", "eastus");
-        await StartAsync();
+        var control = FakeTrafficManagerControl.Contoso();
+        control.Hold("contoso", "eastus");
+        await StartAsync(control);
 
         using var request = new HttpRequestMessage(HttpMethod.Post, Url("/api/profiles/contoso/endpoints/eastus/release"));
         request.Headers.Add("Origin", "http://evil.example");
         using var response = await _http.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.Empty(_control.ReleaseCalls);
-    }
-
-    private async Task StartAsync()
-    {
-        _server = new AdminHttpServer(new AdminOptions { Listen = "http://127.0.0.1:0" }, _control, _loggerFactory, _ => null);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await _server.StartAsync(timeout.Token);
-    }
-
-    private Uri Url(string path) => new(_server!.Address, path);
-
-    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
-
-    private static async Task<string> ErrorOf(HttpResponseMessage response)
-    {
-        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return json.RootElement.GetProperty("error").GetString()!;
+        Assert.Empty(control.ReleaseCalls);
     }
 }
