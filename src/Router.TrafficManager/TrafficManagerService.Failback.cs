@@ -98,19 +98,20 @@ public sealed partial class TrafficManagerService
     }
 
     /// <summary>
-    /// Starts and ends holds with the probes of <paramref name="changes"/>; returns, by profile, the change and the cause
+    /// Starts and ends holds with the probes of <paramref name="changes"/>; returns, by profile, the change (its position) and the cause
     /// of every hold that started or ended (the profile's answers must be rebuilt), or null when none did, the common
     /// case, without allocating.
     /// </summary>
-    private Dictionary<string, (EndpointStateChange Change, string Cause)>? EvaluateFailback(IReadOnlyList<EndpointStateChange> changes)
+    private Dictionary<string, (int Change, string Cause)>? EvaluateFailback(IReadOnlyList<EndpointStateChange> changes)
     {
         bool hasHolds = _overrides.HasHolds;
         var options = Volatile.Read(ref _options);
         List<((string, string), FailbackHold?)>? updates = null;
-        Dictionary<string, (EndpointStateChange, string)>? flipped = null;
+        Dictionary<string, (int, string)>? flipped = null;
         bool save = false;
-        foreach (var change in changes)
+        for (int i = 0; i < changes.Count; i++)
         {
+            var change = changes[i];
             FailbackHold? hold = null;
             bool recovered = change.Previous.Status == EndpointStatus.Degraded && change.Current.Status == EndpointStatus.Online;
             bool held = hasHolds && _overrides.TryGetHold(change.Profile, change.Endpoint, out hold);
@@ -152,7 +153,7 @@ public sealed partial class TrafficManagerService
                 Log.FailbackReleased(_logger, change.Profile, change.Endpoint, $"Online without a failure for {failback.HoldDownSeconds.ToString(CultureInfo.InvariantCulture)} s");
             }
 
-            (flipped ??= new(StringComparer.OrdinalIgnoreCase))[change.Profile] = (change, cause);
+            (flipped ??= new(StringComparer.OrdinalIgnoreCase))[change.Profile] = (i, cause);
         }
 
         if (updates is not null && _overrides.UpdateHolds(updates, save) is { } error)

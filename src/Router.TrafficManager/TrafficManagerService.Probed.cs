@@ -45,13 +45,14 @@ public sealed partial class TrafficManagerService
             return; // the common case, nearly every probe: the routing snapshot stays as it is, and nothing is allocated
         }
 
-        // The profiles whose status changed, in the order of their first change, with that change as the cause.
-        var changed = new Dictionary<string, EndpointStateChange>(StringComparer.OrdinalIgnoreCase);
-        foreach (var change in changes)
+        // The profiles whose status changed, in the order of their first change, with that change as the cause. The
+        // changes are the scheduler's pooled list: only positions in it are kept, and only during this call.
+        var changed = new Dictionary<string, int>(changes.Count, StringComparer.OrdinalIgnoreCase);
+        for (int i = 0; i < changes.Count; i++)
         {
-            if (change.Previous.Status != change.Current.Status)
+            if (changes[i].Previous.Status != changes[i].Current.Status)
             {
-                changed.TryAdd(change.Profile, change);
+                changed.TryAdd(changes[i].Profile, i);
             }
         }
 
@@ -67,16 +68,16 @@ public sealed partial class TrafficManagerService
         RoutingSnapshot before;
         RoutingSnapshot after;
         TrafficManagerOptions options;
-        var profiles = new List<(ProfileOptions Profile, EndpointStateChange Cause)>(changed.Count);
+        var profiles = new List<(ProfileOptions Profile, int Cause)>(changed.Count);
         lock (_gate)
         {
             options = _options;
             var updates = new List<(string Profile, EndpointRoutingState[] States)>(changed.Count);
-            foreach (var (name, change) in changed)
+            foreach (var (name, cause) in changed)
             {
                 if (ProfileLookup.Find(options, name) is { } profile)
                 {
-                    profiles.Add((profile, change));
+                    profiles.Add((profile, cause));
                     updates.Add((profile.Name!, ProfileStates(profile)));
                 }
             }
@@ -93,13 +94,14 @@ public sealed partial class TrafficManagerService
 
         for (int i = 0; i < profiles.Count && i < MaxAnswerChangesLogged; i++)
         {
-            var (profile, change) = profiles[i];
-            ReportAnswerChanges(before, after, options, profile, failback is not null && failback.TryGetValue(profile.Name!, out var held) ? $"{Cause(change)}; {held.Cause}" : Cause(change));
+            var (profile, cause) = profiles[i];
+            ReportAnswerChanges(before, after, options, profile,
+                failback is not null && failback.TryGetValue(profile.Name!, out var held) ? $"{Cause(changes[cause])}; {held.Cause}" : Cause(changes[cause]));
         }
 
         if (profiles.Count > MaxAnswerChangesLogged)
         {
-            Log.AnswerChangesSummarized(_logger, profiles.Count - MaxAnswerChangesLogged, profiles.Count, Cause(profiles[MaxAnswerChangesLogged].Cause));
+            Log.AnswerChangesSummarized(_logger, profiles.Count - MaxAnswerChangesLogged, profiles.Count, Cause(changes[profiles[MaxAnswerChangesLogged].Cause]));
         }
     }
 

@@ -393,7 +393,13 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
     private EndpointRoutingState[] ProfileStates(ProfileOptions profile)
     {
         var states = Volatile.Read(ref _states);
-        return [.. profile.Endpoints.Select(e => RoutingState(states, profile.Name!, e.Name!))];
+        var routing = new EndpointRoutingState[profile.Endpoints.Count];
+        for (int i = 0; i < routing.Length; i++)
+        {
+            routing[i] = RoutingState(states, profile.Name!, profile.Endpoints[i].Name!);
+        }
+
+        return routing;
     }
 
     private EndpointRoutingState RoutingState(EndpointStates states, string profile, string endpoint)
@@ -445,7 +451,7 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
             }
         }
 
-        return targets;
+        return BatchOrigin.GroupByOrigin(targets);
     }
 
     private ProfileReport Report(TrafficManagerOptions options, ProfileOptions profile)

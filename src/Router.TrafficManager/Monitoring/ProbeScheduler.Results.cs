@@ -33,8 +33,8 @@ internal sealed partial class ProbeScheduler
         // Lean at 100,000 endpoints a round: the new states go straight into the next snapshot (no list of them), the
         // counted results are kept by position in pooled arrays, previous and next states are read again from the
         // snapshots before and after, and only status changes are handed on (see the constructor's onChanges).
-        var counted = ArrayPool<int>.Shared.Rent(results.Count);
-        var targets = ArrayPool<ProbeTarget>.Shared.Rent(results.Count);
+        var counted = RoundArrays<int>.Pool.Rent(results.Count);
+        var targets = RoundArrays<ProbeTarget>.Pool.Rent(results.Count);
         try
         {
             int count = 0;
@@ -75,8 +75,8 @@ internal sealed partial class ProbeScheduler
         }
         finally
         {
-            ArrayPool<int>.Shared.Return(counted);
-            ArrayPool<ProbeTarget>.Shared.Return(targets, clearArray: true);
+            RoundArrays<int>.Pool.Return(counted);
+            RoundArrays<ProbeTarget>.Pool.Return(targets, clearArray: true);
         }
     }
 
@@ -84,7 +84,9 @@ internal sealed partial class ProbeScheduler
     private void Announce(IReadOnlyList<BatchResult> results, int[] counted, ProbeTarget[] targets, int count, EndpointStates before,
         EndpointStates published)
     {
-        var changes = _onChanges is null ? null : new List<EndpointStateChange>();
+        // The changes handed on live in a pooled array too: a whole region failing over is 100,000 of them.
+        var changes = _onChanges is null ? null : RoundArrays<EndpointStateChange>.Pool.Rent(count);
+        int handed = 0;
         int transitions = 0, folded = 0, degraded = 0;
         string? first = null;
         for (int k = 0; k < count; k++)
@@ -102,7 +104,11 @@ internal sealed partial class ProbeScheduler
                 first ??= $"{target.Profile}/{target.Endpoint} {previous.Status} -> {next.Status} ({MonitoringLog.Cause(result)})";
             }
 
-            Announce(target, previous, next, result, crash: null, published, logFallback: false, changes, logged);
+            var change = Announce(target, previous, next, result, crash: null, published, logFallback: false, batch: changes is not null, logged);
+            if (changes is not null && (handed == 0 || next.Status != previous.Status))
+            {
+                changes[handed++] = change;
+            }
         }
 
         if (folded > 0)
@@ -114,11 +120,15 @@ internal sealed partial class ProbeScheduler
         {
             try
             {
-                _onChanges!(changes);
+                _onChanges!(new ArraySegment<EndpointStateChange>(changes, 0, handed));
             }
             catch (Exception ex)
             {
                 MonitoringLog.StateCallbackFailed(_logger, changes[0].Profile, changes[0].Endpoint, ex);
+            }
+            finally
+            {
+                RoundArrays<EndpointStateChange>.Pool.Return(changes, clearArray: true);
             }
         }
     }
@@ -147,12 +157,11 @@ internal sealed partial class ProbeScheduler
     }
 
     /// <summary>
-    /// After the lock: the metrics, the events and the change callback of one counted result; with a
-    /// <paramref name="batch"/> list (the callback takes a whole batch at once) the change is added to it instead, when
-    /// it is the batch's first or changes the status.
+    /// After the lock: the metrics, the events and the change callback of one counted result; for a
+    /// <paramref name="batch"/> (the callback takes a whole batch at once) the change is returned instead.
     /// </summary>
-    private void Announce(ProbeTarget target, EndpointMonitorState previous, EndpointMonitorState next, ProbeResult result, Exception? crash,
-        EndpointStates published, bool logFallback, List<EndpointStateChange>? batch = null, bool logTransition = true)
+    private EndpointStateChange Announce(ProbeTarget target, EndpointMonitorState previous, EndpointMonitorState next, ProbeResult result,
+        Exception? crash, EndpointStates published, bool logFallback, bool batch = false, bool logTransition = true)
     {
         _metrics.ProbeCompleted(target.Profile, target.Endpoint, result, crashed: crash is not null);
         if (crash is not null)
@@ -174,14 +183,9 @@ internal sealed partial class ProbeScheduler
         }
 
         var change = new EndpointStateChange(target.Profile, target.Endpoint, previous, next, published);
-        if (batch is not null)
+        if (batch)
         {
-            if (batch.Count == 0 || next.Status != previous.Status)
-            {
-                batch.Add(change);
-            }
-
-            return;
+            return change;
         }
 
         try
@@ -192,5 +196,7 @@ internal sealed partial class ProbeScheduler
         {
             MonitoringLog.StateCallbackFailed(_logger, target.Profile, target.Endpoint, ex);
         }
+
+        return change;
     }
 }

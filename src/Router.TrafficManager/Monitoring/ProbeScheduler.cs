@@ -64,8 +64,8 @@ internal sealed partial class ProbeScheduler : IAsyncDisposable
     /// <param name="onChanges">
     /// Receives the changes of one <see cref="RecordBatch"/> at once, in one call (they share one published snapshot):
     /// the first counted result, then every other one that changed the endpoint's status (a round of 100,000 unchanged
-    /// verdicts hands on one change, which carries the snapshot); null gives every change to <paramref name="onChange"/>
-    /// one by one.
+    /// verdicts hands on one change, which carries the snapshot), in a pooled list valid during the call only; null
+    /// gives every change to <paramref name="onChange"/> one by one.
     /// </param>
     public ProbeScheduler(IEndpointProber prober, Action<EndpointStateChange> onChange, ILoggerFactory loggerFactory,
         TrafficManagerMetrics metrics, TimeProvider timeProvider, Func<double>? jitter = null, Action<IReadOnlyList<EndpointStateChange>>? onChanges = null)

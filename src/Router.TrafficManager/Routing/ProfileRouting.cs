@@ -199,7 +199,7 @@ internal sealed class ProfileRouting
         _ => _all,
     };
 
-    private void RoutePerformance(NetworkAddress client, int[] eligible, ref RoutingDecision decision)
+    private void RoutePerformance(NetworkAddress client, ReadOnlySpan<int> eligible, ref RoutingDecision decision)
     {
         var row = LatencyTable.Lookup(client, out byte scope);
         decision.Row = row;
@@ -230,7 +230,7 @@ internal sealed class ProfileRouting
         }
     }
 
-    private int LowestPriority(int[] eligible)
+    private int LowestPriority(ReadOnlySpan<int> eligible)
     {
         int best = eligible[0];
         foreach (int e in eligible)
@@ -244,7 +244,7 @@ internal sealed class ProfileRouting
         return best;
     }
 
-    private int RandomByWeight(int[] eligible)
+    private int RandomByWeight(ReadOnlySpan<int> eligible)
     {
         int total = 0;
         foreach (int e in eligible)
@@ -265,7 +265,7 @@ internal sealed class ProfileRouting
         return eligible[^1];
     }
 
-    private void RouteMultiValue(int[] eligible, ref RoutingDecision decision)
+    private void RouteMultiValue(ReadOnlySpan<int> eligible, ref RoutingDecision decision)
     {
         decision.Rule = RoutingRule.MultiValue;
         int count = Math.Min(MaxReturn, eligible.Length);

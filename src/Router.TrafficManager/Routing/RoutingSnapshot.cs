@@ -85,18 +85,18 @@ internal sealed partial class RoutingSnapshot
     /// profiles, the zone and the latency table are shared.
     /// </summary>
     /// <exception cref="ArgumentException">No such profile, or a state count that does not match its endpoints.</exception>
-    public RoutingSnapshot WithEndpointStates(string profile, IReadOnlyList<EndpointRoutingState> statesInConfigOrder) =>
-        WithStatesOf([(profile, statesInConfigOrder)]);
+    public RoutingSnapshot WithEndpointStates(string profile, IReadOnlyList<EndpointRoutingState> statesInConfigOrder)
+    {
+        ArgumentNullException.ThrowIfNull(statesInConfigOrder);
+        return WithEndpointStates([(profile, [.. statesInConfigOrder])]);
+    }
 
     /// <summary>
     /// This snapshot with new states for the endpoints of every profile in <paramref name="updates"/> (the last update
     /// of a profile wins), made with one copy of the profile table whatever their number; everything else is shared.
     /// </summary>
     /// <exception cref="ArgumentException">No such profile, or a state count that does not match its endpoints.</exception>
-    public RoutingSnapshot WithEndpointStates(IReadOnlyList<(string Profile, EndpointRoutingState[] States)> updates) =>
-        WithStatesOf([.. updates.Select(u => (u.Profile, (IReadOnlyList<EndpointRoutingState>)u.States))]);
-
-    private RoutingSnapshot WithStatesOf(IReadOnlyList<(string Profile, IReadOnlyList<EndpointRoutingState> States)> updates)
+    public RoutingSnapshot WithEndpointStates(IReadOnlyList<(string Profile, EndpointRoutingState[] States)> updates)
     {
         ArgumentNullException.ThrowIfNull(updates);
         var profiles = (ProfileRouting[])_profiles.Clone();

@@ -34,7 +34,7 @@ public sealed class CandidateSetTests
     {
         var set = CandidateSet.Build("contoso", Endpoints, [Disabled, Disabled, Disabled, Disabled], family: null);
 
-        Assert.Empty(set.Eligible);
+        Assert.True(set.Eligible.IsEmpty);
         Assert.False(set.AllDegraded);
     }
 
@@ -63,6 +63,46 @@ public sealed class CandidateSetTests
         var error = Assert.Throws<ArgumentException>(() => CandidateSet.Build("contoso", Endpoints, [Online], family: null));
 
         Assert.Contains("Profile 'contoso' has 4 endpoints; 1 states were given.", error.Message);
+    }
+
+    [Fact]
+    public void Build_SameShapeInTwoProfiles_OneSharedSet()
+    {
+        // Arrange: another profile whose endpoints have the same kinds and states
+        var other = Build("127.0.0.21", "2001:db8::22", "westeurope.example.test", "127.0.0.24");
+        EndpointRoutingState[] states = [Degraded, Online, Online, Disabled];
+
+        // Act
+        var first = CandidateSet.Build("contoso", Endpoints, states, EndpointTargetKind.IPv4);
+        var second = CandidateSet.Build("fabrikam", other, [.. states], EndpointTargetKind.IPv4);
+        var otherFamily = CandidateSet.Build("contoso", Endpoints, states, EndpointTargetKind.IPv6);
+        var otherStates = CandidateSet.Build("contoso", Endpoints, [Online, Online, Online, Disabled], EndpointTargetKind.IPv4);
+
+        // Assert: positions only, so one instance; a family or a health flag apart, another one
+        Assert.Same(first, second);
+        Assert.NotSame(first, otherFamily);
+        Assert.NotSame(first, otherStates);
+        Assert.Equal([2], first.Eligible);
+        Assert.Equal([1, 2], otherFamily.Eligible);
+        Assert.Equal([0, 2], otherStates.Eligible);
+    }
+
+    [Fact]
+    public void Build_MoreEndpointsThanShared_BuiltPerProfileAndStillRight()
+    {
+        // Arrange: 20 IPv4 endpoints, the even ones healthy
+        var endpoints = Build([.. Enumerable.Range(1, CandidateSet.MaxShared + 4).Select(i => $"127.0.1.{i}")]);
+        EndpointRoutingState[] states = [.. Enumerable.Range(0, endpoints.Length).Select(i => i % 2 == 0 ? Online : Degraded)];
+
+        // Act
+        var first = CandidateSet.Build("big", endpoints, states, family: null);
+        var second = CandidateSet.Build("big", endpoints, [.. states], family: null);
+
+        // Assert
+        Assert.NotSame(first, second);
+        Assert.Equal([.. Enumerable.Range(0, endpoints.Length).Where(i => i % 2 == 0)], first.Eligible.ToArray());
+        Assert.True(first.IsEligible[18]);
+        Assert.False(first.IsEligible[19]);
     }
 
     private static EndpointRouting[] Build(params string[] targets)

@@ -31,6 +31,42 @@ internal readonly record struct BatchOrigin(MonitorProtocol Protocol, string Hos
     /// <summary>The registry a batch endpoint's status is read from: <c>Monitor:Registry</c>, else the profile's name.</summary>
     public static string RegistryOf(ProbeTarget target) => target.Monitor.Registry ?? target.Profile;
 
+    /// <summary>
+    /// <paramref name="targets"/> with the batch endpoints of each origin next to each other (per-profile endpoints first,
+    /// then one origin after another; the order within each kept). <see cref="ProbeScheduler.Apply"/> gives endpoint
+    /// state slots in the order of its targets, so a document's round then copies the slots of its own origin only (a
+    /// third of them with three regions), not every chunk of <see cref="EndpointStates"/>.
+    /// </summary>
+    public static List<ProbeTarget> GroupByOrigin(IReadOnlyList<ProbeTarget> targets)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        var grouped = new List<ProbeTarget>(targets.Count);
+        var byOrigin = new Dictionary<BatchOrigin, List<ProbeTarget>>();
+        foreach (var target in targets)
+        {
+            if (target.Monitor.Mode != MonitorMode.Batch)
+            {
+                grouped.Add(target);
+                continue;
+            }
+
+            var origin = Of(target);
+            if (!byOrigin.TryGetValue(origin, out var members))
+            {
+                byOrigin.Add(origin, members = []);
+            }
+
+            members.Add(target);
+        }
+
+        foreach (var members in byOrigin.Values)
+        {
+            grouped.AddRange(members);
+        }
+
+        return grouped;
+    }
+
     /// <summary><c>http://10.0.0.1:8080/health/registries</c>.</summary>
     public override string ToString()
     {

@@ -85,18 +85,34 @@ internal sealed partial class BatchPoller
     {
         var targets = Volatile.Read(ref _targets);
         var now = _timeProvider.GetUtcNow();
-        var results = new List<BatchResult>();
+        int size = 0;
         foreach (string registry in registries)
         {
-            if (targets.TryGet(registry, out var group))
-            {
-                Add(results, group!, ResultOf(table, group!, now));
-            }
+            size += targets.TryGet(registry, out var group) ? group!.Targets.Length : 0;
         }
 
-        if (results.Count > 0)
+        if (size == 0)
         {
-            _record(results);
+            return;
+        }
+
+        var results = RoundArrays<BatchResult>.Pool.Rent(size);
+        try
+        {
+            int count = 0;
+            foreach (string registry in registries)
+            {
+                if (targets.TryGet(registry, out var group))
+                {
+                    count = Add(results, count, group!, ResultOf(table, group!, now));
+                }
+            }
+
+            _record(new ArraySegment<BatchResult>(results, 0, count));
+        }
+        finally
+        {
+            RoundArrays<BatchResult>.Pool.Return(results, clearArray: true);
         }
     }
 
@@ -165,32 +181,31 @@ internal sealed partial class BatchPoller
     /// </summary>
     private void RecordEach(BatchTargets targets, Func<RegistryGroup, ProbeResult> resultOf)
     {
-        var results = ArrayPool<BatchResult>.Shared.Rent(targets.EndpointCount);
+        var results = RoundArrays<BatchResult>.Pool.Rent(targets.EndpointCount);
         try
         {
             int count = 0;
             foreach (var group in targets.Groups)
             {
-                var result = resultOf(group);
-                foreach (var target in group.Targets)
-                {
-                    results[count++] = new BatchResult(target, result);
-                }
+                count = Add(results, count, group, resultOf(group));
             }
 
             _record(new ArraySegment<BatchResult>(results, 0, count));
         }
         finally
         {
-            ArrayPool<BatchResult>.Shared.Return(results, clearArray: true);
+            RoundArrays<BatchResult>.Pool.Return(results, clearArray: true);
         }
     }
 
-    private static void Add(List<BatchResult> results, RegistryGroup group, ProbeResult result)
+    /// <summary>Puts one result per endpoint of <paramref name="group"/> at <paramref name="count"/>; returns the new count.</summary>
+    private static int Add(BatchResult[] results, int count, RegistryGroup group, ProbeResult result)
     {
         foreach (var target in group.Targets)
         {
-            results.Add(new BatchResult(target, result));
+            results[count++] = new BatchResult(target, result);
         }
+
+        return count;
     }
 }
