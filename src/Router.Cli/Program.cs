@@ -36,12 +36,15 @@ internal static class Program
         }
 
         string command = args[0];
-        if (command is "status" or "explain")
+        if (command is "status" or "explain" or "release")
         {
             // These talk to a running router's admin API and take their own options (--admin, --token, --client).
-            return command == "status"
-                ? await StatusCommand.RunAsync(args[1..], output, error, Environment.GetEnvironmentVariable, cancellationToken).ConfigureAwait(false)
-                : await ExplainCommand.RunAsync(args[1..], output, error, Environment.GetEnvironmentVariable, cancellationToken).ConfigureAwait(false);
+            return command switch
+            {
+                "status" => await StatusCommand.RunAsync(args[1..], output, error, Environment.GetEnvironmentVariable, cancellationToken).ConfigureAwait(false),
+                "explain" => await ExplainCommand.RunAsync(args[1..], output, error, Environment.GetEnvironmentVariable, cancellationToken).ConfigureAwait(false),
+                _ => await ReleaseCommand.RunAsync(args[1..], output, error, Environment.GetEnvironmentVariable, cancellationToken).ConfigureAwait(false),
+            };
         }
 
         string? config = null;
@@ -91,7 +94,9 @@ internal static class Program
           router status [--admin URL]      profiles and endpoints of a running router: status, enabled, failures, last change
           router explain NAME [--client IP] [--admin URL]
                                            why NAME resolves as it does for that client: candidates, latencies, the rule
-                                           (status and explain: --token TOKEN or ROUTER_ADMIN_TOKEN; --help for more)
+          router release PROFILE ENDPOINT [--admin URL]
+                                           return an endpoint that failback holds back after a recovery to answers
+                                           (status, explain, release: --token TOKEN or ROUTER_ADMIN_TOKEN; --help for more)
           router --version
 
         Configuration keys can be overridden by environment variables: Router__Dns__Listen__0=127.0.0.1:5353

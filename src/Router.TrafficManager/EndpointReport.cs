@@ -31,4 +31,13 @@ public sealed record EndpointReport(
 
     /// <summary>Every live instance's view of the endpoint, this instance's first, in a cluster; null for a single instance.</summary>
     public IReadOnlyList<EndpointViewReport>? Views { get; init; }
+
+    /// <summary>
+    /// Whether the profile's failback mode holds it back from answers after a recovery (<see cref="Status"/> is then
+    /// Online, or CheckingEndpoint after a restart).
+    /// </summary>
+    public bool Held { get; init; }
+
+    /// <summary>Why it is held back (<see cref="Held"/>), or the operator's reason for <see cref="EndpointStatus.Maintenance"/>; null otherwise.</summary>
+    public string? Reason { get; init; }
 }

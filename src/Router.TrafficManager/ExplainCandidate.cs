@@ -23,4 +23,10 @@ public sealed record ExplainCandidate(
 {
     /// <summary>In a cluster, every live instance's view of the endpoint (its status is the agreed one); null for a single instance.</summary>
     public IReadOnlyList<EndpointViewReport>? Views { get; init; }
+
+    /// <summary>Whether the profile's failback mode holds it back from answers after a recovery.</summary>
+    public bool Held { get; init; }
+
+    /// <summary>Why it is held back, or the operator's reason for maintenance; null otherwise.</summary>
+    public string? Reason { get; init; }
 }

@@ -20,6 +20,18 @@ public interface ITrafficManagerControl
     /// </summary>
     Task<EndpointSwitchResult> SetEndpointEnabledAsync(string profile, string endpoint, bool enabled, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Manually changes an endpoint: enable/disable and maintenance (out of answers, still probed), each left as it is
+    /// when not given. Effective for the next query and persisted, as <see cref="SetEndpointEnabledAsync"/>.
+    /// </summary>
+    Task<EndpointSwitchResult> SetEndpointAsync(string profile, string endpoint, EndpointChange change, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Releases an endpoint that its profile's failback mode holds back after a recovery: it returns to answers with the
+    /// next query. <see cref="EndpointSwitchOutcome.NotHeld"/> when it is not held.
+    /// </summary>
+    Task<EndpointSwitchResult> ReleaseEndpointAsync(string profile, string endpoint, CancellationToken cancellationToken);
+
     /// <summary>The cluster as this instance sees it; null without a <c>Cluster</c> section.</summary>
     ClusterReport? GetCluster() => null;
 
@@ -44,7 +56,16 @@ public enum EndpointSwitchOutcome
 
     /// <summary>The cluster store cannot be reached (or did not take the setting); nothing changed.</summary>
     Unavailable,
+
+    /// <summary>A release of an endpoint that is not held back; nothing changed.</summary>
+    NotHeld,
 }
+
+/// <summary>A manual change of one endpoint (<c>PUT /api/profiles/{p}/endpoints/{e}</c>); a null field is left as it is.</summary>
+/// <param name="Enabled">Enable (true) or disable (false) it.</param>
+/// <param name="Maintenance">Put it in maintenance (true: out of answers, still probed) or end maintenance (false).</param>
+/// <param name="Reason">Why it is in maintenance, shown in status and explain; kept only while in maintenance.</param>
+public sealed record EndpointChange(bool? Enabled, bool? Maintenance = null, string? Reason = null);
 
 /// <summary>The outcome of <see cref="ITrafficManagerControl.SetEndpointEnabledAsync"/>, with the reason when it was not done.</summary>
 /// <param name="Outcome">What happened.</param>

@@ -20,7 +20,7 @@ public sealed partial class TrafficManagerService
     /// next snapshot; returns once this instance has applied it (or after <see cref="ClusterSettingsWaiters.Wait"/>).
     /// Refused, with nothing changed, while the store cannot be reached: a setting only one instance knows is a split brain.
     /// </summary>
-    private async Task<EndpointSwitchResult> SetInClusterAsync(ClusterCoordinator cluster, string profile, string endpoint, bool enabled, CancellationToken cancellationToken)
+    private async Task<EndpointSwitchResult> SetInClusterAsync(ClusterCoordinator cluster, string profile, string endpoint, EndpointChange change, CancellationToken cancellationToken)
     {
         ManualSetting setting;
         lock (_gate)
@@ -31,7 +31,11 @@ public sealed partial class TrafficManagerService
                 return notFound;
             }
 
-            setting = new ManualSetting(profileOptions!.Name!, endpointOptions!.Name!, enabled, _timeProvider.GetUtcNow(), cluster.InstanceId, endpointOptions.Enabled);
+            // The store keeps the whole setting: the fields not changed are this instance's (the store's, adopted).
+            _overrides.TryGet(profileOptions!.Name!, endpointOptions!.Name!, out var existing);
+            var value = Changed(existing, change, profileOptions.Name!, endpointOptions, out _)
+                ?? new EndpointOverride(profileOptions.Name!, endpointOptions.Name!, endpointOptions.Enabled, _timeProvider.GetUtcNow(), endpointOptions.Enabled);
+            setting = new ManualSetting(value.Profile, value.Endpoint, value.Enabled, value.ChangedAt, cluster.InstanceId, endpointOptions.Enabled, value.Maintenance, value.Reason);
         }
 
         var snapshot = cluster.Snapshot;
@@ -157,7 +161,7 @@ public sealed partial class TrafficManagerService
                 continue;
             }
 
-            adopted.Add(new EndpointOverride(setting.Profile, setting.Endpoint, setting.Enabled, setting.ChangedAt, setting.ConfigEnabled));
+            adopted.Add(new EndpointOverride(setting.Profile, setting.Endpoint, setting.Enabled, setting.ChangedAt, setting.ConfigEnabled, setting.Maintenance, setting.Reason));
         }
 
         var changed = _overrides.ReplaceAll(adopted, out string? error);
@@ -174,9 +178,11 @@ public sealed partial class TrafficManagerService
         var causes = new List<string>(changed.Count);
         foreach (var (profile, endpoint, enabled) in changed)
         {
-            string by = settings.FirstOrDefault(s => string.Equals(s.Profile, profile, StringComparison.OrdinalIgnoreCase)
-                && string.Equals(s.Endpoint, endpoint, StringComparison.OrdinalIgnoreCase))?.ChangedBy is { } instance ? $" on {instance}" : string.Empty;
-            string action = enabled is bool on ? $"{(on ? "enabled" : "disabled")}{by}" : "set back to the configuration's flag (no setting in the cluster store any more)";
+            var made = settings.FirstOrDefault(s => string.Equals(s.Profile, profile, StringComparison.OrdinalIgnoreCase)
+                && string.Equals(s.Endpoint, endpoint, StringComparison.OrdinalIgnoreCase));
+            string by = made?.ChangedBy is { } instance ? $" on {instance}" : string.Empty;
+            string maintenance = made is { Maintenance: true } ? $", in maintenance{(made.Reason is null ? string.Empty : $" ({made.Reason})")}" : string.Empty;
+            string action = enabled is bool on ? $"{(on ? "enabled" : "disabled")}{maintenance}{by}" : "set back to the configuration's flag (no setting in the cluster store any more)";
             Log.EndpointSwitched(_logger, profile, endpoint, $"{action} (cluster store)");
             causes.Add(enabled is null ? $"{endpoint}'s manual setting removed" : $"{endpoint} manually {action}");
         }

@@ -61,6 +61,18 @@ public sealed partial class TrafficManagerService
             Message = "The cluster store's manual setting of {Profile}/{Endpoint}, which the configuration edit supersedes, could not be deleted ({Reason}); this instance ignores it, and an instance with the previous configuration may still apply it.")]
         public static partial void ClusterSettingNotRemoved(ILogger logger, string profile, string endpoint, string reason);
 
+        [LoggerMessage(EventId = TrafficManagerEventIds.FailbackHeld, EventName = nameof(TrafficManagerEventIds.FailbackHeld), Level = LogLevel.Warning,
+            Message = "Endpoint {Profile}/{Endpoint} is Online again but held back from answers: {Reason}.")]
+        public static partial void FailbackHeld(ILogger logger, string profile, string endpoint, string reason);
+
+        [LoggerMessage(EventId = TrafficManagerEventIds.FailbackReleased, EventName = nameof(TrafficManagerEventIds.FailbackReleased), Level = LogLevel.Information,
+            Message = "Endpoint {Profile}/{Endpoint} is no longer held back ({Reason}); it is answered again when eligible.")]
+        public static partial void FailbackReleased(ILogger logger, string profile, string endpoint, string reason);
+
+        [LoggerMessage(EventId = TrafficManagerEventIds.FailbackCountRestarted, EventName = nameof(TrafficManagerEventIds.FailbackCountRestarted), Level = LogLevel.Information,
+            Message = "Endpoint {Profile}/{Endpoint} failed a probe while held back: its {HoldDownSeconds} s hold-down count restarts.")]
+        public static partial void FailbackCountRestarted(ILogger logger, string profile, string endpoint, double holdDownSeconds);
+
         [LoggerMessage(EventId = TrafficManagerEventIds.StateFileUnwritable, EventName = nameof(TrafficManagerEventIds.StateFileUnwritable), Level = LogLevel.Error,
             Message = "Manual endpoint settings were not saved: {Reason}.")]
         public static partial void StateFileUnwritable(ILogger logger, string reason);

@@ -49,7 +49,8 @@ public sealed partial class TrafficManagerService
         }
 
         _cluster?.PublishIfChanged(states);
-        if (!AnyStatusChanged(changes))
+        var failback = EvaluateFailback(changes);
+        if (failback is null && !AnyStatusChanged(changes))
         {
             return; // the common case, nearly every probe: the routing snapshot stays as it is, and nothing is allocated
         }
@@ -62,6 +63,15 @@ public sealed partial class TrafficManagerService
             if (changes[i].Previous.Status != changes[i].Current.Status)
             {
                 changed.TryAdd(changes[i].Profile, i);
+            }
+        }
+
+        // A hold that started or ended changes the profile's answers, with or without a status change; it says why.
+        if (failback is not null)
+        {
+            foreach (var (profile, (change, _)) in failback)
+            {
+                changed.TryAdd(profile, change);
             }
         }
 
@@ -114,7 +124,8 @@ public sealed partial class TrafficManagerService
         for (int i = 0; i < profiles.Count && i < MaxAnswerChangesLogged; i++)
         {
             var (profile, cause) = profiles[i];
-            ReportAnswerChanges(before, after, options, profile, Cause(changes[cause]));
+            ReportAnswerChanges(before, after, options, profile,
+                failback is not null && failback.TryGetValue(profile.Name!, out var held) ? $"{Cause(changes[cause])}; {held.Cause}" : Cause(changes[cause]));
         }
 
         if (profiles.Count > MaxAnswerChangesLogged)

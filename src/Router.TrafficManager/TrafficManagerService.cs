@@ -82,9 +82,11 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
         }
 
         ForgetStaleOverrides(options, previous: null);
+        ForgetStaleHolds(options, restartCount: true);
         _cluster = cluster is null ? null : new ClusterCoordinator(cluster, quorum, timeProvider);
 
         var metrics = new TrafficManagerMetrics(meterFactory);
+        metrics.ObserveFailback(ReportedStatus, HeldEndpoints);
         if (_cluster is { } coordinator)
         {
             ClusterMetrics.Observe(meterFactory, () => coordinator.Snapshot);
@@ -143,6 +145,8 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
             {
                 ForgetStaleOverrides(options, _options);
             }
+
+            ForgetStaleHolds(options, restartCount: false);
 
             _options = options;
             var targets = ProbeTargets(options);
@@ -222,18 +226,24 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
         SetEndpointEnabledAsync(profile, endpoint, enabled, CancellationToken.None).GetAwaiter().GetResult();
 
     /// <inheritdoc />
-    public Task<EndpointSwitchResult> SetEndpointEnabledAsync(string profile, string endpoint, bool enabled, CancellationToken cancellationToken)
+    public Task<EndpointSwitchResult> SetEndpointEnabledAsync(string profile, string endpoint, bool enabled, CancellationToken cancellationToken) =>
+        SetEndpointAsync(profile, endpoint, new EndpointChange(enabled), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<EndpointSwitchResult> SetEndpointAsync(string profile, string endpoint, EndpointChange change, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(profile);
         ArgumentNullException.ThrowIfNull(endpoint);
+        ArgumentNullException.ThrowIfNull(change);
         return _cluster is null
-            ? Task.FromResult(SetLocally(profile, endpoint, enabled))
-            : SetInClusterAsync(_cluster, profile, endpoint, enabled, cancellationToken);
+            ? Task.FromResult(SetLocally(profile, endpoint, change))
+            : SetInClusterAsync(_cluster, profile, endpoint, change, cancellationToken);
     }
 
     /// <summary>A single instance: the state file first, then the routing snapshot, then probing.</summary>
-    private EndpointSwitchResult SetLocally(string profile, string endpoint, bool enabled)
+    private EndpointSwitchResult SetLocally(string profile, string endpoint, EndpointChange change)
     {
+        string action;
         ProfileOptions? profileOptions;
         EndpointOptions? endpointOptions;
         RoutingSnapshot before;
@@ -247,7 +257,9 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
                 return notFound;
             }
 
-            string? error = _overrides.Set(new EndpointOverride(profileOptions!.Name!, endpointOptions!.Name!, enabled, _timeProvider.GetUtcNow(), endpointOptions.Enabled));
+            _overrides.TryGet(profileOptions!.Name!, endpointOptions!.Name!, out var existing);
+            var value = Changed(existing, change, profileOptions.Name!, endpointOptions, out action);
+            string? error = value is null ? _overrides.Remove(profileOptions.Name!, endpointOptions.Name!) : _overrides.Set(value);
             if (error is not null)
             {
                 Log.StateFileUnwritable(_logger, error);
@@ -255,16 +267,23 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
             }
 
             // Effective for the next query: the snapshot first, then probing follows.
-            before = _snapshot.Current;
-            after = before.WithEndpointStates(profileOptions.Name!, ProfileStates(profileOptions));
-            _snapshot.Current = after;
+            (before, after) = RebuildProfile_NeedsLock(profileOptions);
             options = _options;
             Receive(_scheduler.Apply(ProbeTargets(_options)));
         }
 
-        Log.EndpointSwitched(_logger, profileOptions.Name!, endpointOptions.Name!, enabled ? "enabled" : "disabled");
-        ReportAnswerChanges(before, after, options, profileOptions, $"{endpointOptions.Name} manually {(enabled ? "enabled" : "disabled")}");
+        Log.EndpointSwitched(_logger, profileOptions.Name!, endpointOptions.Name!, action);
+        ReportAnswerChanges(before, after, options, profileOptions, $"{endpointOptions.Name} manually {action}");
         return new EndpointSwitchResult(EndpointSwitchOutcome.Switched, null);
+    }
+
+    /// <summary>Makes the routing snapshot follow a manual change to <paramref name="profile"/>; the snapshots before and after. Under <see cref="_gate"/>.</summary>
+    private (RoutingSnapshot Before, RoutingSnapshot After) RebuildProfile_NeedsLock(ProfileOptions profile)
+    {
+        var before = _snapshot.Current;
+        var after = before.WithEndpointStates(profile.Name!, ProfileStates(profile));
+        _snapshot.Current = after;
+        return (before, after);
     }
 
     /// <inheritdoc />
@@ -392,7 +411,7 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
         }
 
         var status = OwnStatus(states, profile, endpoint, out _);
-        return new EndpointRoutingState(true, _cluster?.Agreed(profile, endpoint, status) ?? status);
+        return WithFailback(_options, profile, endpoint, new EndpointRoutingState(true, _cluster?.Agreed(profile, endpoint, status) ?? status));
     }
 
     /// <summary>This instance's own state of an endpoint, its status as <see cref="OwnStatus"/> says (Disabled when disabled).</summary>
@@ -448,11 +467,14 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
             own = enabled ? own : EndpointStatus.Disabled;
 
             var status = enabled && _cluster is not null ? _cluster.Agreed(profile.Name!, endpoint.Name!, own) : own;
+            var routing = enabled ? WithFailback(options, profile.Name!, endpoint.Name!, new EndpointRoutingState(true, status)) : default;
             endpoints.Add(new EndpointReport(endpoint.Name!, endpoint.Target!, endpoint.Location, endpoint.Priority ?? i + 1, endpoint.Weight,
-                enabled, overridden, status, state.ConsecutiveFailures, state.LastProbe, state.LastStatusChange)
+                enabled, overridden, enabled ? routing.Status : status, state.ConsecutiveFailures, state.LastProbe, state.LastStatusChange)
             {
                 OwnStatus = _cluster is null ? null : own,
                 Views = _cluster?.Views(profile.Name!, endpoint.Name!, state with { Status = own }),
+                Held = routing.Held,
+                Reason = routing.Reason,
             });
         }
 

@@ -135,7 +135,7 @@ internal static class StatusCommand
                     profileName,
                     Text(endpoint, "name"),
                     Text(endpoint, "target"),
-                    Text(endpoint, "status"),
+                    StatusText(endpoint),
                     YesNo(endpoint, "enabled") + (endpoint.TryGetProperty("enabledOverride", out var over) && over.ValueKind is JsonValueKind.True or JsonValueKind.False ? " (admin)" : ""),
                     Text(endpoint, "consecutiveFailures"),
                     LastProbe(endpoint),
@@ -150,6 +150,15 @@ internal static class StatusCommand
         return clustered
             ? Table(["PROFILE", "ENDPOINT", "TARGET", "STATUS", "ENABLED", "FAILURES", "LAST PROBE", "LAST CHANGE", "VIEWS"], rows)
             : Table(["PROFILE", "ENDPOINT", "TARGET", "STATUS", "ENABLED", "FAILURES", "LAST PROBE", "LAST CHANGE"], [.. rows.Select(r => r[..^1])]);
+    }
+
+    /// <summary>The status, with <c>(held)</c> when failback holds the endpoint back, and the reason of a hold or maintenance.</summary>
+    internal static string StatusText(JsonElement endpoint)
+    {
+        string status = Text(endpoint, "status");
+        bool held = endpoint.TryGetProperty("held", out var h) && h.ValueKind == JsonValueKind.True;
+        string reason = endpoint.TryGetProperty("reason", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString()! : string.Empty;
+        return (held ? status + " (held)" : status) + (reason.Length > 0 && status == "Maintenance" ? $": {reason}" : string.Empty);
     }
 
     /// <summary>
@@ -239,12 +248,16 @@ internal static class StatusCommand
     /// as a message naming the URL; <see cref="AdminResponse.ClientError"/> says whether the server blamed the request (4xx
     /// other than 401/403).
     /// </summary>
-    internal static async Task<AdminResponse> GetJsonAsync(AdminConnection connection, string pathAndQuery, CancellationToken cancellationToken)
+    internal static Task<AdminResponse> GetJsonAsync(AdminConnection connection, string pathAndQuery, CancellationToken cancellationToken) =>
+        SendAsync(connection, HttpMethod.Get, pathAndQuery, cancellationToken);
+
+    /// <summary>As <see cref="GetJsonAsync"/>, with <paramref name="method"/> (a <c>POST</c> is sent without a body).</summary>
+    internal static async Task<AdminResponse> SendAsync(AdminConnection connection, HttpMethod method, string pathAndQuery, CancellationToken cancellationToken)
     {
         var url = new Uri(connection.BaseAddress, pathAndQuery);
         using var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(5), UseProxy = false };
         using var http = new HttpClient(handler) { Timeout = RequestTimeout };
-        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        using var request = new HttpRequestMessage(method, url);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         if (connection.Token is not null)
         {
@@ -396,6 +409,37 @@ internal static class StatusCommand
             }
 
             return ArgumentResult.NotMine;
+        }
+
+        /// <summary>
+        /// Reads every argument: the options of the connection here, the others (not starting with <c>-</c>) into
+        /// <paramref name="positional"/>. <see cref="ArgumentResult.Help"/> or <see cref="ArgumentResult.Invalid"/> (with
+        /// <paramref name="problem"/>) stop at once; otherwise <see cref="ArgumentResult.Consumed"/>.
+        /// </summary>
+        public ArgumentResult TryParseAll(IReadOnlyList<string> args, List<string> positional, out string? problem)
+        {
+            for (int i = 0; i < args.Count; i++)
+            {
+                var result = TryParse(args, ref i, out problem);
+                if (result is ArgumentResult.Help or ArgumentResult.Invalid)
+                {
+                    return result;
+                }
+
+                if (result == ArgumentResult.NotMine)
+                {
+                    if (args[i].StartsWith('-'))
+                    {
+                        problem = $"unexpected argument '{args[i]}'";
+                        return ArgumentResult.Invalid;
+                    }
+
+                    positional.Add(args[i]);
+                }
+            }
+
+            problem = null;
+            return ArgumentResult.Consumed;
         }
 
         /// <summary>The admin URL (<c>http://</c> assumed when no scheme is given) and the token (<c>--token</c>, else the environment).</summary>

@@ -65,7 +65,7 @@ internal sealed partial class AdminGuardMiddleware
             return AdminResponse.WriteErrorAsync(context, StatusCodes.Status401Unauthorized, "a valid 'Authorization: Bearer <token>' header is required");
         }
 
-        if (HttpMethods.IsPut(request.Method) && request.Headers.Origin is { Count: > 0 } origin && !IsSameOrigin(origin.ToString(), request))
+        if ((HttpMethods.IsPut(request.Method) || HttpMethods.IsPost(request.Method)) && request.Headers.Origin is { Count: > 0 } origin && !IsSameOrigin(origin.ToString(), request))
         {
             Log.CrossOriginRefused(_logger, Client(context), request.Method, request.Path.Value ?? "/", origin.ToString());
             return AdminResponse.WriteErrorAsync(context, StatusCodes.Status403Forbidden,

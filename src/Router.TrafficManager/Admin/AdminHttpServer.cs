@@ -13,13 +13,14 @@ namespace Router.TrafficManager.Admin;
 
 /// <summary>
 /// The admin API on <c>Admin:Listen</c> (Kestrel): <c>GET /api/profiles</c>, <c>GET /api/profiles/{name}</c>,
-/// <c>GET|PUT /api/profiles/{profile}/endpoints/{endpoint}</c>, <c>GET /api/explain?name=…&amp;client=…</c>, and what
+/// <c>GET|PUT /api/profiles/{profile}/endpoints/{endpoint}</c>, <c>POST /api/profiles/{profile}/endpoints/{endpoint}/release</c>,
+/// <c>GET /api/explain?name=…&amp;client=…</c>, and what
 /// the host maps besides (<c>GET /metrics</c>: Router.Cli maps OpenTelemetry's Prometheus exporter there).
 /// </summary>
 /// <remarks>
 /// Every request, the host's endpoints included, passes <see cref="AdminGuardMiddleware"/> first: the bearer token
 /// when one is configured (<c>Admin:BearerToken</c> or <c>ROUTER_ADMIN_TOKEN</c>), else loopback only and a
-/// <c>Host</c> that is an IP address or <c>localhost</c>; no cross-origin <c>PUT</c>. Without a traffic manager
+/// <c>Host</c> that is an IP address or <c>localhost</c>; no cross-origin <c>PUT</c> or <c>POST</c>. Without a traffic manager
 /// (<see cref="Control"/> null) the profile list is empty, profiles and explain answer 404, and the host's endpoints
 /// (<c>/metrics</c>) still work. Errors are JSON <c>{"error": "…"}</c>; answers carry <c>Cache-Control: no-store</c>.
 /// </remarks>
@@ -118,6 +119,7 @@ internal sealed partial class AdminHttpServer : IAsyncDisposable
         app.MapGet(ProfilesPath + "/{profile}", GetProfileAsync);
         app.MapGet(ProfilesPath + "/{profile}/endpoints/{endpoint}", GetEndpointAsync);
         app.MapPut(ProfilesPath + "/{profile}/endpoints/{endpoint}", PutEndpointAsync);
+        app.MapPost(ProfilesPath + "/{profile}/endpoints/{endpoint}/release", ReleaseEndpointAsync);
         app.MapGet(ExplainPath, ExplainAsync);
         app.MapGet(ClusterPath, GetClusterAsync);
         _mapEndpoints?.Invoke(app);
@@ -165,119 +167,10 @@ internal sealed partial class AdminHttpServer : IAsyncDisposable
             : AdminResponse.WriteErrorAsync(context, StatusCodes.Status404NotFound, $"profile '{profile.Name}' has no endpoint '{endpointName}'");
     }
 
-    private async Task PutEndpointAsync(HttpContext context)
-    {
-        string profileName = RouteValue(context, "profile");
-        string endpointName = RouteValue(context, "endpoint");
-        var (enabled, bodyError, status) = await ReadEnabledAsync(context).ConfigureAwait(false);
-        if (bodyError is not null)
-        {
-            await AdminResponse.WriteErrorAsync(context, status, bodyError).ConfigureAwait(false);
-            return;
-        }
-
-        string client = AdminGuardMiddleware.Client(context);
-        var control = _control;
-        var (switchStatus, error) = control is null
-            ? (StatusCodes.Status404NotFound, "no traffic manager is configured (no TrafficManager section)")
-            : await SetEndpointEnabledAsync(control, profileName, endpointName, enabled, context.RequestAborted).ConfigureAwait(false);
-        if (control is null || switchStatus != StatusCodes.Status200OK)
-        {
-            error ??= switchStatus == StatusCodes.Status404NotFound
-                ? $"profile '{profileName}' or its endpoint '{endpointName}' not found"
-                : "the change could not be saved";
-            if (switchStatus == StatusCodes.Status404NotFound)
-            {
-                Log.EndpointChangeRejected(_logger, client, profileName, endpointName, enabled, error);
-            }
-            else
-            {
-                Log.EndpointChangeFailed(_logger, client, profileName, endpointName, enabled, error);
-            }
-
-            await AdminResponse.WriteErrorAsync(context, switchStatus, error).ConfigureAwait(false);
-            return;
-        }
-
-        Log.EndpointEnabledSet(_logger, client, profileName, endpointName, enabled);
-        if (control.GetProfile(profileName) is { } profile && FindEndpoint(profile, endpointName) is { } endpoint)
-        {
-            await AdminResponse.WriteJsonAsync(context, StatusCodes.Status200OK, EndpointJson.From(endpoint), AdminJsonContext.Default.EndpointJson).ConfigureAwait(false);
-            return;
-        }
-
-        // Set, then gone: a reload removed it in between.
-        await AdminResponse.WriteErrorAsync(context, StatusCodes.Status404NotFound, $"profile '{profileName}' or its endpoint '{endpointName}' not found").ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Asks the traffic manager to switch the endpoint; the answer as an HTTP status with the traffic manager's reason:
-    /// 200 switched, 404 no such profile or endpoint, 500 not saved (the state file could not be written; nothing
-    /// changed), 503 the cluster store cannot be reached (nothing changed).
-    /// </summary>
-    private static async Task<(int Status, string? Error)> SetEndpointEnabledAsync(ITrafficManagerControl control, string profile, string endpoint, bool enabled,
-        CancellationToken cancellationToken)
-    {
-        var result = await control.SetEndpointEnabledAsync(profile, endpoint, enabled, cancellationToken).ConfigureAwait(false);
-        return (result.Outcome switch
-        {
-            EndpointSwitchOutcome.Switched => StatusCodes.Status200OK,
-            EndpointSwitchOutcome.NotFound => StatusCodes.Status404NotFound,
-            EndpointSwitchOutcome.Unavailable => StatusCodes.Status503ServiceUnavailable,
-            _ => StatusCodes.Status500InternalServerError,
-        }, result.Error);
-    }
-
     private Task GetClusterAsync(HttpContext context) =>
         _control?.GetCluster() is { } cluster
             ? AdminResponse.WriteJsonAsync(context, StatusCodes.Status200OK, ClusterJson.From(cluster), AdminJsonContext.Default.ClusterJson)
             : AdminResponse.WriteErrorAsync(context, StatusCodes.Status404NotFound, "this router runs alone: the configuration has no Cluster section");
-
-    /// <summary>Reads <c>{"enabled": true|false}</c>; anything else is a 400 that says what is expected.</summary>
-    private static async Task<(bool Enabled, string? Error, int Status)> ReadEnabledAsync(HttpContext context)
-    {
-        const string Expected = "the body must be a JSON object {\"enabled\": true} or {\"enabled\": false}";
-        JsonDocument document;
-        try
-        {
-            document = await JsonDocument.ParseAsync(context.Request.Body, default, context.RequestAborted).ConfigureAwait(false);
-        }
-        catch (JsonException ex)
-        {
-            return (false, $"{Expected}: not valid JSON ({ex.Message})", StatusCodes.Status400BadRequest);
-        }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return (false, $"{Expected}: the body is larger than {MaxRequestBodyBytes} bytes", StatusCodes.Status413PayloadTooLarge);
-        }
-
-        using (document)
-        {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return (false, $"{Expected}, not a JSON {root.ValueKind.ToString().ToLowerInvariant()}", StatusCodes.Status400BadRequest);
-            }
-
-            bool? enabled = null;
-            foreach (var property in root.EnumerateObject())
-            {
-                if (!property.NameEquals("enabled") && !property.Name.Equals("enabled", StringComparison.OrdinalIgnoreCase))
-                {
-                    return (false, $"{Expected}: unknown property '{property.Name}'", StatusCodes.Status400BadRequest);
-                }
-
-                if (property.Value.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
-                {
-                    return (false, $"{Expected}: 'enabled' must be true or false, not {property.Value.GetRawText()}", StatusCodes.Status400BadRequest);
-                }
-
-                enabled = property.Value.GetBoolean();
-            }
-
-            return enabled is bool value ? (value, null, 0) : (false, $"{Expected}: 'enabled' is missing", StatusCodes.Status400BadRequest);
-        }
-    }
 
     private Task ExplainAsync(HttpContext context)
     {
@@ -319,6 +212,14 @@ internal sealed partial class AdminHttpServer : IAsyncDisposable
 
     private static partial class Log
     {
+        [LoggerMessage(EventId = TrafficManagerEventIds.EndpointMaintenanceSet, EventName = nameof(TrafficManagerEventIds.EndpointMaintenanceSet), Level = LogLevel.Information,
+            Message = "Admin API: {Client} asked to set endpoint {Profile}/{Endpoint} {Change}: {Outcome}.")]
+        public static partial void EndpointMaintenanceSet(ILogger logger, string client, string profile, string endpoint, string change, string outcome);
+
+        [LoggerMessage(EventId = TrafficManagerEventIds.EndpointReleaseRequested, EventName = nameof(TrafficManagerEventIds.EndpointReleaseRequested), Level = LogLevel.Information,
+            Message = "Admin API: {Client} asked to release endpoint {Profile}/{Endpoint} (failback): {Outcome}.")]
+        public static partial void EndpointReleaseRequested(ILogger logger, string client, string profile, string endpoint, string outcome);
+
         [LoggerMessage(EventId = TrafficManagerEventIds.AdminListening, EventName = nameof(TrafficManagerEventIds.AdminListening), Level = LogLevel.Information,
             Message = "Admin API listening on {Address} ({Authentication}).")]
         public static partial void Listening(ILogger logger, string address, string authentication);

@@ -14,18 +14,18 @@ internal sealed record ProfileJson(string Name, string Fqdn, RoutingMethod Routi
 }
 
 /// <summary>
-/// An endpoint with its monitor state; in a cluster, <c>status</c> is the agreed status and <c>ownStatus</c> and
+/// An endpoint with its monitor state (<c>held</c> and <c>reason</c>: held back by failback, or in maintenance); in a cluster, <c>status</c> is the agreed status and <c>ownStatus</c> and
 /// <c>views</c> (every live instance's view) are set (null for a single instance).
 /// </summary>
 internal sealed record EndpointJson(
     string Name, string Target, string? Location, int Priority, int Weight, bool Enabled, bool? EnabledOverride,
     EndpointStatus Status, int ConsecutiveFailures, ProbeJson? LastProbe, DateTimeOffset? LastStatusChange,
-    EndpointStatus? OwnStatus, IReadOnlyList<EndpointViewReport>? Views)
+    EndpointStatus? OwnStatus, IReadOnlyList<EndpointViewReport>? Views, bool Held, string? Reason)
 {
     public static EndpointJson From(EndpointReport report) => new(
         report.Name, report.Target, report.Location, report.Priority, report.Weight, report.Enabled, report.EnabledOverride,
         report.Status, report.ConsecutiveFailures, report.LastProbe is { } probe ? ProbeJson.From(probe) : null, report.LastStatusChange,
-        report.OwnStatus, report.Views);
+        report.OwnStatus, report.Views, report.Held, report.Reason);
 }
 
 /// <summary><c>GET /api/cluster</c>: this instance, the quorum rule, the store's state and the live instances.</summary>

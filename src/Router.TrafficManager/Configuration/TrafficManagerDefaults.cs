@@ -49,6 +49,15 @@ internal static class TrafficManagerDefaults
     /// <summary><see cref="MonitorOptions.SuccessesToOnline"/>: Traffic Manager's 1.</summary>
     public const int SuccessesToOnline = 1;
 
+    /// <summary><see cref="FailbackOptions.Mode"/>: Traffic Manager's behaviour.</summary>
+    public const FailbackMode FailbackMode = Configuration.FailbackMode.Automatic;
+
+    /// <summary><see cref="FailbackOptions.HoldDownSeconds"/>: five minutes.</summary>
+    public const double HoldDownSeconds = 300;
+
+    /// <summary>The longest <see cref="FailbackOptions.HoldDownSeconds"/> accepted: a week.</summary>
+    public const double MaxHoldDownSeconds = 7 * 24 * 3600;
+
     /// <summary><see cref="EndpointOptions.Weight"/>.</summary>
     public const int Weight = 1;
 

@@ -43,6 +43,19 @@ public enum MonitorMode
     Batch,
 }
 
+/// <summary>When an endpoint that failed over (<c>Degraded</c>) returns to answers once it is <c>Online</c> again.</summary>
+public enum FailbackMode
+{
+    /// <summary>At once, with the probe that brings it back <c>Online</c> (Traffic Manager's behaviour).</summary>
+    Automatic,
+
+    /// <summary>After it has been <c>Online</c> without a failed probe for <c>HoldDownSeconds</c>.</summary>
+    HoldDown,
+
+    /// <summary>When an operator releases it (<c>POST …/release</c>, <c>router release</c>).</summary>
+    Manual,
+}
+
 /// <summary>The <c>TrafficManager</c> section: profiles answered under <see cref="Zone"/>.</summary>
 public sealed class TrafficManagerOptions
 {
@@ -145,6 +158,22 @@ public sealed class MonitorOptions
     /// timeout): a dead monitor reverts the endpoint to this check instead of failing it over. Optional.
     /// </summary>
     public FallbackMonitorOptions? Fallback { get; set; }
+
+    /// <summary>When a recovered endpoint returns to answers. <value>The default value is <c>Automatic</c> (at once).</value></summary>
+    public FailbackOptions Failback { get; set; } = new();
+}
+
+/// <summary>The <c>Monitor:Failback</c> section: how a recovered endpoint returns to answers.</summary>
+public sealed class FailbackOptions
+{
+    /// <summary><value>The default value is <c>Automatic</c>.</value></summary>
+    public FailbackMode Mode { get; set; } = TrafficManagerDefaults.FailbackMode;
+
+    /// <summary>
+    /// In <c>HoldDown</c> mode: seconds an endpoint must stay <c>Online</c> without a failed probe before it returns to
+    /// answers (1-604800). <value>The default value is 300.</value>
+    /// </summary>
+    public double HoldDownSeconds { get; set; } = TrafficManagerDefaults.HoldDownSeconds;
 }
 
 /// <summary>The fallback probe; keys left out are taken from the profile's <see cref="MonitorOptions"/>.</summary>

@@ -222,6 +222,7 @@ public static partial class TrafficManagerOptionsValidator
         ValidateStatusCodes(monitor.ExpectedStatusCodes, $"{path}:ExpectedStatusCodes", errors);
         ValidateHeaders(monitor.Headers, $"{path}:Headers", errors);
         ValidateBatchMode(monitor, path, errors);
+        ValidateFailback(monitor.Failback, $"{path}:Failback", errors);
 
         if (monitor.Fallback is { } fallback)
         {

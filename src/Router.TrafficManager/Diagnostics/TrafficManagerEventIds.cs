@@ -33,6 +33,8 @@ internal static class TrafficManagerEventIds
     public const int EndpointEnabledSet = 3401;
     public const int EndpointChangeRejected = 3402;
     public const int EndpointChangeFailed = 3403;
+    public const int EndpointMaintenanceSet = 3404;
+    public const int EndpointReleaseRequested = 3405;
     public const int Unauthorized = 3410;
     public const int MisdirectedHost = 3411;
     public const int CrossOriginRefused = 3412;
@@ -51,4 +53,7 @@ internal static class TrafficManagerEventIds
     public const int ClusterSettingIgnored = 3609;
     public const int ClusterSettingNotRemoved = 3610;
     public const int AnswerChangesSummarized = 3620;
+    public const int FailbackHeld = 3621;
+    public const int FailbackReleased = 3622;
+    public const int FailbackCountRestarted = 3623;
 }

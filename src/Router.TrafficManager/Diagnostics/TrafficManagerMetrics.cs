@@ -19,8 +19,10 @@ namespace Router.TrafficManager.Diagnostics;
 /// transitions by <c>profile</c>, <c>endpoint</c> and the new <c>status</c>.</description></item>
 /// <item><description><c>router.tm.endpoint.status</c> [<c>router_tm_endpoint_status</c>]: a state set, as
 /// kube-state-metrics writes enums: for every endpoint one series per <c>status</c> (<c>CheckingEndpoint</c>,
-/// <c>Online</c>, <c>Degraded</c>, <c>Disabled</c>), 1 for the current one and 0 for the others, so
+/// <c>Online</c>, <c>Degraded</c>, <c>Disabled</c>, <c>Maintenance</c>), 1 for the current one and 0 for the others, so
 /// <c>router_tm_endpoint_status{status="Degraded"} == 1</c> alerts and <c>sum by (status)</c> counts.</description></item>
+/// <item><description><c>router.tm.endpoint.held</c> [<c>router_tm_endpoint_held</c>]: for every endpoint of a profile
+/// whose <c>Monitor:Failback</c> is HoldDown or Manual, 1 while it is held back from answers after a recovery, else 0.</description></item>
 /// <item><description><c>router.tm.endpoint.consecutive_failures</c>: failed probes in a row per endpoint.</description></item>
 /// </list>
 /// The meter is created through <see cref="IMeterFactory"/>, which hands every part of the assembly the same
@@ -37,6 +39,7 @@ internal sealed class TrafficManagerMetrics
     public const string StatusChanges = "router.tm.endpoint.status_changes";
     public const string EndpointStatusGauge = "router.tm.endpoint.status";
     public const string ConsecutiveFailuresGauge = "router.tm.endpoint.consecutive_failures";
+    public const string HeldGauge = "router.tm.endpoint.held";
 
     public const string ProfileTag = "profile";
     public const string EndpointTag = "endpoint";
@@ -57,6 +60,8 @@ internal sealed class TrafficManagerMetrics
     private readonly Histogram<double> _probeDuration;
     private readonly Counter<long> _statusChanges;
     private Func<IReadOnlyCollection<EndpointStateEntry>>? _states;
+    private Func<string, string, EndpointStatus, EndpointStatus>? _reportedStatus;
+    private Func<IEnumerable<(string Profile, string Endpoint, bool Held)>>? _held;
 
     public TrafficManagerMetrics(IMeterFactory meterFactory)
     {
@@ -68,6 +73,8 @@ internal sealed class TrafficManagerMetrics
         Meter.CreateObservableGauge(EndpointStatusGauge, ObserveStatus, "{status}",
             "1 for the endpoint's current monitor status, 0 for the other statuses.");
         Meter.CreateObservableGauge(ConsecutiveFailuresGauge, ObserveFailures, "{probe}", "Failed probes in a row, per endpoint.");
+        Meter.CreateObservableGauge(HeldGauge, ObserveHeld, "{endpoint}",
+            "1 while the endpoint is held back from answers after a recovery (Monitor:Failback HoldDown or Manual), else 0.");
     }
 
     /// <summary>The <c>Router.TrafficManager</c> meter.</summary>
@@ -75,6 +82,16 @@ internal sealed class TrafficManagerMetrics
 
     /// <summary>Sets where the observable gauges read endpoint states from (the probe scheduler's snapshot); null stops them.</summary>
     public void ObserveStates(Func<IReadOnlyCollection<EndpointStateEntry>>? states) => Volatile.Write(ref _states, states);
+
+    /// <summary>
+    /// Sets what the traffic manager reports over the monitor's status (<paramref name="reportedStatus"/>: maintenance)
+    /// and which endpoints failback holds back (<paramref name="held"/>).
+    /// </summary>
+    public void ObserveFailback(Func<string, string, EndpointStatus, EndpointStatus> reportedStatus, Func<IEnumerable<(string Profile, string Endpoint, bool Held)>> held)
+    {
+        Volatile.Write(ref _reportedStatus, reportedStatus);
+        Volatile.Write(ref _held, held);
+    }
 
     public void ProbeCompleted(string profile, string endpoint, ProbeResult result, bool crashed)
     {
@@ -95,16 +112,32 @@ internal sealed class TrafficManagerMetrics
     private IEnumerable<Measurement<int>> ObserveStatus()
     {
         var states = Volatile.Read(ref _states)?.Invoke() ?? [];
+        var reported = Volatile.Read(ref _reportedStatus);
         var measurements = new List<Measurement<int>>(states.Count * AllStatuses.Length);
         foreach (var entry in states)
         {
+            var current = reported?.Invoke(entry.Profile, entry.Endpoint, entry.State.Status) ?? entry.State.Status;
             foreach (var status in AllStatuses)
             {
-                measurements.Add(new Measurement<int>(entry.State.Status == status ? 1 : 0,
+                measurements.Add(new Measurement<int>(current == status ? 1 : 0,
                     new KeyValuePair<string, object?>(ProfileTag, entry.Profile),
                     new KeyValuePair<string, object?>(EndpointTag, entry.Endpoint),
                     new KeyValuePair<string, object?>(StatusTag, StatusNames[(int)status])));
             }
+        }
+
+        return measurements;
+    }
+
+    private IEnumerable<Measurement<int>> ObserveHeld()
+    {
+        var held = Volatile.Read(ref _held)?.Invoke() ?? [];
+        var measurements = new List<Measurement<int>>();
+        foreach (var (profile, endpoint, isHeld) in held)
+        {
+            measurements.Add(new Measurement<int>(isHeld ? 1 : 0,
+                new KeyValuePair<string, object?>(ProfileTag, profile),
+                new KeyValuePair<string, object?>(EndpointTag, endpoint)));
         }
 
         return measurements;

@@ -25,6 +25,12 @@ internal sealed class ZoneChainExplainControl(ITrafficManagerControl inner, Func
     public Task<EndpointSwitchResult> SetEndpointEnabledAsync(string profile, string endpoint, bool enabled, CancellationToken cancellationToken) =>
         _inner.SetEndpointEnabledAsync(profile, endpoint, enabled, cancellationToken);
 
+    public Task<EndpointSwitchResult> SetEndpointAsync(string profile, string endpoint, EndpointChange change, CancellationToken cancellationToken) =>
+        _inner.SetEndpointAsync(profile, endpoint, change, cancellationToken);
+
+    public Task<EndpointSwitchResult> ReleaseEndpointAsync(string profile, string endpoint, CancellationToken cancellationToken) =>
+        _inner.ReleaseEndpointAsync(profile, endpoint, cancellationToken);
+
     public Cluster.ClusterReport? GetCluster() => _inner.GetCluster();
 
     public ExplainReport? Explain(string name, IPAddress client)

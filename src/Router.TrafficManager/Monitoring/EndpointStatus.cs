@@ -14,4 +14,10 @@ public enum EndpointStatus
 
     /// <summary>Disabled in configuration or through the admin API: never answered, never probed.</summary>
     Disabled,
+
+    /// <summary>
+    /// Put in maintenance through the admin API: never answered (as <see cref="Disabled"/>), but still probed, so it comes
+    /// back with a known status. Never a monitor status: the traffic manager reports it over the monitor's.
+    /// </summary>
+    Maintenance,
 }

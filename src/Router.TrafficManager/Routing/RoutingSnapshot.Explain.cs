@@ -50,10 +50,14 @@ internal sealed partial class RoutingSnapshot
                 latency = row.LatencyTo(endpoint.LocationIndex);
             }
 
-            var status = state.IsEnabled ? state.Status : EndpointStatus.Disabled;
+            var status = state.IsEnabled || state.Status == EndpointStatus.Maintenance ? state.Status : EndpointStatus.Disabled;
             candidates.Add(new ExplainCandidate(
                 endpoint.Name, endpoint.Target, endpoint.Location, status, state.IsEnabled, profile.IsEligible(i, family), latency,
-                endpoint.Priority, endpoint.Weight, chosen.Contains(i), Note(profile, i, family, type, decision, chosen.Contains(i), latency)));
+                endpoint.Priority, endpoint.Weight, chosen.Contains(i), Note(profile, i, family, type, decision, chosen.Contains(i), latency))
+            {
+                Held = state.Held,
+                Reason = state.Reason,
+            });
         }
 
         // As the DNS answer: a name target is a CNAME for every type; an address only for its own type (or ANY).
@@ -163,6 +167,11 @@ internal sealed partial class RoutingSnapshot
     {
         var state = profile.States[index];
         var endpoint = profile.Endpoints[index];
+        if (state.Enabled && state.Status == EndpointStatus.Maintenance)
+        {
+            return state.Reason is null ? "in maintenance (probed, not answered)" : $"in maintenance (probed, not answered): {state.Reason}";
+        }
+
         if (!state.IsEnabled)
         {
             return "disabled";
@@ -181,12 +190,12 @@ internal sealed partial class RoutingSnapshot
 
         if (chosen)
         {
-            return decision.AllDegraded ? "chosen (all enabled endpoints are degraded)" : "chosen";
+            return decision.AllDegraded ? $"chosen (all enabled endpoints are degraded{(state.Held ? " or held back" : string.Empty)})" : "chosen";
         }
 
         if (!profile.IsEligible(index, family))
         {
-            return state.Status == EndpointStatus.Degraded ? "degraded" : $"not eligible ({state.Status})";
+            return state.Held ? $"held back: {state.Reason}" : state.Status == EndpointStatus.Degraded ? "degraded" : $"not eligible ({state.Status})";
         }
 
         return profile.Method switch

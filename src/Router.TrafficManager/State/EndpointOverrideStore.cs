@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace Router.TrafficManager.State;
 
-/// <summary>One manual enable/disable made through the admin API.</summary>
+/// <summary>One manual enable/disable (and maintenance) made through the admin API.</summary>
 /// <param name="Profile">The profile name, as configured when the override was made.</param>
 /// <param name="Endpoint">The endpoint name, as configured when the override was made.</param>
 /// <param name="Enabled">What the admin asked for.</param>
@@ -13,7 +13,13 @@ namespace Router.TrafficManager.State;
 /// made while the router was stopped is recognised at the next start (the newer instruction wins); null in files
 /// written before it was recorded.
 /// </param>
-internal sealed record EndpointOverride(string Profile, string Endpoint, bool Enabled, DateTimeOffset ChangedAt, bool? ConfigEnabled = null)
+/// <param name="Maintenance">
+/// Whether the endpoint is in maintenance: out of answers like a disabled one, but still probed. A configuration edit
+/// of the <c>Enabled</c> flag supersedes it with the rest of the override.
+/// </param>
+/// <param name="Reason">The operator's reason for maintenance, if given.</param>
+internal sealed record EndpointOverride(string Profile, string Endpoint, bool Enabled, DateTimeOffset ChangedAt, bool? ConfigEnabled = null,
+    bool Maintenance = false, string? Reason = null)
 {
     /// <summary>
     /// Whether a manual setting made when the configuration said <paramref name="configEnabled"/> gives way to a
@@ -23,10 +29,11 @@ internal sealed record EndpointOverride(string Profile, string Endpoint, bool En
 }
 
 /// <summary>
-/// Manual endpoint enable/disable, kept in a JSON file so it survives a restart. Writes go to a temporary file that
-/// replaces the old one, so a crash mid-write leaves the previous state. Thread-safe.
+/// Manual endpoint enable/disable and maintenance, and failback holds (<see cref="Monitoring.FailbackHold"/>), kept in a
+/// JSON file so they survive a restart. Writes go to a temporary file that replaces the old one, so a crash mid-write
+/// leaves the previous state. Thread-safe.
 /// </summary>
-internal sealed class EndpointOverrideStore
+internal sealed partial class EndpointOverrideStore
 {
     private readonly Lock _gate = new();
     private readonly string? _path;
@@ -41,6 +48,7 @@ internal sealed class EndpointOverrideStore
     {
         _path = path;
         _overrides = new(KeyComparer.Instance);
+        _holds = new(KeyComparer.Instance);
         loadError = null;
         if (path is null || !File.Exists(path))
         {
@@ -58,6 +66,8 @@ internal sealed class EndpointOverrideStore
                     _overrides[(entry.Profile, entry.Endpoint)] = entry;
                 }
             }
+
+            LoadHolds(file?.Holds);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
         {
@@ -130,7 +140,7 @@ internal sealed class EndpointOverrideStore
             var changed = new List<(string, string, bool?)>();
             foreach (var (key, value) in next)
             {
-                if (!_overrides.TryGetValue(key, out var old) || old.Enabled != value.Enabled)
+                if (!_overrides.TryGetValue(key, out var old) || old.Enabled != value.Enabled || old.Maintenance != value.Maintenance)
                 {
                     changed.Add((value.Profile, value.Endpoint, value.Enabled));
                 }
@@ -189,7 +199,9 @@ internal sealed class EndpointOverrideStore
         }
     }
 
-    private string? Save(Dictionary<(string, string), EndpointOverride> overrides)
+    private string? Save(Dictionary<(string, string), EndpointOverride> overrides) => Save(overrides, _holds);
+
+    private string? Save(Dictionary<(string, string), EndpointOverride> overrides, Dictionary<(string, string), Monitoring.FailbackHold> holds)
     {
         if (_path is null)
         {
@@ -205,7 +217,11 @@ internal sealed class EndpointOverrideStore
                 Directory.CreateDirectory(directory);
             }
 
-            var file = new StateFile { Endpoints = [.. overrides.Values.OrderBy(o => o.Profile, StringComparer.Ordinal).ThenBy(o => o.Endpoint, StringComparer.Ordinal)] };
+            var file = new StateFile
+            {
+                Endpoints = [.. overrides.Values.OrderBy(o => o.Profile, StringComparer.Ordinal).ThenBy(o => o.Endpoint, StringComparer.Ordinal)],
+                Holds = holds.Count == 0 ? null : [.. holds.Values.OrderBy(h => h.Profile, StringComparer.Ordinal).ThenBy(h => h.Endpoint, StringComparer.Ordinal)],
+            };
             using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
             {
                 JsonSerializer.Serialize(stream, file, StateFileContext.Default.StateFile);
@@ -244,14 +260,17 @@ internal sealed class EndpointOverrideStore
 }
 
 /// <summary>
-/// The state file's shape: <c>{ "version": 1, "endpoints": [ { "profile", "endpoint", "enabled", "changedAt", "configEnabled" } ] }</c>
-/// (<c>configEnabled</c> optional).
+/// The state file's shape: <c>{ "version": 1, "endpoints": [ { "profile", "endpoint", "enabled", "changedAt", "configEnabled",
+/// "maintenance", "reason" } ], "holds": [ { "profile", "endpoint", "heldAt", "cleanSince" } ] }</c> (<c>configEnabled</c>,
+/// <c>maintenance</c>, <c>reason</c> and <c>holds</c> optional: files written before them still read).
 /// </summary>
 internal sealed class StateFile
 {
     public int Version { get; set; } = 1;
 
     public List<EndpointOverride> Endpoints { get; set; } = [];
+
+    public List<Monitoring.FailbackHold>? Holds { get; set; }
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true,

@@ -63,6 +63,20 @@ internal sealed class FakeAdminServer : IAsyncDisposable
         public Task<EndpointSwitchResult> SetEndpointEnabledAsync(string profile, string endpoint, bool enabled, CancellationToken cancellationToken) =>
             Task.FromResult(new EndpointSwitchResult(EndpointSwitchOutcome.NotFound, "read-only fake"));
 
+        public Task<EndpointSwitchResult> SetEndpointAsync(string profile, string endpoint, EndpointChange change, CancellationToken cancellationToken) =>
+            Task.FromResult(new EndpointSwitchResult(EndpointSwitchOutcome.NotFound, "read-only fake"));
+
+        public List<(string Profile, string Endpoint)> ReleaseCalls { get; } = [];
+
+        /// <summary>contoso/eastus is held back (released once asked); every other endpoint is not.</summary>
+        public Task<EndpointSwitchResult> ReleaseEndpointAsync(string profile, string endpoint, CancellationToken cancellationToken)
+        {
+            ReleaseCalls.Add((profile, endpoint));
+            return Task.FromResult(profile == "contoso" && endpoint == "eastus"
+                ? new EndpointSwitchResult(EndpointSwitchOutcome.Switched, null)
+                : new EndpointSwitchResult(EndpointSwitchOutcome.NotHeld, $"endpoint '{endpoint}' of profile '{profile}' is not held back"));
+        }
+
         public ExplainReport? Explain(string name, IPAddress client)
         {
             ExplainCalls.Add((name, client));

@@ -216,4 +216,17 @@ public sealed class StatusCommandTests : IDisposable
             }
         }
     }
+
+    [Theory]
+    [InlineData("""{"status": "Online", "held": false, "reason": null}""", "Online")]
+    [InlineData("""{"status": "Online", "held": true, "reason": "failback Manual: recovered"}""", "Online (held)")]
+    [InlineData("""{"status": "Maintenance", "held": false, "reason": "kernel upgrade"}""", "Maintenance: kernel upgrade")]
+    [InlineData("""{"status": "Maintenance"}""", "Maintenance")]
+    public void StatusText_HeldAndMaintenance_Shown(string endpoint, string expected)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(endpoint);
+
+        Assert.Equal(expected, StatusCommand.StatusText(document.RootElement));
+    }
 }
+

@@ -24,7 +24,7 @@ public sealed class TrafficManagerProfilesLoadTests : IDisposable
               { "Name": "contoso", "RoutingMethod": "performance", "Ttl": "45",
                 "Monitor": { "Protocol": "Https", "Port": 8443, "Path": "/health", "IntervalSeconds": 10.5, "TimeoutSeconds": "5",
                              "ToleratedFailures": 2, "ExpectedStatusCodes": [ "200-299", 401 ], "Headers": { "Host": "contoso.test", "X-Id": 7 },
-                             "Fallback": { "Port": 5000, "Path": "/v2/" } },
+                             "Fallback": { "Port": 5000, "Path": "/v2/" }, "Failback": { "Mode": "holddown", "HoldDownSeconds": "120" } },
                 "Endpoints": [
                   { "Name": "east", "Location": "east", "Target": "192.0.2.1", "Enabled": "false" },
                   { "Name": "west", "Location": "west", "Target": "app.example.net", "Priority": 7, "Weight": 3 },
@@ -75,6 +75,28 @@ public sealed class TrafficManagerProfilesLoadTests : IDisposable
         Assert.Contains("TrafficManager:Profiles:1:Ttl: 'soon' is not a whole number", loaded.Errors);
         Assert.Contains("TrafficManager:Profiles:1:Monitor:Port: expected a single value, found an object or list", loaded.Errors);
         Assert.Contains("TrafficManager:Profiles:1:Endpoints: expected a list (JSON array), found the value 'none'", loaded.Errors);
+    }
+
+    [Fact]
+    public void Load_Failback_ReadAndItsErrorsReportedWithTheirKeyPaths()
+    {
+        // Arrange
+        File.WriteAllText(_path, """
+            { "Dns": { "Listen": [ "127.0.0.1:0" ] },
+              "TrafficManager": { "Zone": "tm.example.test", "Profiles": [
+                { "Name": "a", "RoutingMethod": "Priority", "Monitor": { "Failback": { "Mode": "Manual" } }, "Endpoints": [ { "Name": "e", "Target": "192.0.2.1" } ] },
+                { "Name": "b", "RoutingMethod": "Priority", "Monitor": { "Failback": { "Mode": "Sometimes", "HoldDownSeconds": 0, "Hold": 1 } },
+                  "Endpoints": [ { "Name": "e", "Target": "192.0.2.1" } ] } ] } }
+            """);
+
+        // Act
+        var loaded = RouterConfigurationLoader.Load(_path);
+
+        // Assert
+        Assert.False(loaded.IsValid);
+        Assert.Contains("TrafficManager:Profiles:1:Monitor:Failback:Mode: 'Sometimes' is not one of Automatic, HoldDown, Manual", loaded.Errors);
+        Assert.Contains(loaded.Errors, e => e.StartsWith("TrafficManager:Profiles:1:Monitor:Failback:Hold: unknown key", StringComparison.Ordinal));
+        Assert.DoesNotContain(loaded.Errors, e => e.StartsWith("TrafficManager:Profiles:0:", StringComparison.Ordinal));
     }
 
     [Fact]

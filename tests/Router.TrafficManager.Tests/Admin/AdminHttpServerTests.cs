@@ -14,7 +14,7 @@ using Router.TrafficManager.Diagnostics;
 namespace Router.TrafficManager.Tests.Admin;
 
 /// <summary>The admin API on a real Kestrel on 127.0.0.1:0, driven with <see cref="HttpClient"/>.</summary>
-public sealed class AdminHttpServerTests : IAsyncDisposable
+public sealed partial class AdminHttpServerTests : IAsyncDisposable
 {
     private const string Token = "s3cret-token-0123456789";
 
@@ -66,7 +66,7 @@ public sealed class AdminHttpServerTests : IAsyncDisposable
         Assert.Equal(3, endpoints.Count);
         var eastus = endpoints[0];
         Assert.Equal(
-            ["name", "target", "location", "priority", "weight", "enabled", "enabledOverride", "status", "consecutiveFailures", "lastProbe", "lastStatusChange", "ownStatus", "views"],
+            ["name", "target", "location", "priority", "weight", "enabled", "enabledOverride", "status", "consecutiveFailures", "lastProbe", "lastStatusChange", "ownStatus", "views", "held", "reason"],
             eastus.EnumerateObject().Select(p => p.Name));
         Assert.Equal("127.0.0.11", eastus.GetProperty("target").GetString());
         Assert.Equal("Online", eastus.GetProperty("status").GetString());
@@ -332,7 +332,7 @@ public sealed class AdminHttpServerTests : IAsyncDisposable
         Assert.Equal(8, root.GetProperty("scopePrefixLength").GetInt32());
         var candidate = root.GetProperty("candidates")[1];
         Assert.Equal(
-            ["endpoint", "target", "location", "status", "enabled", "eligible", "latencyMs", "priority", "weight", "chosen", "note", "views"],
+            ["endpoint", "target", "location", "status", "enabled", "eligible", "latencyMs", "priority", "weight", "chosen", "note", "views", "held", "reason"],
             candidate.EnumerateObject().Select(p => p.Name));
         Assert.Equal("Degraded", candidate.GetProperty("status").GetString());
         Assert.Equal(80, candidate.GetProperty("latencyMs").GetDouble());
@@ -753,6 +753,12 @@ public sealed class AdminHttpServerTests : IAsyncDisposable
         public ProfileReport? GetProfile(string name) => throw new InvalidOperationException("snapshot unavailable");
 
         public Task<EndpointSwitchResult> SetEndpointEnabledAsync(string profile, string endpoint, bool enabled, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("snapshot unavailable");
+
+        public Task<EndpointSwitchResult> SetEndpointAsync(string profile, string endpoint, EndpointChange change, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("snapshot unavailable");
+
+        public Task<EndpointSwitchResult> ReleaseEndpointAsync(string profile, string endpoint, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("snapshot unavailable");
 
         public ExplainReport? Explain(string name, IPAddress client) => throw new InvalidOperationException("snapshot unavailable");

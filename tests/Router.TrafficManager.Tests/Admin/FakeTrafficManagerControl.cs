@@ -19,6 +19,10 @@ internal sealed class FakeTrafficManagerControl : ITrafficManagerControl
 
     public List<(string Profile, string Endpoint, bool Enabled)> SetCalls { get; } = [];
 
+    public List<(string Profile, string Endpoint, EndpointChange Change)> ChangeCalls { get; } = [];
+
+    public List<(string Profile, string Endpoint)> ReleaseCalls { get; } = [];
+
     public List<(string Name, IPAddress Client)> ExplainCalls { get; } = [];
 
     /// <summary>A Performance profile <c>contoso</c> with an online, a degraded (failing through the fallback) and an unprobed endpoint.</summary>
@@ -55,6 +59,59 @@ internal sealed class FakeTrafficManagerControl : ITrafficManagerControl
 
     public Task<EndpointSwitchResult> SetEndpointEnabledAsync(string profile, string endpoint, bool enabled, CancellationToken cancellationToken) =>
         Task.FromResult(SetEndpointEnabled(profile, endpoint, enabled));
+
+    /// <summary>Maintenance as the service does it: status Maintenance with the reason, or back to CheckingEndpoint.</summary>
+    public Task<EndpointSwitchResult> SetEndpointAsync(string profile, string endpoint, EndpointChange change, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            ChangeCalls.Add((profile, endpoint, change));
+        }
+
+        return Task.FromResult(Update(profile, endpoint, report => report with
+        {
+            Status = change.Maintenance is true ? EndpointStatus.Maintenance : EndpointStatus.CheckingEndpoint,
+            Reason = change.Maintenance is true ? change.Reason : null,
+        }));
+    }
+
+    /// <summary>Releases an endpoint whose report says it is held; NotHeld otherwise.</summary>
+    public Task<EndpointSwitchResult> ReleaseEndpointAsync(string profile, string endpoint, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            ReleaseCalls.Add((profile, endpoint));
+            var held = GetProfile(profile)?.Endpoints.FirstOrDefault(e => string.Equals(e.Name, endpoint, StringComparison.OrdinalIgnoreCase));
+            if (held is { Held: false })
+            {
+                return Task.FromResult(new EndpointSwitchResult(EndpointSwitchOutcome.NotHeld, $"endpoint '{held.Name}' is not held back"));
+            }
+        }
+
+        return Task.FromResult(Update(profile, endpoint, report => report with { Held = false, Reason = null }));
+    }
+
+    /// <summary>Puts a held (Online, held back) endpoint in the reports, as after a recovery under Manual failback.</summary>
+    public void Hold(string profile, string endpoint) =>
+        Update(profile, endpoint, report => report with { Status = EndpointStatus.Online, Held = true, Reason = "failback Manual" });
+
+    private EndpointSwitchResult Update(string profile, string endpoint, Func<EndpointReport, EndpointReport> change)
+    {
+        lock (_gate)
+        {
+            int p = _profiles.FindIndex(r => string.Equals(r.Name, profile, StringComparison.OrdinalIgnoreCase));
+            var endpoints = p < 0 ? [] : _profiles[p].Endpoints.ToList();
+            int e = endpoints.FindIndex(r => string.Equals(r.Name, endpoint, StringComparison.OrdinalIgnoreCase));
+            if (e < 0)
+            {
+                return new(EndpointSwitchOutcome.NotFound, $"no endpoint '{profile}/{endpoint}'");
+            }
+
+            endpoints[e] = change(endpoints[e]);
+            _profiles[p] = _profiles[p] with { Endpoints = endpoints };
+            return new(EndpointSwitchOutcome.Switched, null);
+        }
+    }
 
     /// <summary>When set, <see cref="GetCluster"/> answers it (a clustered router).</summary>
     public Router.TrafficManager.Cluster.ClusterReport? Cluster { get; set; }

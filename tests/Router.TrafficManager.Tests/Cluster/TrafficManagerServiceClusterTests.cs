@@ -128,6 +128,21 @@ public sealed class TrafficManagerServiceClusterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PutMaintenance_Connected_WrittenToTheStoreWithTheReasonAndAppliedFromIt()
+    {
+        var service = Started();
+        _store.Push(_store.Connected(_harness.Clock.GetUtcNow(), Others(EndpointStatus.Online, EndpointStatus.Online)));
+
+        var result = await service.SetEndpointAsync("app", "primary", new EndpointChange(null, true, "upgrade"), CancellationToken.None);
+
+        Assert.Equal(EndpointSwitchOutcome.Switched, result.Outcome);
+        var written = Assert.Single(_store.Written);
+        Assert.Equal(("primary", true, true, "upgrade"), (written.Endpoint, written.Enabled, written.Maintenance, written.Reason));
+        Assert.Equal(ServiceHarness.Secondary, ServiceHarness.Address(service, "app"));
+        Assert.Equal(EndpointStatus.Maintenance, ServiceHarness.Endpoint(service, "app", "primary").Status);
+    }
+
+    [Fact]
     public async Task Put_LocalView_UnavailableWithTheReasonAndNothingChanges()
     {
         var service = Started();

@@ -83,6 +83,12 @@ public sealed class ZoneChainExplainControlTests
         public Task<EndpointSwitchResult> SetEndpointEnabledAsync(string profile, string endpoint, bool enabled, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
 
+        public Task<EndpointSwitchResult> SetEndpointAsync(string profile, string endpoint, EndpointChange change, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
+        public Task<EndpointSwitchResult> ReleaseEndpointAsync(string profile, string endpoint, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
         public ExplainReport? Explain(string name, IPAddress client)
         {
             ExplainCalls++;

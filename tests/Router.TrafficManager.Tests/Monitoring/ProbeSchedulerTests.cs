@@ -380,7 +380,7 @@ public sealed class ProbeSchedulerTests
         var current = harness.StatusGauge.GetMeasurementSnapshot().Where(m => m.Value == 1)
             .Select(m => $"{m.Tags["endpoint"]}={m.Tags["status"]}").Order();
         Assert.Equal(["a=Online", "b=Degraded", "c=Disabled"], current);
-        Assert.Equal(12, harness.StatusGauge.GetMeasurementSnapshot().Count); // 3 endpoints × 4 statuses
+        Assert.Equal(15, harness.StatusGauge.GetMeasurementSnapshot().Count); // 3 endpoints × 5 statuses (Maintenance is the service's)
     }
 
     private static KeyValuePair<string, object?> Tag(string name, object? value) => new(name, value);
