@@ -51,4 +51,9 @@ internal static class TrafficManagerEventIds
     public const int ClusterSettingIgnored = 3609;
     public const int ClusterSettingNotRemoved = 3610;
     public const int AnswerChangesSummarized = 3620;
+
+    // The country database of Geographic routing: 3650-3669 (Geo/GeoDatabase.Log.cs).
+    public const int GeoDatabaseLoaded = 3650;
+    public const int GeoDatabaseLoadFailed = 3651;
+    public const int GeoDatabaseCleared = 3652;
 }

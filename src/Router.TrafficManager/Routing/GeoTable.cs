@@ -1,0 +1,96 @@
+using Router.Dns;
+
+namespace Router.TrafficManager.Routing;
+
+/// <summary>
+/// A country database as routing reads it: per family, sorted range starts that cover the whole address space
+/// (adjacent networks with one location merged, gaps as "unknown"), each with a location. A lookup is a binary search
+/// and never allocates. Immutable; built by <see cref="GeoTableBuilder"/> from a MaxMind DB file.
+/// </summary>
+internal sealed class GeoTable
+{
+    private readonly uint[] _v4Starts;
+    private readonly ushort[] _v4Locations;
+    private readonly UInt128[] _v6Starts;
+    private readonly ushort[] _v6Locations;
+    private readonly (ushort Country, byte Continent)[] _locations;
+
+    internal GeoTable(uint[] v4Starts, ushort[] v4Locations, UInt128[] v6Starts, ushort[] v6Locations,
+        (ushort Country, byte Continent)[] locations, int networks, string description)
+    {
+        _v4Starts = v4Starts;
+        _v4Locations = v4Locations;
+        _v6Starts = v6Starts;
+        _v6Locations = v6Locations;
+        _locations = locations;
+        Networks = networks;
+        Description = description;
+    }
+
+    /// <summary>No database: every address is unknown (scope 0).</summary>
+    public static GeoTable Empty { get; } = new([0], [0], [UInt128.Zero], [0], [(0, 0)], 0, "none");
+
+    /// <summary>The networks the database listed (before merging).</summary>
+    public int Networks { get; }
+
+    /// <summary>The ranges kept after merging, both families.</summary>
+    public int Ranges => _v4Starts.Length + _v6Starts.Length;
+
+    /// <summary>What the database says of itself (<c>GeoLite2-Country built 2026-12-01</c>).</summary>
+    public string Description { get; }
+
+    /// <summary>Where the database places <paramref name="address"/>. Allocation-free.</summary>
+    public GeoLocation Lookup(NetworkAddress address)
+    {
+        int index;
+        UInt128 low;
+        UInt128 high;
+        ushort location;
+        int width;
+        UInt128 bits = AddressRange.FamilyBits(address);
+        if (address.IsIPv4)
+        {
+            uint value = (uint)bits;
+            index = LastAtOrBefore(_v4Starts, value);
+            low = _v4Starts[index];
+            high = index + 1 < _v4Starts.Length ? _v4Starts[index + 1] - 1u : uint.MaxValue;
+            location = _v4Locations[index];
+            width = 32;
+        }
+        else
+        {
+            index = LastAtOrBefore(_v6Starts, bits);
+            low = _v6Starts[index];
+            high = index + 1 < _v6Starts.Length ? _v6Starts[index + 1] - 1 : UInt128.MaxValue;
+            location = _v6Locations[index];
+            width = 128;
+        }
+
+        var (country, continent) = _locations[location];
+        return new GeoLocation(country, continent, AddressRange.ScopeWithin(bits, low, high, width));
+    }
+
+    // The starts begin at 0, so some start is always at or before the value.
+    private static int LastAtOrBefore<T>(T[] starts, T value)
+        where T : IComparable<T>
+    {
+        int low = 0;
+        int high = starts.Length - 1;
+        int found = 0;
+        while (low <= high)
+        {
+            int middle = low + ((high - low) >> 1);
+            if (starts[middle].CompareTo(value) <= 0)
+            {
+                found = middle;
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+
+        return found;
+    }
+}
