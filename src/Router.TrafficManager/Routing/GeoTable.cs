@@ -70,6 +70,38 @@ internal sealed class GeoTable
         return new GeoLocation(country, continent, AddressRange.ScopeWithin(bits, low, high, width));
     }
 
+    /// <summary>
+    /// The first address (IPv4 first) the database places at a location <paramref name="match"/> accepts (country packed
+    /// by <see cref="GeoCodes.Pack"/> or 0, continent index or 0); null when none. A scan: for logs, not the answer path.
+    /// </summary>
+    public System.Net.IPAddress? FindAddress(Func<ushort, byte, bool> match)
+    {
+        ArgumentNullException.ThrowIfNull(match);
+        for (int i = 0; i < _v4Starts.Length; i++)
+        {
+            var (country, continent) = _locations[_v4Locations[i]];
+            if ((country != 0 || continent != 0) && match(country, continent))
+            {
+                byte[] bytes = new byte[4];
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes, _v4Starts[i]);
+                return new System.Net.IPAddress(bytes);
+            }
+        }
+
+        for (int i = 0; i < _v6Starts.Length; i++)
+        {
+            var (country, continent) = _locations[_v6Locations[i]];
+            if ((country != 0 || continent != 0) && match(country, continent))
+            {
+                byte[] bytes = new byte[16];
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(bytes, _v6Starts[i]);
+                return new System.Net.IPAddress(bytes);
+            }
+        }
+
+        return null;
+    }
+
     // The starts begin at 0, so some start is always at or before the value.
     private static int LastAtOrBefore<T>(T[] starts, T value)
         where T : IComparable<T>
