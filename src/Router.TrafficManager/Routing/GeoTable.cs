@@ -57,6 +57,12 @@ internal sealed class GeoTable
             location = _v4Locations[index];
             width = 32;
         }
+        else if (TryEmbeddedIPv4(bits, out uint embedded, out int aliasLength))
+        {
+            // Teredo and 6to4 addresses are placed where the IPv4 address inside them is (MaxMind's aliases).
+            var location4 = Lookup(new NetworkAddress(((UInt128)0xFFFF << 32) | embedded, IsIPv4: true));
+            return location4 with { Scope = (byte)(aliasLength + location4.Scope) };
+        }
         else
         {
             index = LastAtOrBefore(_v6Starts, bits);
@@ -101,6 +107,32 @@ internal sealed class GeoTable
 
         return null;
     }
+
+    /// <summary>Teredo (<c>2001::/32</c>, the server address after it) and 6to4 (<c>2002::/16</c>) addresses embed IPv4.</summary>
+    private static bool TryEmbeddedIPv4(UInt128 bits, out uint address, out int prefixLength)
+    {
+        if (bits >> 96 == 0x2001_0000)
+        {
+            (address, prefixLength) = ((uint)(bits >> 64), 32);
+            return true;
+        }
+
+        if (bits >> 112 == 0x2002)
+        {
+            (address, prefixLength) = ((uint)(bits >> 80), 16);
+            return true;
+        }
+
+        (address, prefixLength) = (0, 0);
+        return false;
+    }
+
+    /// <summary>
+    /// Whether an IPv6 network lies inside a prefix that MaxMind databases alias to the IPv4 tree: IPv4-mapped
+    /// <c>::ffff:0:0/96</c> (looked up as IPv4), Teredo <c>2001::/32</c> or 6to4 <c>2002::/16</c>.
+    /// </summary>
+    internal static bool IsIPv4Alias(UInt128 bits, int prefixLength) =>
+        (prefixLength >= 96 && bits >> 32 == 0xFFFF) || (prefixLength >= 32 && bits >> 96 == 0x2001_0000) || (prefixLength >= 16 && bits >> 112 == 0x2002);
 
     // The starts begin at 0, so some start is always at or before the value.
     private static int LastAtOrBefore<T>(T[] starts, T value)

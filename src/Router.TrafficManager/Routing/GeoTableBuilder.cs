@@ -2,7 +2,9 @@ namespace Router.TrafficManager.Routing;
 
 /// <summary>
 /// Collects the networks of a country database (in any order) and builds the <see cref="GeoTable"/> routing reads.
-/// IPv4 networks of an IPv6 database (<c>::/96</c>, where MaxMind databases keep them) go to the IPv4 table.
+/// IPv4 networks of an IPv6 database (<c>::/96</c>, where MaxMind databases keep them) go to the IPv4 table; networks
+/// inside the prefixes that MaxMind databases alias to it (<c>::ffff:0:0/96</c>, Teredo <c>2001::/32</c>, 6to4
+/// <c>2002::/16</c>) are left out, as <see cref="GeoTable.Lookup"/> reads the IPv4 table there.
 /// </summary>
 internal sealed class GeoTableBuilder
 {
@@ -47,6 +49,12 @@ internal sealed class GeoTableBuilder
             {
                 return;
             }
+        }
+
+        if (GeoTable.IsIPv4Alias(bits, prefixLength))
+        {
+            // The same IPv4 tree again (MaxMind's aliases): lookups there read the IPv4 table; copies would only take room.
+            return;
         }
 
         _v6.Add(Range(bits, prefixLength, 128, location));

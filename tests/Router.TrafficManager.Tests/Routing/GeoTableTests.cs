@@ -115,4 +115,28 @@ public sealed class GeoTableTests
         Assert.Equal(("US", (byte)1), (last.CountryCode, last.Scope));
         Assert.Equal((false, (byte)1), (first.IsKnown, first.Scope));
     }
+
+    [Theory]
+    [InlineData("2002:a01:203::1", 32)] // 6to4 of 10.1.2.3: 16 bits of prefix, then 10.1.0.0/16
+    [InlineData("2001:0:a01:203::1", 48)] // Teredo, server 10.1.2.3: 32 bits, then the /16
+    public void Lookup_AddressEmbeddingIPv4_PlacedByTheIPv4Table(string address, int scope)
+    {
+        // Act
+        var location = Lookup(GeoFixtures.Table(), address);
+
+        // Assert
+        Assert.Equal(("DE", (byte)scope), (location.CountryCode, location.Scope));
+    }
+
+    [Fact]
+    public void Build_AliasNetworksOfAnIPv6Database_LeftOut()
+    {
+        // Arrange: the copies MaxMind databases hold of the IPv4 tree, under ::ffff:0:0/96, 2001::/32 and 2002::/16.
+        var table = GeoFixtures.Build(("10.1.0.0/16", "DE", "EU"), ("::ffff:10.1.0.0/112", "DE", "EU"), ("2002:a01::/32", "DE", "EU"),
+            ("2001:0:a01::/48", "DE", "EU"));
+
+        // Assert: IPv4: gap, DE, gap; IPv6: one unknown range.
+        Assert.Equal(4, table.Ranges);
+        Assert.Equal("DE", Lookup(table, "::ffff:10.1.2.3").CountryCode);
+    }
 }
