@@ -90,8 +90,10 @@ public sealed class GeographicProcessTests : IAsyncLifetime
         CountryDatabase.Write(DatabasePath, Networks);
         await using var router = await StartRouterAsync();
 
-        // Act
         using var client = new HttpClient { BaseAddress = new Uri($"http://{_admin}/"), Timeout = TimeSpan.FromSeconds(10) };
+        await WaitForAdminAsync(client, router);
+
+        // Act
         using var found = JsonDocument.Parse(await client.GetStringAsync($"api/explain?name={Geo}&client=10.2.7.1"));
         using var missing = JsonDocument.Parse(await client.GetStringAsync($"api/explain?name={Regional}&client=10.4.1.1"));
 
@@ -167,6 +169,30 @@ public sealed class GeographicProcessTests : IAsyncLifetime
         }
 
         Assert.Fail($"{name} for {subnet} did not answer {expected} within {ReloadTimeout.TotalSeconds} s (last: {string.Join(", ", last)}).{Environment.NewLine}{router.Describe()}");
+    }
+
+    /// <summary>The admin listener starts beside the DNS server, not before it: asks until it answers.</summary>
+    private static async Task WaitForAdminAsync(HttpClient client, RouterProcess router)
+    {
+        var deadline = DateTime.UtcNow + StartTimeout;
+        while (true)
+        {
+            try
+            {
+                using var response = await client.GetAsync("api/profiles");
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && DateTime.UtcNow < deadline && !router.HasExited)
+            {
+                // Not listening yet, or too slow on a loaded machine: ask again.
+            }
+
+            Assert.True(DateTime.UtcNow < deadline && !router.HasExited, $"the admin API did not answer.{Environment.NewLine}{router.Describe()}");
+            await Task.Delay(100);
+        }
     }
 
     private async Task<RouterProcess> StartRouterAsync()
