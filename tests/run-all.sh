@@ -7,12 +7,13 @@ cd "$(dirname "$0")/.."
 
 # Real components the tests drive: dig (bind9-dnsutils), kdig (knot-dnsutils), knotd (knot) for DNS; redis-server,
 # PostgreSQL, the CNCF distribution registry (docker-registry) and htpasswd (apache2-utils) for the health checks;
-# etcd and etcdctl (etcd-server, etcd-client) for the cluster store's 3-member test cluster; and
+# etcd and etcdctl (etcd-server, etcd-client) for the cluster store's 3-member test cluster; the Perl MaxMind DB writer
+# (libmaxmind-db-writer-perl) for the small country databases of the geographic routing tests; and
 # for the end-to-end suite (tests/Router.EndToEndTests, samples/three-regions) the prerequisites of the sample:
 # skopeo (the client), iproute2 (network namespace), iptables (region-unreachable), curl, jq, setpriv (util-linux);
 # and procps (kill, sysctl), which a minimal Debian (debootstrap --variant=minbase, slim containers) does not have.
 packages=(bind9-dnsutils knot-dnsutils knot redis-server redis-tools postgresql docker-registry apache2-utils
-          etcd-server etcd-client skopeo iproute2 iptables curl jq util-linux procps)
+          etcd-server etcd-client libmaxmind-db-writer-perl skopeo iproute2 iptables curl jq util-linux procps)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -17,4 +17,17 @@ namespace Router.TrafficManager;
 /// <param name="ScopePrefixLength">The ECS scope the answer would echo.</param>
 public sealed record ExplainReport(
     string Name, string? Profile, RoutingMethod? RoutingMethod, IPAddress Client, string? MatchedNetwork,
-    IReadOnlyList<ExplainCandidate> Candidates, string Rule, IReadOnlyList<string> Answer, int Ttl, int ScopePrefixLength);
+    IReadOnlyList<ExplainCandidate> Candidates, string Rule, IReadOnlyList<string> Answer, int Ttl, int ScopePrefixLength)
+{
+    /// <summary>Geographic: the client's country (ISO 3166-1 alpha-2) in the database, if it has one.</summary>
+    public string? ClientCountry { get; init; }
+
+    /// <summary>Geographic: the client's continent code in the database, if it has one.</summary>
+    public string? ClientContinent { get; init; }
+
+    /// <summary>Geographic: the mapping that matched (<c>DE</c>, <c>EU</c>, <c>WORLD</c>); null when none did.</summary>
+    public string? GeoMapping { get; init; }
+
+    /// <summary>Geographic: the country database in force (<c>GeoLite2-Country built 2026-12-01</c>, or <c>none</c>).</summary>
+    public string? GeoDatabase { get; init; }
+}

@@ -117,7 +117,7 @@ public sealed partial class TrafficManagerService
 
             published = settingsCause is null ? Volatile.Read(ref _states) : Receive(_scheduler.Apply(ProbeTargets(options)));
             before = _snapshot.Current;
-            after = RoutingSnapshot.Build(options, (profile, endpoint) => RoutingState(published, profile, endpoint));
+            after = RoutingSnapshot.Build(options, (profile, endpoint) => RoutingState(published, profile, endpoint), geo: _geo.Locator);
             _snapshot.Current = after;
         }
 

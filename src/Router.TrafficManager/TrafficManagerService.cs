@@ -6,6 +6,7 @@ using Router.TrafficManager.Cluster;
 using Router.TrafficManager.Configuration;
 using Router.TrafficManager.Diagnostics;
 using Router.TrafficManager.Dns;
+using Router.TrafficManager.Geo;
 using Router.TrafficManager.Monitoring;
 using Router.TrafficManager.Monitoring.Batch;
 using Router.TrafficManager.Routing;
@@ -43,6 +44,7 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
     private readonly RoutingSnapshotHolder _snapshot;
     private readonly TrafficManagerZoneHandler _handler;
     private readonly ClusterCoordinator? _cluster;
+    private readonly GeoDatabase _geo;
     private readonly ClusterSettingsWaiters _settingWaiters = new();
     private readonly HashSet<string> _ignoredSettingsLogged = new(StringComparer.Ordinal);
     private TrafficManagerOptions _options;
@@ -95,7 +97,9 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
         _ownProber = prober is null ? new EndpointProber(timeProvider) : null;
         _scheduler = new ProbeScheduler(prober ?? _ownProber!, OnProbed, loggerFactory, metrics, timeProvider, jitter, OnProbed);
         _batch = new BatchMonitor(results => _scheduler.RecordBatch(results), prober ?? _ownProber!, loggerFactory, meterFactory, timeProvider, batchHandler);
-        _snapshot = new RoutingSnapshotHolder(RoutingSnapshot.Build(options, (profile, endpoint) => RoutingState(_states, profile, endpoint)));
+        _geo = new GeoDatabase(loggerFactory.CreateLogger<GeoDatabase>(), meterFactory, timeProvider);
+        _geo.Apply(options.GeoDatabase);
+        _snapshot = new RoutingSnapshotHolder(RoutingSnapshot.Build(options, (profile, endpoint) => RoutingState(_states, profile, endpoint), geo: _geo.Locator));
         _handler = new TrafficManagerZoneHandler(_snapshot, new RoutingMetrics(meterFactory));
     }
 
@@ -116,6 +120,7 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
         }
 
         _cluster?.Start(Volatile.Read(ref _states), OnClusterChanged);
+        _geo.Start();
         _scheduler.Start();
         _batch.Start();
         Log.Started(_logger, _options.Zone!, _options.Profiles.Count, _options.Profiles.Sum(p => p.Endpoints.Count));
@@ -152,7 +157,8 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
             var targets = ProbeTargets(options);
             var states = published = Receive(_scheduler.Apply(targets));
             _batch.Apply(targets);
-            _snapshot.Current = RoutingSnapshot.Build(options, (profile, endpoint) => RoutingState(states, profile, endpoint));
+            _geo.Apply(options.GeoDatabase);
+            _snapshot.Current = RoutingSnapshot.Build(options, (profile, endpoint) => RoutingState(states, profile, endpoint), geo: _geo.Locator);
         }
 
         _cluster?.PublishIfChanged(published);
@@ -173,6 +179,7 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
             await _cluster.Store.StopAsync().ConfigureAwait(false);
         }
 
+        _geo.Stop();
         await _batch.StopAsync().ConfigureAwait(false);
         await _scheduler.StopAsync().ConfigureAwait(false);
     }
@@ -188,6 +195,7 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
         await _scheduler.DisposeAsync().ConfigureAwait(false);
 
         _ownProber?.Dispose();
+        _geo.Dispose();
         _settingWaiters.CancelAll();
     }
 

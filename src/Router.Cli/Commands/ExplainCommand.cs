@@ -109,6 +109,17 @@ internal static class ExplainCommand
         builder.Append("client:  ").Append(StatusCommand.Text(report, "client")).Append('\n');
         string matched = StatusCommand.Text(report, "matchedNetwork");
         builder.Append("matched: ").Append(matched == "-" ? "no entry for this client" : matched).Append('\n');
+        if (report.TryGetProperty("geo", out var geo) && geo.ValueKind == JsonValueKind.Object)
+        {
+            // Geographic: where the country database places the client, and the mapping that chose.
+            string country = StatusCommand.Text(geo, "country");
+            string continent = StatusCommand.Text(geo, "continent");
+            string place = country == "-" && continent == "-" ? "not in the database" : $"country {country}, continent {continent}";
+            builder.Append("geo:     ").Append(place).Append(" (").Append(StatusCommand.Text(geo, "database")).Append(")\n");
+            string mapping = StatusCommand.Text(geo, "mapping");
+            builder.Append("mapping: ").Append(mapping == "-" ? "none matches (NODATA)" : mapping).Append('\n');
+        }
+
         builder.Append('\n');
 
         var rows = new List<string[]>();

@@ -5,6 +5,7 @@ using Router.Dns.Server.Configuration;
 using Router.Health.Configuration;
 using Router.TrafficManager.Admin;
 using Router.TrafficManager.Configuration;
+using Router.TrafficManager.Geo;
 
 namespace Router.Cli.Configuration;
 
@@ -58,12 +59,12 @@ internal static class RouterConfigurationLoader
     }
 
     /// <summary>
-    /// File names a configuration gives relative to itself: <c>Cluster:CaFile</c> and <c>Health:RegistriesFile</c>
+    /// File names a configuration gives relative to itself: <c>Cluster:CaFile</c>, <c>Health:RegistriesFile</c> and <c>TrafficManager:GeoDatabase</c>
     /// (like <c>Admin:StateFile</c>, which <c>serve</c> resolves), so that a configuration and its files can move together.
     /// </summary>
     private static void ResolveAgainstTheFile(IConfigurationRoot root, string directory)
     {
-        foreach (string key in (ReadOnlySpan<string>)["Cluster:CaFile", "Health:RegistriesFile"])
+        foreach (string key in (ReadOnlySpan<string>)["Cluster:CaFile", "Health:RegistriesFile", "TrafficManager:GeoDatabase"])
         {
             string? value = root[key];
             if (!string.IsNullOrWhiteSpace(value) && !Path.IsPathRooted(value))
@@ -118,6 +119,10 @@ internal static class RouterConfigurationLoader
         }
 
         CheckZonesDoNotCollide(options, errors);
+        if (options.TrafficManager?.GeoDatabase is { } geo && !string.IsNullOrWhiteSpace(geo) && !GeoDatabaseFile.TryCheck(geo, out string? geoError))
+        {
+            errors.Add($"TrafficManager:GeoDatabase: {geoError}");
+        }
 
         return new LoadedConfiguration(errors.Count == 0 ? options : null, errors, root);
     }

@@ -58,12 +58,21 @@ internal sealed record ExplainJson(
     string Name, string? Profile, RoutingMethod? RoutingMethod, string Client, string? MatchedNetwork,
     IReadOnlyList<ExplainCandidate> Candidates, string Rule, IReadOnlyList<string> Answer, int Ttl, int ScopePrefixLength)
 {
+    /// <summary>Geographic profiles: where the country database places the client and which mapping chose; null otherwise.</summary>
+    public GeoExplainJson? Geo { get; init; }
+
     public static ExplainJson From(ExplainReport report) => new(
         report.Name, report.Profile, report.RoutingMethod, ClientText(report.Client), report.MatchedNetwork, report.Candidates, report.Rule,
-        report.Answer, report.Ttl, report.ScopePrefixLength);
+        report.Answer, report.Ttl, report.ScopePrefixLength)
+    {
+        Geo = report.GeoDatabase is null ? null : new GeoExplainJson(report.ClientCountry, report.ClientContinent, report.GeoMapping, report.GeoDatabase),
+    };
 
     private static string ClientText(IPAddress client) => (client.IsIPv4MappedToIPv6 ? client.MapToIPv4() : client).ToString();
 }
+
+/// <summary>Geographic explain: the client's country and continent (null when the database has none), the mapping that matched, the database.</summary>
+internal sealed record GeoExplainJson(string? Country, string? Continent, string? Mapping, string Database);
 
 /// <summary>The body of every error answer.</summary>
 internal sealed record ErrorJson(string Error);

@@ -18,7 +18,10 @@ public enum RoutingMethod
     /// <summary>The endpoint whose <c>Subnets</c> contain the client's address; an endpoint without subnets catches the rest.</summary>
     Subnet,
 
-    /// <summary>By the client's geography. Named by the contract; not implemented (validation says so).</summary>
+    /// <summary>
+    /// The endpoint whose <c>GeoMapping</c> holds the client's location (country, else continent, else <c>WORLD</c>) in
+    /// the country database <c>TrafficManager:GeoDatabase</c>; NODATA when none does or that endpoint is not eligible.
+    /// </summary>
     Geographic,
 }
 
@@ -66,6 +69,12 @@ public sealed class TrafficManagerOptions
     /// TTL of the zone's SOA and NS records and of negative answers. <value>The default value is 300.</value>
     /// </summary>
     public int ZoneTtl { get; set; } = TrafficManagerDefaults.ZoneTtl;
+
+    /// <summary>
+    /// For <c>Geographic</c> profiles: a country database in MaxMind DB format (GeoLite2-Country, DB-IP country), read
+    /// when the file changes; relative to the configuration file.
+    /// </summary>
+    public string? GeoDatabase { get; set; }
 
     /// <summary>Latency in milliseconds from client networks to endpoint locations, matched by longest prefix.</summary>
     public List<LatencyEntryOptions> LatencyTable { get; set; } = [];
@@ -218,4 +227,11 @@ public sealed class EndpointOptions
     /// serves. An endpoint with none catches clients no other endpoint matches.
     /// </summary>
     public List<string> Subnets { get; set; } = [];
+
+    /// <summary>
+    /// For <c>Geographic</c>: the places this endpoint serves: <c>WORLD</c>, continents (<c>AF</c>, <c>AN</c>,
+    /// <c>AS</c>, <c>EU</c>, <c>NA</c>, <c>OC</c>, <c>SA</c>, or <c>GEO-XX</c>) and ISO 3166-1 alpha-2 countries
+    /// (<c>DE</c>). A code belongs to one endpoint of a profile.
+    /// </summary>
+    public List<string> GeoMapping { get; set; } = [];
 }

@@ -67,6 +67,7 @@ public static partial class TrafficManagerOptionsValidator
         }
 
         ValidateBatchOrigins(options, path, errors);
+        ValidateGeoDatabase(options, path, errors);
         return errors;
     }
 
@@ -148,13 +149,9 @@ public static partial class TrafficManagerOptionsValidator
 
     private static void ValidateProfile(ProfileOptions profile, string path, List<string> errors)
     {
-        if (profile.RoutingMethod == RoutingMethod.Geographic)
+        if (!Enum.IsDefined(profile.RoutingMethod))
         {
-            errors.Add($"{path}:RoutingMethod: Geographic is not implemented yet (use Performance, Priority, Weighted, MultiValue or Subnet)");
-        }
-        else if (!Enum.IsDefined(profile.RoutingMethod))
-        {
-            errors.Add($"{path}:RoutingMethod: must be Performance, Priority, Weighted, MultiValue or Subnet");
+            errors.Add($"{path}:RoutingMethod: must be Performance, Priority, Weighted, MultiValue, Subnet or Geographic");
         }
 
         if (profile.Ttl is < 0 or > MaxTtl)
@@ -380,6 +377,7 @@ public static partial class TrafficManagerOptionsValidator
             }
         }
 
+        ValidateGeoMappings(profile, path, errors);
         if (profile.RoutingMethod == RoutingMethod.Subnet)
         {
             // Traffic Manager rejects a profile whose address ranges overlap between endpoints.

@@ -56,4 +56,9 @@ internal static class TrafficManagerEventIds
     public const int FailbackHeld = 3621;
     public const int FailbackReleased = 3622;
     public const int FailbackCountRestarted = 3623;
+
+    // The country database of Geographic routing: 3650-3669 (Geo/GeoDatabase.Log.cs).
+    public const int GeoDatabaseLoaded = 3650;
+    public const int GeoDatabaseLoadFailed = 3651;
+    public const int GeoDatabaseCleared = 3652;
 }

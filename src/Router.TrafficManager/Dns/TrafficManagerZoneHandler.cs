@@ -100,6 +100,11 @@ internal sealed class TrafficManagerZoneHandler(RoutingSnapshotHolder snapshots,
             context.ClientSubnetScope = decision.Scope;
         }
 
+        if (decision.Rule is RoutingRule.GeographicMatch or RoutingRule.GeographicMappedNotEligible or RoutingRule.GeographicNoMapping)
+        {
+            metrics?.GeoRouted(decision);
+        }
+
         if (decision.Count == 0)
         {
             // Traffic Manager answers NXDOMAIN when every endpoint is disabled; other empty choices are NODATA.

@@ -13,7 +13,8 @@ internal readonly record struct AnswerChange(string Clients, string Type, string
 
 /// <summary>
 /// Compares what a profile answers before and after a routing change, for one representative address of every client
-/// network the profile's rules distinguish (the latency table's rows, the Subnet ranges, and everyone else), so the
+/// network the profile's rules distinguish (the latency table's rows, the Subnet ranges, the Geographic mappings' countries
+/// and continents, and everyone else), so the
 /// log can say "contoso: 127.0.0.0/8 now gets westeurope instead of eastus". Runs on status changes, off the answer path.
 /// </summary>
 internal static class AnswerChanges
@@ -25,7 +26,7 @@ internal static class AnswerChanges
         out int networksNotCompared)
     {
         string name = $"{profile.Name}.{options.Zone!.TrimEnd('.')}";
-        var clients = Clients(options, profile, out networksNotCompared);
+        var clients = Clients(options, profile, after.FindProfile(profile.Name!)?.GeoTable, out networksNotCompared);
         var changes = new List<AnswerChange>();
         foreach (var (label, address) in clients)
         {
@@ -43,9 +44,15 @@ internal static class AnswerChanges
         return changes;
     }
 
-    private static List<(string Label, IPAddress Address)> Clients(TrafficManagerOptions options, ProfileOptions profile, out int notCompared)
+    private static List<(string Label, IPAddress Address)> Clients(TrafficManagerOptions options, ProfileOptions profile, GeoTable? geo,
+        out int notCompared)
     {
         var clients = new List<(string, IPAddress)>();
+        if (profile.RoutingMethod == RoutingMethod.Geographic && geo is not null)
+        {
+            clients.AddRange(GeoClients(profile, geo));
+        }
+
         var networks = new List<string>();
         if (profile.RoutingMethod == RoutingMethod.Performance)
         {
@@ -68,6 +75,31 @@ internal static class AnswerChanges
         // Everyone no row or range matches (and the only group for Priority, Weighted and MultiValue).
         clients.Add(("other clients", IPAddress.Parse("192.0.2.1")));
         return clients;
+    }
+
+    /// <summary>
+    /// One address the database places in each mapped country, and one in each mapped continent outside the mapped
+    /// countries (so that "EU" shows what the rest of Europe gets); codes the database has no address for are left out.
+    /// </summary>
+    private static IEnumerable<(string Label, IPAddress Address)> GeoClients(ProfileOptions profile, GeoTable geo)
+    {
+        var codes = profile.Endpoints.SelectMany(e => e.GeoMapping)
+            .Select(text => GeoCodes.TryParse(text, out var code, out _) ? code : default)
+            .Where(code => code.Level is GeoLevel.Country or GeoLevel.Continent)
+            .Distinct()
+            .Take(MaxNetworks)
+            .ToList();
+        var countries = codes.Where(c => c.Level == GeoLevel.Country).Select(c => c.Value).ToHashSet();
+        foreach (var code in codes)
+        {
+            var address = code.Level == GeoLevel.Country
+                ? geo.FindAddress((country, _) => country == code.Value)
+                : geo.FindAddress((country, continent) => continent == code.Value && !countries.Contains(country));
+            if (address is not null)
+            {
+                yield return (code.ToString(), address);
+            }
+        }
     }
 
     private static bool TryFirstAddress(string network, out IPAddress address)

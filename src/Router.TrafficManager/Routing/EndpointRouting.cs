@@ -16,6 +16,7 @@ internal sealed class EndpointRouting
         Priority = options.Priority ?? index + 1;
         Weight = Math.Max(1, options.Weight);
         HasSubnets = options.Subnets.Count > 0;
+        GeoMapping = [.. options.GeoMapping.Select(text => GeoCodes.TryParse(text, out var code, out _) ? code.ToString() : text)];
         if (NetworkAddress.TryParse(Target, out var address))
         {
             Kind = address.IsIPv4 ? EndpointTargetKind.IPv4 : EndpointTargetKind.IPv6;
@@ -55,6 +56,9 @@ internal sealed class EndpointRouting
     public int Weight { get; }
 
     public bool HasSubnets { get; }
+
+    /// <summary>Geographic: the codes mapped to this endpoint, normalized (<c>DE</c>, <c>EU</c>, <c>WORLD</c>).</summary>
+    public string[] GeoMapping { get; }
 
     public EndpointTargetKind Kind { get; }
 

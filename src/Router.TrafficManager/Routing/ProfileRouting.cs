@@ -11,11 +11,13 @@ namespace Router.TrafficManager.Routing;
 internal sealed class ProfileRouting
 {
     private readonly Func<int, int> _random;
+    private readonly GeoLocator _geo;
     private readonly CandidateSet _all;
     private readonly CandidateSet _v4;
     private readonly CandidateSet _v6;
 
-    public ProfileRouting(ProfileOptions options, DnsName apex, LatencyTable table, Func<int, int> random, EndpointRoutingState[] states)
+    public ProfileRouting(ProfileOptions options, DnsName apex, LatencyTable table, Func<int, int> random, EndpointRoutingState[] states,
+        GeoLocator? geo = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(apex);
@@ -29,7 +31,9 @@ internal sealed class ProfileRouting
         LatencyTable = table;
         Endpoints = [.. options.Endpoints.Select((e, i) => new EndpointRouting(e, i, table, Name))];
         Subnets = Method == RoutingMethod.Subnet ? SubnetMap.Build([.. options.Endpoints.Select(e => (IReadOnlyList<string>)e.Subnets)]) : SubnetMap.Empty;
+        Geo = Method == RoutingMethod.Geographic ? GeoMap.Build([.. options.Endpoints.Select(e => (IReadOnlyList<string>)e.GeoMapping)]) : GeoMap.Empty;
         _random = random;
+        _geo = geo ?? new GeoLocator(GeoTable.Empty);
         States = states;
         (_all, _v4, _v6) = (CandidateSet.Build(Name, Endpoints, states, null), CandidateSet.Build(Name, Endpoints, states, EndpointTargetKind.IPv4),
             CandidateSet.Build(Name, Endpoints, states, EndpointTargetKind.IPv6));
@@ -46,7 +50,9 @@ internal sealed class ProfileRouting
         LatencyTable = source.LatencyTable;
         Endpoints = source.Endpoints;
         Subnets = source.Subnets;
+        Geo = source.Geo;
         _random = source._random;
+        _geo = source._geo;
         States = states;
 
         // The candidates depend only on which endpoints are enabled and healthy: CheckingEndpoint -> Online (a region's
@@ -91,6 +97,12 @@ internal sealed class ProfileRouting
 
     public SubnetMap Subnets { get; }
 
+    /// <summary>Geographic: the endpoints' <c>GeoMapping</c>.</summary>
+    public GeoMap Geo { get; }
+
+    /// <summary>The country database in force (Geographic).</summary>
+    public GeoTable GeoTable => _geo.Table;
+
     /// <summary>The endpoints' states, in configuration order.</summary>
     public IReadOnlyList<EndpointRoutingState> States { get; }
 
@@ -129,6 +141,8 @@ internal sealed class ProfileRouting
         decision.Row = null;
         decision.MatchedSubnet = null;
         decision.MappedEndpoint = -1;
+        decision.Location = default;
+        decision.GeoLevel = GeoLevel.None;
         decision.AllDegraded = _all.AllDegraded;
         if (_all.Eligible.Length == 0)
         {
@@ -161,6 +175,9 @@ internal sealed class ProfileRouting
                 break;
             case RoutingMethod.Subnet:
                 RouteSubnet(client, candidates, ref decision);
+                break;
+            case RoutingMethod.Geographic:
+                RouteGeographic(client, candidates, ref decision);
                 break;
             default:
                 Choose(ref decision, candidates.Eligible[0], RoutingRule.FirstEligible);
@@ -299,6 +316,25 @@ internal sealed class ProfileRouting
         }
 
         decision.Rule = RoutingRule.SubnetNoEndpoint;
+    }
+
+    // Traffic Manager's Geographic: the endpoint of the most specific mapping, and no other; when it is not eligible, or
+    // nothing is mapped to where the client is, NODATA (a nested profile as the endpoint is how to fail over).
+    private void RouteGeographic(NetworkAddress client, CandidateSet candidates, ref RoutingDecision decision)
+    {
+        var location = Geo.NeedsLocation ? _geo.Table.Lookup(client) : default;
+        decision.Location = location;
+        decision.Scope = location.Scope;
+        int mapped = Geo.Find(location, out var level);
+        decision.GeoLevel = level;
+        decision.MappedEndpoint = mapped;
+        if (mapped >= 0 && candidates.IsEligible[mapped])
+        {
+            Choose(ref decision, mapped, RoutingRule.GeographicMatch);
+            return;
+        }
+
+        decision.Rule = mapped >= 0 ? RoutingRule.GeographicMappedNotEligible : RoutingRule.GeographicNoMapping;
     }
 
     private static void Choose(ref RoutingDecision decision, int endpoint, RoutingRule rule)

@@ -25,8 +25,14 @@ internal struct RoutingDecision
     /// <summary>Subnet: the configured subnet entry that matched the client, if any.</summary>
     public string? MatchedSubnet;
 
-    /// <summary>Subnet: the endpoint mapped to the client, or -1.</summary>
+    /// <summary>Subnet and Geographic: the endpoint mapped to the client, or -1.</summary>
     public int MappedEndpoint;
+
+    /// <summary>Geographic: where the database places the client (default when the profile maps only WORLD).</summary>
+    public GeoLocation Location;
+
+    /// <summary>Geographic: which mapping matched the client (country, continent, WORLD), or none.</summary>
+    public GeoLevel GeoLevel;
 
     public readonly int this[int index] => Chosen[index];
 }

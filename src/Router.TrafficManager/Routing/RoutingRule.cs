@@ -36,6 +36,15 @@ internal enum RoutingRule
     /// <summary>Subnet: neither a matching nor an eligible catch-all endpoint: NODATA.</summary>
     SubnetNoEndpoint,
 
-    /// <summary>A method without its own rule (Geographic, refused by validation): the first eligible endpoint.</summary>
+    /// <summary>A method without its own rule (none today): the first eligible endpoint.</summary>
     FirstEligible,
+
+    /// <summary>Geographic: the eligible endpoint of the most specific mapping of the client's location.</summary>
+    GeographicMatch,
+
+    /// <summary>Geographic: the endpoint mapped to the client's location is not eligible: NODATA.</summary>
+    GeographicMappedNotEligible,
+
+    /// <summary>Geographic: no mapping covers the client's location (no WORLD): NODATA.</summary>
+    GeographicNoMapping,
 }

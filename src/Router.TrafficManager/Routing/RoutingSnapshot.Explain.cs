@@ -78,9 +78,16 @@ internal sealed partial class RoutingSnapshot
             });
         }
 
-        return new ExplainReport(
+        var report = new ExplainReport(
             name, profile.Name, profile.Method, client, decision.Row?.NetworkText ?? decision.MatchedSubnet, candidates,
             Rule(profile, family, type, decision), answer, (int)profile.Ttl, decision.Scope);
+        return profile.Method != RoutingMethod.Geographic ? report : report with
+        {
+            ClientCountry = decision.Location.CountryCode,
+            ClientContinent = decision.Location.ContinentCode,
+            GeoMapping = MatchedCode(decision),
+            GeoDatabase = profile.GeoTable.Description,
+        };
     }
 
     /// <summary>The family a query of <paramref name="type"/> is routed for.</summary>
@@ -133,6 +140,11 @@ internal sealed partial class RoutingSnapshot
             RoutingRule.SubnetNoEndpoint => decision.MappedEndpoint >= 0
                 ? $"the client is in {decision.MatchedSubnet}, mapped to {profile.Endpoints[decision.MappedEndpoint].Name}, which is not eligible, and no eligible endpoint is without subnets: NODATA"
                 : "no endpoint's subnets contain the client and no eligible endpoint is without subnets: NODATA",
+            RoutingRule.GeographicMatch => $"{Placed(profile, decision)}; the most specific mapping is {Mapping(decision)}: {first}",
+            RoutingRule.GeographicMappedNotEligible =>
+                $"{Placed(profile, decision)}; the most specific mapping is {Mapping(decision)}: {profile.Endpoints[decision.MappedEndpoint].Name}, " +
+                "which is not eligible: NODATA (Geographic routing does not fail over to another region; a nested profile as the endpoint does)",
+            RoutingRule.GeographicNoMapping => $"{Placed(profile, decision)}; no endpoint maps {Unmatched(decision)}: NODATA",
             _ => $"first eligible endpoint in configuration order: {first}",
         };
 
@@ -144,6 +156,54 @@ internal sealed partial class RoutingSnapshot
         // Say so when the query type left endpoints out of the choice (a dual-stack profile).
         bool restricted = decision.Rule != RoutingRule.NoEndpointOfFamily && Enumerable.Range(0, profile.Endpoints.Length).Any(i => !profile.IsCandidate(i, family));
         return restricted ? $"{rule}; {type} queries are routed among the {Candidates(family)} only" : rule;
+    }
+
+    private static string? MatchedCode(in RoutingDecision decision) => decision.GeoLevel switch
+    {
+        GeoLevel.Country => decision.Location.CountryCode,
+        GeoLevel.Continent => decision.Location.ContinentCode,
+        GeoLevel.World => GeoCodes.World,
+        _ => null,
+    };
+
+    private static string Mapping(in RoutingDecision decision) => decision.GeoLevel switch
+    {
+        GeoLevel.Country => $"the country {decision.Location.CountryCode}",
+        GeoLevel.Continent => $"the continent {decision.Location.ContinentCode}",
+        _ => GeoCodes.World,
+    };
+
+    private static string Unmatched(in RoutingDecision decision)
+    {
+        var codes = new List<string>(3);
+        if (decision.Location.CountryCode is { } country)
+        {
+            codes.Add(country);
+        }
+
+        if (decision.Location.ContinentCode is { } continent)
+        {
+            codes.Add(continent);
+        }
+
+        codes.Add(GeoCodes.World);
+        return string.Join(", ", codes);
+    }
+
+    private static string Placed(ProfileRouting profile, in RoutingDecision decision)
+    {
+        if (!profile.Geo.NeedsLocation)
+        {
+            return "the profile maps no country or continent, so the client is not looked up";
+        }
+
+        var location = decision.Location;
+        if (!location.IsKnown)
+        {
+            return $"the country database ({profile.GeoTable.Description}) does not place the client";
+        }
+
+        return $"the country database places the client in {location.CountryCode ?? "no country"} ({location.ContinentCode ?? "no continent"})";
     }
 
     private static string Candidates(RouteFamily family) => family switch
@@ -205,6 +265,7 @@ internal sealed partial class RoutingSnapshot
             RoutingMethod.Priority => "higher priority value",
             RoutingMethod.MultiValue => endpoint.Kind is EndpointTargetKind.Name ? "not an address" : "other address family or beyond MaxReturn",
             RoutingMethod.Subnet => endpoint.HasSubnets ? "its subnets do not contain the client" : "a later endpoint without subnets",
+            RoutingMethod.Geographic => $"maps {string.Join(", ", endpoint.GeoMapping)}, not the client's location",
             _ => "not first eligible",
         };
     }

@@ -41,12 +41,14 @@ internal sealed partial class RoutingSnapshot
     /// <param name="state">Each endpoint's current state, by profile and endpoint name.</param>
     /// <param name="nameServerAddresses">The server's own addresses, for glue of the made-up <c>ns1</c>; none leaves it without.</param>
     /// <param name="random">Weighted routing's draw: a number in [0, argument). Defaults to <see cref="Random.Shared"/>.</param>
+    /// <param name="geo">The country database of Geographic profiles; none places no client anywhere.</param>
     public static RoutingSnapshot Build(TrafficManagerOptions options, Func<string, string, EndpointRoutingState> state,
-        IReadOnlyList<IPAddress>? nameServerAddresses = null, Func<int, int>? random = null)
+        IReadOnlyList<IPAddress>? nameServerAddresses = null, Func<int, int>? random = null, GeoLocator? geo = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(state);
         random ??= Random.Shared.Next;
+        geo ??= new GeoLocator(GeoTable.Empty);
         var zone = new TrafficManagerZone(options, nameServerAddresses);
         var table = LatencyTable.Build(options.LatencyTable);
         var profiles = new List<ProfileRouting>();
@@ -61,7 +63,7 @@ internal sealed partial class RoutingSnapshot
 
             string name = profileOptions.Name;
             var states = profileOptions.Endpoints.Select(e => state(name, e.Name ?? string.Empty)).ToArray();
-            var profile = new ProfileRouting(profileOptions, zone.Apex, table, random, states);
+            var profile = new ProfileRouting(profileOptions, zone.Apex, table, random, states, geo);
             byName[name] = profiles.Count;
             byWire[profile.OwnerWire] = profiles.Count;
             profiles.Add(profile);

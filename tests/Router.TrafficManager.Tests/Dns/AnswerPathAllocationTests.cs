@@ -31,7 +31,8 @@ public sealed class AnswerPathAllocationTests
     {
         // Arrange: as in serve: AddOpenTelemetry().WithMetrics() over Router.* (through the host's metrics listener) with
         // one reader, or two (the Prometheus exporter and another, as with OTLP), records every answer and the receive
-        // loop's query count; Performance with ECS, Weighted, Subnet, MultiValue, and a CNAME into the static zones.
+        // loop's query count; Performance with ECS, Weighted, Subnet, MultiValue, Geographic (a country lookup), and a
+        // CNAME into the static zones.
         var exported = new List<Metric>();
         var serviceCollection = new ServiceCollection().AddMetrics();
         serviceCollection.AddOpenTelemetry().WithMetrics(builder =>
@@ -52,7 +53,11 @@ public sealed class AnswerPathAllocationTests
         subnet.Endpoints[0].Subnets = ["10.1.0.0/16"];
         options.Profiles.AddRange([weighted, subnet, Profile("m", RoutingMethod.MultiValue, "192.0.2.1", "192.0.2.2"),
             Profile("cn", RoutingMethod.Priority, "www.registry.test")]);
-        var handler = new TrafficManagerZoneHandler(new RoutingSnapshotHolder(RoutingSnapshot.Build(options, AllOnline, random: new Random(7).Next)), metrics);
+        var geographic = Profile("g", RoutingMethod.Geographic, "192.0.2.1", "192.0.2.2");
+        (geographic.Endpoints[0].GeoMapping, geographic.Endpoints[1].GeoMapping) = (["DE"], ["WORLD"]);
+        options.Profiles.Add(geographic);
+        var geo = new GeoLocator(Routing.GeoFixtures.Table());
+        var handler = new TrafficManagerZoneHandler(new RoutingSnapshotHolder(RoutingSnapshot.Build(options, AllOnline, random: new Random(7).Next, geo: geo)), metrics);
         var errors = new List<string>();
         var zones = ZoneBuilder.Build([RegistryZone()], [], "Dns:Zones", errors);
         var pipeline = new DnsPipeline([new StaticZones(zones), handler], [], 1232, NullLogger.Instance);
@@ -64,6 +69,7 @@ public sealed class AnswerPathAllocationTests
             Context(Query("s.tm.registry.test", DnsRecordType.A, ecs)),
             Context(Query("m.tm.registry.test", DnsRecordType.A, ecs)),
             Context(Query("cn.tm.registry.test", DnsRecordType.A, ecs)),
+            Context(Query("g.tm.registry.test", DnsRecordType.A, ecs)),
             Context(Query("contoso.registry.test", DnsRecordType.A, ecs)),
         ];
 
@@ -83,8 +89,9 @@ public sealed class AnswerPathAllocationTests
 
         // Assert
         Assert.True(allocated.Bytes == 0, $"allocated {allocated}");
-        Assert.Equal([1, 1, 1, 2, 2, 2], contexts.Select(c => Parse(c).Answers.Count));
+        Assert.Equal([1, 1, 1, 2, 2, 1, 2], contexts.Select(c => Parse(c).Answers.Count));
         provider.ForceFlush();
+        Assert.Contains(exported, m => m.Name == RoutingMetrics.GeoDecisionsInstrument);
         var answers = Assert.Single(exported, m => m.Name == RoutingMetrics.AnswersInstrument && m.MeterName == RoutingMetrics.MeterName);
         long subnetE0 = 0;
         foreach (ref readonly var point in answers.GetMetricPoints())
