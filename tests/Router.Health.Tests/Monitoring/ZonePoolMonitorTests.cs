@@ -163,6 +163,36 @@ public sealed class ZonePoolMonitorTests
         Assert.Contains(harness.Events(nameof(HealthEventIds.RegistryHealthy)), e => e.Message.Contains("pull", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Apply_PoolUnchanged_KeepsItsInstances_MinHealthyChanged_StartsAgainUnknown()
+    {
+        // Arrange: zone 2 lost.
+        await using var harness = new MonitorHarness(StoragePool());
+        await harness.StartAsync();
+        harness.Check("sa-z2").Fail();
+        await harness.RunIntervalsAsync(3);
+
+        // Act 1: the same pool again (a registry added).
+        var same = StoragePool();
+        same.Registries.Add(new RegistryOptions { Name = "fabrikam", Storage = "sa" });
+        harness.Apply(same);
+
+        // Assert 1
+        Assert.Equal([HealthState.Healthy, HealthState.Unhealthy, HealthState.Healthy], harness.State("sa").Zones!.Select(z => z.State));
+        Assert.Equal(Zone2, harness.Verdict("fabrikam").LostZones);
+
+        // Act 2: MinHealthy changed.
+        var changed = StoragePool();
+        changed.Resources[0].MinHealthy = 3;
+        harness.Apply(changed);
+
+        // Assert 2: the instances start again (the new loops may have probed once: the clock did not move).
+        var zones = harness.State("sa").Zones!;
+        Assert.NotEqual(HealthState.Unhealthy, zones[1].State);
+        Assert.InRange(zones[0].ConsecutiveSuccesses, 0, 1);
+        Assert.NotEqual(HealthState.Unhealthy, harness.State("sa").State);
+    }
+
     /// <summary>Storage <c>sa</c> in zones 1, 2 and 3 (default MinHealthy: 2) behind registry <c>contoso</c>.</summary>
     internal static HealthOptions StoragePool() => TestOptions.With(
         [TestOptions.Pool("sa", ResourceKind.Storage, null, "1", "2", "3")],
