@@ -173,7 +173,11 @@ internal sealed partial class HealthTopology
                 Resolve(registry.Container, ResourceKind.Container),
                 Resolve(registry.Metadata, ResourceKind.Metadata),
                 registry.DeepEvaluation);
-            if (registry.Zones.Count > 0 && errors.Count == registryErrors)
+            // Zones are checked against the dependencies, so only when each one named resolved (a resource with errors
+            // of its own is reported there).
+            string?[] named = [registry.Storage, registry.Cache, registry.Auth, registry.Container, registry.Metadata]; // in ResourceKind order
+            if (registry.Zones.Count > 0 && errors.Count == registryErrors
+                && Enumerable.Range(0, RegistryDefinition.KindCount).All(k => string.IsNullOrWhiteSpace(named[k]) || registries[i][(ResourceKind)k] >= 0))
             {
                 registries[i] = registries[i] with { Zones = WalkRegistryZones(registry.Zones, registries[i], resources, zoneNames, registryPath, errors) };
             }
