@@ -299,9 +299,13 @@ public sealed partial class HealthMonitor : IAsyncDisposable
     {
         var resource = snapshot.Topology.Resources[index];
 
-        // Going stale changes verdicts without a state change: say so once, and re-evaluate the registries.
-        bool wasStale = RegistryEvaluator.View(resource, index, previous, snapshot.StaleAfter, previous.LastCheckedAt ?? now).Stale;
-        bool isStale = RegistryEvaluator.View(resource, index, next, snapshot.StaleAfter, now).Stale;
+        // Going stale changes verdicts without a state change: say so once, and re-evaluate the registries. A pool's
+        // instances go stale one by one: each that changes what the pool counts as re-evaluates them too.
+        var was = RegistryEvaluator.View(resource, index, previous, snapshot.StaleAfter, previous.LastCheckedAt ?? now);
+        var view = RegistryEvaluator.View(resource, index, next, snapshot.StaleAfter, now);
+        bool wasStale = was.Stale;
+        bool isStale = view.Stale;
+        registriesChanged |= resource.IsPool && (was.EffectiveState != view.EffectiveState || was.LostZones != view.LostZones);
         if (isStale && !wasStale)
         {
             Log.ResourceStale(_logger, resource.Id, snapshot.StaleAfter.TotalSeconds, snapshot.Dependents[index].Length);

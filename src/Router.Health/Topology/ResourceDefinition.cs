@@ -15,10 +15,4 @@ internal sealed record ResourceDefinition(string Id, ResourceKind Kind, Resource
 {
     /// <summary>Whether this is a zone pool (its state is made of its instances' states).</summary>
     public bool IsPool => MinHealthy > 0;
-
-    /// <summary>A pool's zones as bits of <see cref="HealthTopology.ZoneNames"/>; 0 for a single resource.</summary>
-    public ulong ZoneMask { get; } = Probes.Aggregate(0UL, (mask, probe) => probe.ZoneBit < 0 ? mask : mask | (1UL << probe.ZoneBit));
-
-    /// <summary>The position in <see cref="Probes"/> of the instance in zone bit <paramref name="zoneBit"/>, or -1.</summary>
-    public int InstanceOf(int zoneBit) => Array.FindIndex(Probes, p => p.ZoneBit == zoneBit);
 }
