@@ -35,6 +35,7 @@ internal static class HealthOptionsBinder
                 DeepEvaluation = Enum.TryParse<DeepEvaluationMode>(child[nameof(RegistryOptions.DeepEvaluation)], ignoreCase: true, out var own)
                     ? own
                     : null,
+                Zones = [.. child.GetSection(nameof(RegistryOptions.Zones)).GetChildren().Select(zone => zone.Value ?? string.Empty)],
             });
         }
     }

@@ -65,26 +65,52 @@ public sealed class HealthOptionsValidator : IValidateOptions<HealthOptions>
             errors.Add($"{evaluationPath}:MaxConcurrentChecks: must be 1-10000");
         }
 
-        for (int i = 0; i < options.Resources.Count; i++)
+        foreach (var (check, checkPath) in Checks(options, path))
         {
             // The check factory reports values that are no timeout at all; here only the relation to the interval.
-            if (options.Resources[i].Check?.TimeoutSeconds is double timeout && timeout > 0 && timeout >= evaluation.IntervalSeconds)
+            if (check.TimeoutSeconds is double timeout && timeout > 0 && timeout >= evaluation.IntervalSeconds)
             {
-                errors.Add($"{path}:Resources:{i}:Check:TimeoutSeconds: must be less than Evaluation:IntervalSeconds ({evaluation.IntervalSeconds})");
+                errors.Add($"{checkPath}:TimeoutSeconds: must be less than Evaluation:IntervalSeconds ({evaluation.IntervalSeconds})");
             }
 
             // A budget against an explicit Check:TimeoutSeconds is the factory's to check; against the default, here.
-            if (options.Resources[i].Check is { TimeoutSeconds: null, LatencyBudgetMilliseconds: double budget }
+            if (check is { TimeoutSeconds: null, LatencyBudgetMilliseconds: double budget }
                 && budget > 0 && evaluation.TimeoutSeconds > 0 && budget >= evaluation.TimeoutSeconds * 1000)
             {
                 errors.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"{path}:Resources:{i}:Check:LatencyBudgetMilliseconds: must be less than the check's timeout, Evaluation:TimeoutSeconds ({evaluation.TimeoutSeconds * 1000} ms)"));
+                    $"{checkPath}:LatencyBudgetMilliseconds: must be less than the check's timeout, Evaluation:TimeoutSeconds ({evaluation.TimeoutSeconds * 1000} ms)"));
             }
         }
 
         HealthTopology.Validate(options, path, errors);
 
         return errors;
+    }
+
+    /// <summary>Every check of the section with its key path: a resource's <c>Check</c>, or each of its instances'.</summary>
+    private static IEnumerable<(CheckOptions Check, string Path)> Checks(HealthOptions options, string path)
+    {
+        for (int i = 0; i < options.Resources.Count; i++)
+        {
+            var resource = options.Resources[i];
+            if (resource.Instances.Count == 0)
+            {
+                if (resource.Check is not null)
+                {
+                    yield return (resource.Check, $"{path}:Resources:{i}:Check");
+                }
+
+                continue;
+            }
+
+            for (int j = 0; j < resource.Instances.Count; j++)
+            {
+                if (resource.Instances[j]?.Check is { } check)
+                {
+                    yield return (check, $"{path}:Resources:{i}:Instances:{j}:Check");
+                }
+            }
+        }
     }
 
     /// <summary>

@@ -18,4 +18,11 @@ public sealed class RegistryOptions
 
     /// <summary>The per-registry kill switch; unset follows the global one.</summary>
     public DeepEvaluationMode? DeepEvaluation { get; set; }
+
+    /// <summary>
+    /// The availability zones the registry is served from (<c>["1","2","3"]</c>): the verdict is Unhealthy when no one
+    /// of them has every zonal dependency (zone pool) of the registry healthy. Every zonal dependency must have an
+    /// instance in each. <value>The default value is none (no zone rule).</value>
+    /// </summary>
+    public List<string> Zones { get; set; } = [];
 }

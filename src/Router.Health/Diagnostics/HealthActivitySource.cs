@@ -16,7 +16,11 @@ internal static class HealthActivitySource
     private static readonly string[] Outcomes = Enum.GetNames<CheckOutcome>();
 
     /// <summary>Starts the span of one check run of <paramref name="id"/>; null when it is not recorded.</summary>
-    public static Activity? StartCheck(string id, ResourceKind kind, string checkType)
+    /// <param name="id">The resource.</param>
+    /// <param name="kind">Its kind.</param>
+    /// <param name="checkType">The check's type.</param>
+    /// <param name="zone">For a zone pool's instance, its zone.</param>
+    public static Activity? StartCheck(string id, ResourceKind kind, string checkType, string? zone = null)
     {
         var activity = Source.StartActivity(HealthTelemetryNames.CheckActivity);
         if (activity is { IsAllDataRequested: true })
@@ -24,6 +28,10 @@ internal static class HealthActivitySource
             activity.SetTag(HealthTelemetryNames.ResourceIdAttribute, id);
             activity.SetTag(HealthTelemetryNames.ResourceKindAttribute, Kinds[(int)kind]);
             activity.SetTag(HealthTelemetryNames.CheckTypeAttribute, checkType);
+            if (zone is not null)
+            {
+                activity.SetTag(HealthTelemetryNames.ZoneAttribute, zone);
+            }
         }
 
         return activity;

@@ -11,6 +11,8 @@ internal static class HealthEventIds
     public const int RegistryFailOpen = 2012;
     public const int MoreRegistryTransitions = 2013;
     public const int ResourceStale = 2003;
+    public const int ZoneInstanceHealthy = 2004;
+    public const int ZoneInstanceUnhealthy = 2005;
     public const int DeepEvaluationSwitched = 2020;
     public const int MonitorStarted = 2030;
     public const int MonitorStopped = 2031;

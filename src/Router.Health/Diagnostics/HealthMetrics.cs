@@ -13,6 +13,7 @@ public sealed class HealthMetrics
     private static readonly object[] States = [.. Enum.GetNames<HealthState>()];
     private static readonly object Resource = "resource";
     private static readonly object Registry = "registry";
+    private static readonly object Zone = "zone";
     private static readonly object Status200 = "200";
     private static readonly object Status503 = "503";
     private static readonly object True = "true";
@@ -33,7 +34,7 @@ public sealed class HealthMetrics
         var meter = meterFactory.Create(HealthTelemetryNames.MeterName);
         _checkDuration = meter.CreateHistogram<double>(HealthTelemetryNames.CheckDuration, "s", "Duration of resource checks.");
         _checkOutcomes = meter.CreateCounter<long>(HealthTelemetryNames.CheckOutcomes, "{check}", "Resource check outcomes.");
-        _transitions = meter.CreateCounter<long>(HealthTelemetryNames.Transitions, "{transition}", "State transitions of resources and registries.");
+        _transitions = meter.CreateCounter<long>(HealthTelemetryNames.Transitions, "{transition}", "State transitions of resources, zone pool instances and registries.");
         _failOpen = meter.CreateCounter<long>(HealthTelemetryNames.FailOpen, "{verdict}", "Registry verdicts answered healthy because of fail-open.");
         _requests = meter.CreateCounter<long>(HealthTelemetryNames.Requests, "{request}", "Registry health requests, by status.");
         _batchRequests = meter.CreateCounter<long>(HealthTelemetryNames.BatchRequests, "{request}",
@@ -53,6 +54,13 @@ public sealed class HealthMetrics
     public void ResourceTransition(ResourceKind kind, HealthState state) => _transitions.Add(1,
         new KeyValuePair<string, object?>(HealthTelemetryNames.SubjectTag, Resource),
         new KeyValuePair<string, object?>(HealthTelemetryNames.KindTag, Kinds[(int)kind]),
+        new KeyValuePair<string, object?>(HealthTelemetryNames.StateTag, States[(int)state]));
+
+    /// <summary>A zone pool's instance changed state (subject <c>zone</c>, with its <c>zone</c>: bounded by the configuration).</summary>
+    public void ZoneTransition(ResourceKind kind, string zone, HealthState state) => _transitions.Add(1,
+        new KeyValuePair<string, object?>(HealthTelemetryNames.SubjectTag, Zone),
+        new KeyValuePair<string, object?>(HealthTelemetryNames.KindTag, Kinds[(int)kind]),
+        new KeyValuePair<string, object?>(HealthTelemetryNames.ZoneTag, zone),
         new KeyValuePair<string, object?>(HealthTelemetryNames.StateTag, States[(int)state]));
 
     public void RegistryTransition(HealthState state) => _transitions.Add(1,

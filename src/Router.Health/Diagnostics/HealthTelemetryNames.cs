@@ -22,6 +22,9 @@ public static class HealthTelemetryNames
     public const string StatusTag = "status";
     public const string HeldTag = "held";
 
+    /// <summary>A zone pool's instance's zone, on <see cref="Transitions"/> with subject <c>zone</c>.</summary>
+    public const string ZoneTag = "zone";
+
     /// <summary>The values of <see cref="OutcomeTag"/> on <see cref="BatchRequests"/>.</summary>
     public const string BatchFull = "full";
     public const string BatchIncremental = "incremental";
@@ -38,4 +41,5 @@ public static class HealthTelemetryNames
     public const string ResourceKindAttribute = "router.resource.kind";
     public const string CheckTypeAttribute = "router.check.type";
     public const string CheckOutcomeAttribute = "router.check.outcome";
+    public const string ZoneAttribute = "router.resource.zone";
 }

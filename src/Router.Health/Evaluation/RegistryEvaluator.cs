@@ -27,10 +27,12 @@ internal static class RegistryEvaluator
     /// </summary>
     /// <returns>The status, whether it is fail-open, and which dependencies' reasons make up the verdict's reason
     /// (<see cref="DependencyEffect.None"/> with the kill switch on: the reason is <see cref="DeepEvaluationDisabledReason"/>).</returns>
+    /// <remarks>A registry with <c>Zones</c> is also Unhealthy when <paramref name="noZoneServes"/>
+    /// (<see cref="RegistryZones.NoZoneServes"/>); its reason then follows the unhealthy dependencies'.</remarks>
     public static (HealthState Status, bool FailOpen, DependencyEffect ReasonFrom) Combine(
-        bool deepEvaluationDisabled, bool anyUnhealthy, bool anyFailOpen) =>
+        bool deepEvaluationDisabled, bool anyUnhealthy, bool anyFailOpen, bool noZoneServes = false) =>
         deepEvaluationDisabled ? (HealthState.Healthy, true, DependencyEffect.None)
-        : anyUnhealthy ? (HealthState.Unhealthy, false, DependencyEffect.Unhealthy)
+        : anyUnhealthy || noZoneServes ? (HealthState.Unhealthy, false, DependencyEffect.Unhealthy)
         : (HealthState.Healthy, anyFailOpen, DependencyEffect.FailOpen);
 
     public static RegistryVerdict Evaluate(in RegistryDefinition registry, ResourceHealth[] states, HealthTopology topology,
@@ -44,6 +46,7 @@ internal static class RegistryEvaluator
 
         string? unhealthy = null;
         string? failOpen = null;
+        ulong lost = 0;
         for (int k = 0; k < RegistryDefinition.KindCount; k++)
         {
             var kind = (ResourceKind)k;
@@ -53,8 +56,10 @@ internal static class RegistryEvaluator
                 continue;
             }
 
-            var view = View(kind, index, states[index], staleAfter, now);
-            var (effect, reason) = Explain(view, topology.Resources[index].Id, staleAfter);
+            var resource = topology.Resources[index];
+            var view = View(resource, index, states[index], staleAfter, now);
+            var (effect, reason) = Explain(view, resource, staleAfter, now);
+            lost |= view.LostZones;
             if (effect == DependencyEffect.Unhealthy)
             {
                 unhealthy = Append(unhealthy, reason!);
@@ -65,28 +70,39 @@ internal static class RegistryEvaluator
             }
         }
 
-        var (status, isFailOpen, reasonFrom) = Combine(false, unhealthy is not null, failOpen is not null);
-        return new RegistryVerdict(status, isFailOpen, reasonFrom == DependencyEffect.Unhealthy ? unhealthy : failOpen);
+        bool noZoneServes = RegistryZones.NoZoneServes(registry.Zones, lost);
+        if (noZoneServes)
+        {
+            unhealthy = Append(unhealthy, registry.Zones!.Reason);
+        }
+
+        var (status, isFailOpen, reasonFrom) = Combine(false, unhealthy is not null, failOpen is not null, noZoneServes);
+        return new RegistryVerdict(status, isFailOpen, reasonFrom == DependencyEffect.Unhealthy ? unhealthy : failOpen, lost);
     }
 
     /// <summary>
     /// <see cref="Evaluate"/>'s status alone, without building the reason: what the monitor needs to find registry
     /// transitions among the thousands of registries a resource's transition touches.
     /// </summary>
-    public static HealthState Status(in RegistryDefinition registry, ResourceHealth[] states, DeepEvaluationMode globalMode,
+    public static HealthState Status(in RegistryDefinition registry, ResourceHealth[] states, HealthTopology topology, DeepEvaluationMode globalMode,
         TimeSpan staleAfter, DateTimeOffset now)
     {
         bool disabled = IsDeepEvaluationDisabled(globalMode, registry);
         bool anyUnhealthy = false;
+        ulong lost = 0;
         for (int k = 0; k < RegistryDefinition.KindCount && !disabled && !anyUnhealthy; k++)
         {
-            var kind = (ResourceKind)k;
-            int index = registry[kind];
-            anyUnhealthy = index >= 0 && View(kind, index, states[index], staleAfter, now).EffectiveState == HealthState.Unhealthy;
+            int index = registry[(ResourceKind)k];
+            if (index >= 0)
+            {
+                var view = View(topology.Resources[index], index, states[index], staleAfter, now);
+                anyUnhealthy = view.EffectiveState == HealthState.Unhealthy;
+                lost |= view.LostZones;
+            }
         }
 
         // Fail-open does not change the status, so it is not looked for.
-        return Combine(disabled, anyUnhealthy, anyFailOpen: false).Status;
+        return Combine(disabled, anyUnhealthy, anyFailOpen: false, !disabled && RegistryZones.NoZoneServes(registry.Zones, lost)).Status;
     }
 
     /// <summary>
@@ -119,6 +135,32 @@ internal static class RegistryEvaluator
         return (DependencyEffect.None, null);
     }
 
+    /// <summary>
+    /// <see cref="Explain(in DependencyView, string, TimeSpan)"/> for any resource: a zone pool's words come from
+    /// <see cref="ZonePoolRule.Explain"/>, with its instances' staleness at <paramref name="now"/>.
+    /// </summary>
+    public static (DependencyEffect Effect, string? Reason) Explain(in DependencyView view, ResourceDefinition resource, TimeSpan staleAfter, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        if (!resource.IsPool)
+        {
+            return Explain(view, resource.Id, staleAfter);
+        }
+
+        Span<bool> stale = stackalloc bool[resource.Probes.Length];
+        ZonePoolRule.StaleFlags(view.Health, staleAfter, now, stale);
+        return ZonePoolRule.Explain(view, resource, stale);
+    }
+
+    /// <summary>How resource <paramref name="resource"/> counts now: a single one by its state, a zone pool by <see cref="ZonePoolRule"/>.</summary>
+    public static DependencyView View(ResourceDefinition resource, int index, ResourceHealth health, TimeSpan staleAfter, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        return resource.IsPool
+            ? ZonePoolRule.View(resource, index, health, staleAfter, now)
+            : View(resource.Kind, index, health, staleAfter, now);
+    }
+
     /// <summary>How one dependency counts now: stale data (or none that is conclusive) never counts against it.</summary>
     public static DependencyView View(ResourceKind kind, int index, ResourceHealth health, TimeSpan staleAfter, DateTimeOffset now)
     {
@@ -128,7 +170,7 @@ internal static class RegistryEvaluator
     }
 
     /// <summary>
-    /// <see cref="View"/>'s staleness rule as a deadline: <paramref name="health"/> reads stale at every instant whose
+    /// <see cref="View(ResourceKind, int, ResourceHealth, TimeSpan, DateTimeOffset)"/>'s staleness rule as a deadline: <paramref name="health"/> reads stale at every instant whose
     /// UTC ticks are greater than the result (<see cref="long.MinValue"/>: always, <see cref="long.MaxValue"/>: never).
     /// </summary>
     public static long StaleAfterUtcTicks(ResourceHealth health, TimeSpan staleAfter)
@@ -143,7 +185,7 @@ internal static class RegistryEvaluator
         return staleAfter.Ticks > long.MaxValue - ticks ? long.MaxValue : ticks + staleAfter.Ticks;
     }
 
-    private static string Lower(ResourceKind kind) => kind switch
+    internal static string Lower(ResourceKind kind) => kind switch
     {
         ResourceKind.Storage => "storage",
         ResourceKind.Cache => "cache",

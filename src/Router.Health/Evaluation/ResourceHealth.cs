@@ -30,4 +30,10 @@ public sealed record ResourceHealth
 
     /// <summary>The error of the last Failure (kept while successes accumulate, until the resource is Healthy).</summary>
     public string? LastError { get; init; }
+
+    /// <summary>
+    /// A zone pool's instances, each with its own state machine, in the order of the resource's <c>Instances</c>; null
+    /// for a single resource. The pool's own fields sum them up (<see cref="ZonePoolRule.WithInstance"/>).
+    /// </summary>
+    public IReadOnlyList<ResourceHealth>? Zones { get; init; }
 }

@@ -10,7 +10,7 @@ namespace Router.Health.Http;
 /// The bytes of the batch verdict document (<c>GET /health/registries</c>), written from the snapshot's pre-encoded
 /// resources through <see cref="EncodedVerdict"/>, as the per-registry endpoint's verdicts are:
 /// <c>{"region":"…","version":V,"complete":true|false,"registries":[{"name":"…","status":"Healthy|Unhealthy",
-/// "failOpen":bool[,"reason":"…"][,"dependencies":[…]]},…]}</c>.
+/// "failOpen":bool[,"reason":"…"][,"degradedZones":["2",…]][,"dependencies":[…]]},…]}</c>.
 /// </summary>
 internal static class BatchDocument
 {
@@ -60,6 +60,7 @@ internal static class BatchDocument
         var failOpen = verdict.FailOpen ? TruePart : FalsePart;
         int length = (first ? 0 : 1) + NamePart.Length + name.Length + status.Length + failOpen.Length
             + (verdict.HasReason ? ReasonPart.Length + verdict.ReasonLength + 1 : 0)
+            + verdict.DegradedZonesLength
             + (detail ? DependenciesPart.Length + verdict.DependenciesLength + 1 : 0)
             + 1;
         var span = writer.GetSpan(length);
@@ -80,6 +81,7 @@ internal static class BatchDocument
             span[at++] = (byte)'"';
         }
 
+        verdict.WriteDegradedZones(span, ref at);
         if (detail)
         {
             EncodedVerdict.Append(span, ref at, DependenciesPart);

@@ -19,7 +19,15 @@ internal struct EncodedVerdict
     private static readonly byte[] ReasonSeparator = Encoding.UTF8.GetBytes(RegistryEvaluator.ReasonSeparator);
     private static readonly byte[] DisabledReason = JsonEncodedText.Encode(RegistryEvaluator.DeepEvaluationDisabledReason, EncodedResource.Encoder).EncodedUtf8Bytes.ToArray();
 
+    private static ReadOnlySpan<byte> DegradedZonesPart => ",\"degradedZones\":["u8;
+
     private Readings _readings;
+
+    /// <summary>The zones' names as quoted JSON strings, by bit (the snapshot's).</summary>
+    private byte[][] _zoneJson;
+
+    /// <summary>The registry's zone rule when it failed (its reason ends the verdict's reason); else null.</summary>
+    private RegistryZones? _noZoneServes;
 
     /// <summary>The number of dependencies (readings).</summary>
     public int Count { get; private set; }
@@ -40,6 +48,12 @@ internal struct EncodedVerdict
     /// <summary>The length of the dependencies' objects joined by commas (no brackets).</summary>
     public int DependenciesLength { get; private set; }
 
+    /// <summary>The zones in which a zonal dependency has an Unhealthy instance (<c>degradedZones</c>), one bit each.</summary>
+    public ulong LostZones { get; private set; }
+
+    /// <summary>The length of <c>,"degradedZones":[…]</c>; 0 when no zone is lost.</summary>
+    public int DegradedZonesLength { get; private set; }
+
     private DependencyEffect ReasonEffect { get; set; }
 
     private int ReasonCount { get; set; }
@@ -55,6 +69,7 @@ internal struct EncodedVerdict
         int failOpenLength = 0;
         int unhealthyCount = 0;
         int failOpenCount = 0;
+        ulong lost = 0;
         for (int k = 0; k < RegistryDefinition.KindCount; k++)
         {
             int resource = registry[(ResourceKind)k];
@@ -66,6 +81,7 @@ internal struct EncodedVerdict
             var reading = Volatile.Read(ref snapshot.Encoded[resource]).At(utcTicks);
             verdict._readings[count++] = reading;
             dependenciesLength += reading.Json.Length;
+            lost |= reading.LostZones;
             if (reading.Effect == DependencyEffect.Unhealthy)
             {
                 unhealthyLength += reading.Reason.Length;
@@ -79,7 +95,16 @@ internal struct EncodedVerdict
         }
 
         bool disabled = RegistryEvaluator.IsDeepEvaluationDisabled(snapshot.DeepEvaluation, registry);
-        var (state, failOpen, reasonEffect) = RegistryEvaluator.Combine(disabled, unhealthyCount > 0, failOpenCount > 0);
+        bool noZoneServes = !disabled && RegistryZones.NoZoneServes(registry.Zones, lost);
+        if (noZoneServes)
+        {
+            // The zone rule's reason counts as one more unhealthy part, after the dependencies'.
+            verdict._noZoneServes = registry.Zones;
+            unhealthyLength += registry.Zones!.ReasonJson.Length;
+            unhealthyCount++;
+        }
+
+        var (state, failOpen, reasonEffect) = RegistryEvaluator.Combine(disabled, unhealthyCount > 0, failOpenCount > 0, noZoneServes);
 
         // The reason: the kill switch; else every dependency of the effect the verdict names; else none.
         int reasonCount = disabled ? 0 : reasonEffect == DependencyEffect.Unhealthy ? unhealthyCount : failOpenCount;
@@ -95,6 +120,20 @@ internal struct EncodedVerdict
         verdict.ReasonCount = reasonCount;
         verdict.ReasonLength = reasonLength;
         verdict.DependenciesLength = dependenciesLength + Math.Max(count - 1, 0);
+        verdict.LostZones = lost;
+        verdict._zoneJson = snapshot.ZoneJson;
+        if (lost != 0)
+        {
+            int length = DegradedZonesPart.Length;
+            for (ulong rest = lost; rest != 0; rest &= rest - 1)
+            {
+                length += snapshot.ZoneJson[System.Numerics.BitOperations.TrailingZeroCount(rest)].Length + 1;
+            }
+
+            // Each name is followed by a comma but the last, which the closing bracket follows instead.
+            verdict.DegradedZonesLength = length;
+        }
+
         return verdict;
     }
 
@@ -124,6 +163,40 @@ internal struct EncodedVerdict
             Append(body, ref at, reading.Reason);
             first = false;
         }
+
+        if (_noZoneServes is not null)
+        {
+            if (!first)
+            {
+                Append(body, ref at, ReasonSeparator);
+            }
+
+            Append(body, ref at, _noZoneServes.ReasonJson);
+        }
+    }
+
+    /// <summary>Writes <c>,"degradedZones":["2",…]</c>, <see cref="DegradedZonesLength"/> bytes (nothing when no zone is lost).</summary>
+    public readonly void WriteDegradedZones(Span<byte> body, ref int at)
+    {
+        if (LostZones == 0)
+        {
+            return;
+        }
+
+        Append(body, ref at, DegradedZonesPart);
+        bool first = true;
+        for (ulong rest = LostZones; rest != 0; rest &= rest - 1)
+        {
+            if (!first)
+            {
+                body[at++] = (byte)',';
+            }
+
+            Append(body, ref at, _zoneJson[System.Numerics.BitOperations.TrailingZeroCount(rest)]);
+            first = false;
+        }
+
+        body[at++] = (byte)']';
     }
 
     /// <summary>Writes the dependencies' objects joined by commas (no brackets), <see cref="DependenciesLength"/> bytes.</summary>

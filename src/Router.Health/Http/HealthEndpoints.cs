@@ -130,6 +130,7 @@ internal sealed class HealthEndpoints(HealthMonitor monitor, BatchEndpoint? batc
         var failOpenPart = verdict.FailOpen ? FailOpenTruePart : FailOpenFalsePart;
         int length = RegistryPart.Length + name.Length + RegionPart.Length + region.Length + status.Length + failOpenPart.Length
             + (verdict.HasReason ? verdict.ReasonLength + 2 : NullLiteral.Length)
+            + verdict.DegradedZonesLength
             + DependenciesPart.Length + verdict.DependenciesLength + EndPart.Length;
         response.ContentType = JsonContentType;
         response.ContentLength = length;
@@ -159,6 +160,7 @@ internal sealed class HealthEndpoints(HealthMonitor monitor, BatchEndpoint? batc
             EncodedVerdict.Append(body, ref at, NullLiteral);
         }
 
+        verdict.WriteDegradedZones(body, ref at);
         EncodedVerdict.Append(body, ref at, DependenciesPart);
         verdict.WriteDependencies(body, ref at);
         EncodedVerdict.Append(body, ref at, EndPart);
@@ -181,39 +183,64 @@ internal sealed class HealthEndpoints(HealthMonitor monitor, BatchEndpoint? batc
         for (int i = 0; i < snapshot.Topology.Resources.Length; i++)
         {
             var resource = snapshot.Topology.Resources[i];
-            var view = RegistryEvaluator.View(resource.Kind, i, snapshot.States[i], snapshot.StaleAfter, now);
-            var health = view.Health;
+            var health = snapshot.States[i];
+            var view = RegistryEvaluator.View(resource, i, health, snapshot.StaleAfter, now);
             writer.WriteStartObject();
             writer.WriteString("id"u8, resource.Id);
             writer.WriteString("kind"u8, KindName(resource.Kind));
-            writer.WriteString("check"u8, resource.Check.Type);
-            writer.WriteString("state"u8, StateName(view.EffectiveState));
-            writer.WriteBoolean("stale"u8, view.Stale);
-            writer.WriteString("since"u8, health.Since);
-            writer.WriteNumber("consecutiveFailures"u8, health.ConsecutiveFailures);
-            writer.WriteNumber("consecutiveSuccesses"u8, health.ConsecutiveSuccesses);
+            writer.WriteString("check"u8, string.Join(',', resource.Probes.Select(p => p.Check.Type).Distinct()));
+            WriteState(writer, health, view.EffectiveState, view.Stale);
             writer.WriteNumber("dependents"u8, snapshot.Dependents[i].Length);
-            if (health.LastResult is { } last)
+            if (resource.IsPool)
             {
-                writer.WriteStartObject("lastResult"u8);
-                writer.WriteString("outcome"u8, last.Outcome.ToString());
-                writer.WriteString("at"u8, health.LastCheckedAt!.Value);
-                writer.WriteNumber("durationMs"u8, Math.Round(last.Duration.TotalMilliseconds, 1));
-                WriteNullable(writer, "error"u8, last.Error);
-                writer.WriteEndObject();
-            }
-            else
-            {
-                writer.WriteNull("lastResult"u8);
+                // Every instance, as it counts now: Unknown when its data is stale.
+                writer.WriteNumber("minHealthy"u8, resource.MinHealthy);
+                writer.WriteStartArray("zones"u8);
+                for (int j = 0; j < resource.Probes.Length; j++)
+                {
+                    var zone = health.Zones![j];
+                    var zoneView = RegistryEvaluator.View(resource.Kind, i, zone, snapshot.StaleAfter, now);
+                    writer.WriteStartObject();
+                    writer.WriteString("zone"u8, resource.Probes[j].Zone);
+                    writer.WriteString("check"u8, resource.Probes[j].Check.Type);
+                    WriteState(writer, zone, zoneView.EffectiveState, zoneView.Stale);
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
             }
 
-            WriteNullable(writer, "lastError"u8, health.LastError);
             writer.WriteEndObject();
         }
 
         writer.WriteEndArray();
         writer.WriteEndObject();
         return End(response, head);
+    }
+
+    /// <summary>A resource's or an instance's state, streaks and last result, for <c>/health/resources</c>.</summary>
+    private static void WriteState(Utf8JsonWriter writer, ResourceHealth health, HealthState effectiveState, bool stale)
+    {
+        writer.WriteString("state"u8, StateName(effectiveState));
+        writer.WriteBoolean("stale"u8, stale);
+        writer.WriteString("since"u8, health.Since);
+        writer.WriteNumber("consecutiveFailures"u8, health.ConsecutiveFailures);
+        writer.WriteNumber("consecutiveSuccesses"u8, health.ConsecutiveSuccesses);
+        if (health.LastResult is { } last)
+        {
+            writer.WriteStartObject("lastResult"u8);
+            writer.WriteString("outcome"u8, last.Outcome.ToString());
+            writer.WriteString("at"u8, health.LastCheckedAt!.Value);
+            writer.WriteNumber("durationMs"u8, Math.Round(last.Duration.TotalMilliseconds, 1));
+            WriteNullable(writer, "error"u8, last.Error);
+            writer.WriteEndObject();
+        }
+        else
+        {
+            writer.WriteNull("lastResult"u8);
+        }
+
+        WriteNullable(writer, "lastError"u8, health.LastError);
     }
 
     private static Utf8JsonWriter Begin()

@@ -133,7 +133,7 @@ public sealed partial class HealthMonitor : IAsyncDisposable
         var states = new ResourceHealth[topology.Resources.Length];
         for (int i = 0; i < states.Length; i++)
         {
-            states[i] = ResourceHealth.Initial(now);
+            states[i] = topology.Resources[i].IsPool ? ZonePoolRule.Initial(topology.Resources[i], now) : ResourceHealth.Initial(now);
             if (previous is null)
             {
                 continue;
@@ -177,14 +177,20 @@ public sealed partial class HealthMonitor : IAsyncDisposable
         var policy = _policy;
         for (int i = 0; i < snapshot.Topology.Resources.Length; i++)
         {
-            int index = i;
-            _running.Add(Task.Run(() => ProbeLoopAsync(snapshot, index, policy, gate, token), CancellationToken.None));
+            // One loop per check: a zone pool's instances are probed each on its own, like resources.
+            for (int j = 0; j < snapshot.Topology.Resources[i].Probes.Length; j++)
+            {
+                int index = i;
+                int instance = j;
+                _running.Add(Task.Run(() => ProbeLoopAsync(snapshot, index, instance, policy, gate, token), CancellationToken.None));
+            }
         }
     }
 
-    private async Task ProbeLoopAsync(HealthSnapshot snapshot, int index, HysteresisPolicy policy, SemaphoreSlim gate, CancellationToken token)
+    private async Task ProbeLoopAsync(HealthSnapshot snapshot, int index, int instance, HysteresisPolicy policy, SemaphoreSlim gate, CancellationToken token)
     {
         var resource = snapshot.Topology.Resources[index];
+        var probe = resource.Probes[instance];
         var interval = snapshot.Interval;
         try
         {
@@ -193,13 +199,20 @@ public sealed partial class HealthMonitor : IAsyncDisposable
             {
                 long started = _timeProvider.GetTimestamp();
                 CheckResult result;
-                using (var activity = HealthActivitySource.StartCheck(resource.Id, resource.Kind, resource.Check.Type))
+                using (var activity = HealthActivitySource.StartCheck(resource.Id, resource.Kind, probe.Check.Type, probe.Zone))
                 {
-                    result = await ProbeOnceAsync(resource, gate, interval, token).ConfigureAwait(false);
+                    result = await ProbeOnceAsync(resource.Id, probe, gate, interval, token).ConfigureAwait(false);
                     HealthActivitySource.Complete(activity, result);
                 }
 
-                Record(snapshot, index, policy, result);
+                if (resource.IsPool)
+                {
+                    RecordInstance(snapshot, index, instance, policy, result);
+                }
+                else
+                {
+                    Record(snapshot, index, policy, result);
+                }
                 var wait = interval - _timeProvider.GetElapsedTime(started);
                 if (wait > TimeSpan.Zero)
                 {
@@ -212,7 +225,7 @@ public sealed partial class HealthMonitor : IAsyncDisposable
         }
     }
 
-    private async Task<CheckResult> ProbeOnceAsync(ResourceDefinition resource, SemaphoreSlim gate, TimeSpan interval, CancellationToken token)
+    private async Task<CheckResult> ProbeOnceAsync(string resourceId, ResourceProbe resource, SemaphoreSlim gate, TimeSpan interval, CancellationToken token)
     {
         long started = _timeProvider.GetTimestamp();
         using (var wait = new CancellationTokenSource(interval, _timeProvider))
@@ -224,7 +237,7 @@ public sealed partial class HealthMonitor : IAsyncDisposable
             }
             catch (OperationCanceledException) when (!token.IsCancellationRequested)
             {
-                Log.MonitorOverloaded(_logger, resource.Id);
+                Log.MonitorOverloaded(_logger, resourceId);
                 return CheckResult.Inconclusive("the monitor is overloaded: no probe slot within the interval", _timeProvider.GetElapsedTime(started));
             }
         }
@@ -244,13 +257,13 @@ public sealed partial class HealthMonitor : IAsyncDisposable
         }
         catch (OperationCanceledException ex) when (abandon.IsCancellationRequested)
         {
-            Log.CheckCrashed(_logger, resource.Id, ex);
+            Log.CheckCrashed(_logger, resourceId, ex);
             return CheckResult.Inconclusive($"the check did not finish within its timeout ({resource.Timeout.TotalSeconds:0.###} s) and was abandoned",
                 _timeProvider.GetElapsedTime(started));
         }
         catch (Exception ex)
         {
-            Log.CheckCrashed(_logger, resource.Id, ex);
+            Log.CheckCrashed(_logger, resourceId, ex);
             return CheckResult.Inconclusive($"the check could not run: {ex.Message}", _timeProvider.GetElapsedTime(started));
         }
         finally
@@ -267,16 +280,32 @@ public sealed partial class HealthMonitor : IAsyncDisposable
         var next = policy.Next(previous, result, now);
         snapshot.Publish(index, next);
         snapshot.Journal.Observe(snapshot, index, now.UtcTicks);
-        _metrics.CheckCompleted(resource.Kind, resource.Check.Type, result);
+        _metrics.CheckCompleted(resource.Kind, resource.Probes[0].Check.Type, result);
 
         if (result.Outcome == CheckOutcome.Inconclusive && previous.LastResult?.Outcome != CheckOutcome.Inconclusive)
         {
             Log.CheckInconclusive(_logger, resource.Id, result.Error ?? "inconclusive");
         }
 
-        // Going stale changes verdicts without a state change: say so once, and re-evaluate the registries.
-        bool wasStale = RegistryEvaluator.View(resource.Kind, index, previous, snapshot.StaleAfter, previous.LastCheckedAt ?? now).Stale;
-        bool isStale = RegistryEvaluator.View(resource.Kind, index, next, snapshot.StaleAfter, now).Stale;
+        Published(snapshot, index, previous, next, now, registriesChanged: false);
+    }
+
+    /// <summary>
+    /// After resource <paramref name="index"/> moved from <paramref name="previous"/> to <paramref name="next"/>: logs and
+    /// counts its transition and staleness, and re-evaluates its registries when their verdicts may have changed (always
+    /// when <paramref name="registriesChanged"/>: a pool's instance changed, which moves its lost zones).
+    /// </summary>
+    private void Published(HealthSnapshot snapshot, int index, ResourceHealth previous, ResourceHealth next, DateTimeOffset now, bool registriesChanged)
+    {
+        var resource = snapshot.Topology.Resources[index];
+
+        // Going stale changes verdicts without a state change: say so once, and re-evaluate the registries. A pool's
+        // instances go stale one by one: each that changes what the pool counts as re-evaluates them too.
+        var was = RegistryEvaluator.View(resource, index, previous, snapshot.StaleAfter, previous.LastCheckedAt ?? now);
+        var view = RegistryEvaluator.View(resource, index, next, snapshot.StaleAfter, now);
+        bool wasStale = was.Stale;
+        bool isStale = view.Stale;
+        registriesChanged |= resource.IsPool && (was.EffectiveState != view.EffectiveState || was.LostZones != view.LostZones);
         if (isStale && !wasStale)
         {
             Log.ResourceStale(_logger, resource.Id, snapshot.StaleAfter.TotalSeconds, snapshot.Dependents[index].Length);
@@ -285,6 +314,11 @@ public sealed partial class HealthMonitor : IAsyncDisposable
 
         if (next.State == previous.State)
         {
+            if (registriesChanged)
+            {
+                UpdateRegistries(snapshot, index, now);
+            }
+
             return;
         }
 
@@ -293,7 +327,7 @@ public sealed partial class HealthMonitor : IAsyncDisposable
         {
             Log.ResourceUnhealthy(_logger, resource.Id, resource.Kind, next.ConsecutiveFailures, next.LastError ?? "failed");
         }
-        else
+        else if (next.State == HealthState.Healthy)
         {
             Log.ResourceHealthy(_logger, resource.Id, resource.Kind, previous.State, next.ConsecutiveSuccesses);
         }
@@ -398,64 +432,5 @@ public sealed partial class HealthMonitor : IAsyncDisposable
         DisposeChecks(Snapshot.Topology.Resources);
         _loops.Dispose();
         _gate.Dispose();
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = HealthEventIds.ResourceUnhealthy, EventName = nameof(HealthEventIds.ResourceUnhealthy), Level = LogLevel.Error,
-            Message = "Resource {Resource} ({Kind}) is Unhealthy after {Failures} consecutive failures: {Error}")]
-        public static partial void ResourceUnhealthy(ILogger logger, string resource, ResourceKind kind, int failures, string error);
-
-        [LoggerMessage(EventId = HealthEventIds.ResourceHealthy, EventName = nameof(HealthEventIds.ResourceHealthy), Level = LogLevel.Information,
-            Message = "Resource {Resource} ({Kind}) is Healthy (was {Previous}) after {Successes} consecutive successes.")]
-        public static partial void ResourceHealthy(ILogger logger, string resource, ResourceKind kind, HealthState previous, int successes);
-
-        [LoggerMessage(EventId = HealthEventIds.ResourceCheckInconclusive, EventName = nameof(HealthEventIds.ResourceCheckInconclusive), Level = LogLevel.Warning,
-            Message = "The check of {Resource} is inconclusive (not counted as a failure): {Reason}")]
-        public static partial void CheckInconclusive(ILogger logger, string resource, string reason);
-
-        [LoggerMessage(EventId = HealthEventIds.RegistryUnhealthy, EventName = nameof(HealthEventIds.RegistryUnhealthy), Level = LogLevel.Error,
-            Message = "Registry {Registry} cannot be served from {Region}: {Reason}")]
-        public static partial void RegistryUnhealthy(ILogger logger, string registry, string region, string reason);
-
-        [LoggerMessage(EventId = HealthEventIds.RegistryHealthy, EventName = nameof(HealthEventIds.RegistryHealthy), Level = LogLevel.Information,
-            Message = "Registry {Registry} can be served from {Region} again: {Reason}")]
-        public static partial void RegistryHealthy(ILogger logger, string registry, string region, string reason);
-
-        [LoggerMessage(EventId = HealthEventIds.MoreRegistryTransitions, EventName = nameof(HealthEventIds.MoreRegistryTransitions), Level = LogLevel.Warning,
-            Message = "{Count} more registry transitions after resource {Resource} changed state (not logged one by one).")]
-        public static partial void MoreRegistryTransitions(ILogger logger, int count, string resource);
-
-        [LoggerMessage(EventId = HealthEventIds.DeepEvaluationSwitched, EventName = nameof(HealthEventIds.DeepEvaluationSwitched), Level = LogLevel.Warning,
-            Message = "Deep evaluation for {Registry} switched to {Mode}.")]
-        public static partial void DeepEvaluationSwitched(ILogger logger, string registry, string mode);
-
-        [LoggerMessage(EventId = HealthEventIds.ResourceStale, EventName = nameof(HealthEventIds.ResourceStale), Level = LogLevel.Warning,
-            Message = "Resource {Resource} has had no conclusive result for {StaleAfter} s; it counts as healthy (fail-open) for its {Registries} registr(y/ies) until it has one.")]
-        public static partial void ResourceStale(ILogger logger, string resource, double staleAfter, int registries);
-
-        [LoggerMessage(EventId = HealthEventIds.RegistryFailOpen, EventName = nameof(HealthEventIds.RegistryFailOpen), Level = LogLevel.Warning,
-            Message = "Registry {Registry} answers healthy in {Region} only because of fail-open: {Reason}")]
-        public static partial void RegistryFailOpen(ILogger logger, string registry, string region, string reason);
-
-        [LoggerMessage(EventId = HealthEventIds.MonitorStarted, EventName = nameof(HealthEventIds.MonitorStarted), Level = LogLevel.Information,
-            Message = "Health monitor for region {Region} started: {Resources} resource(s), {Registries} registr(y/ies).")]
-        public static partial void MonitorStarted(ILogger logger, string region, int resources, int registries);
-
-        [LoggerMessage(EventId = HealthEventIds.MonitorStopped, EventName = nameof(HealthEventIds.MonitorStopped), Level = LogLevel.Information,
-            Message = "Health monitor stopped.")]
-        public static partial void MonitorStopped(ILogger logger);
-
-        [LoggerMessage(EventId = HealthEventIds.TopologyApplied, EventName = nameof(HealthEventIds.TopologyApplied), Level = LogLevel.Information,
-            Message = "Health configuration applied: {Resources} resource(s), {Registries} registr(y/ies).")]
-        public static partial void TopologyApplied(ILogger logger, int resources, int registries);
-
-        [LoggerMessage(EventId = HealthEventIds.CheckCrashed, EventName = nameof(HealthEventIds.CheckCrashed), Level = LogLevel.Debug,
-            Message = "The check of {Resource} could not run; counted as inconclusive (ResourceCheckInconclusive says so once per streak).")]
-        public static partial void CheckCrashed(ILogger logger, string resource, Exception exception);
-
-        [LoggerMessage(EventId = HealthEventIds.MonitorOverloaded, EventName = nameof(HealthEventIds.MonitorOverloaded), Level = LogLevel.Warning,
-            Message = "No probe slot for {Resource} within the interval; counted as inconclusive. Raise Health:Evaluation:MaxConcurrentChecks?")]
-        public static partial void MonitorOverloaded(ILogger logger, string resource);
     }
 }

@@ -29,14 +29,19 @@ internal sealed class HealthSnapshot
         RegistryStates = new HealthState[topology.Registries.Length];
         Dependents = BuildDependents(topology);
         RegionJson = JsonEncodedText.Encode(Region, EncodedResource.Encoder).EncodedUtf8Bytes.ToArray();
+        ZoneJson = [.. topology.ZoneNames.Select(zone => System.Text.Encoding.UTF8.GetBytes($"\"{JsonEncodedText.Encode(zone, EncodedResource.Encoder)}\""))];
         Encoded = new EncodedResource[states.Length];
         for (int i = 0; i < states.Length; i++)
         {
             Encoded[i] = EncodedResource.Create(topology.Resources[i], states[i], StaleAfter, previous: null);
         }
 
+        PoolLocks = [.. topology.Resources.Select(resource => resource.IsPool ? new Lock() : null)];
         Journal = new VerdictJournal(this, firstVersion, now.UtcTicks);
     }
+
+    /// <summary>For each zone pool, the lock its instances' loops publish under (one writer at a time); null for others.</summary>
+    public Lock?[] PoolLocks { get; }
 
     /// <summary>The versions of this configuration's verdicts and their changes (the batch document's).</summary>
     public VerdictJournal Journal { get; }
@@ -49,6 +54,9 @@ internal sealed class HealthSnapshot
 
     /// <summary><see cref="Region"/> as escaped JSON string content (no quotes).</summary>
     public byte[] RegionJson { get; }
+
+    /// <summary>Each zone of <see cref="HealthTopology.ZoneNames"/> as a quoted JSON string, by bit.</summary>
+    public byte[][] ZoneJson { get; }
 
     /// <summary>
     /// For each resource, its current element of <see cref="States"/> encoded for the registry endpoint; replaced
@@ -68,7 +76,10 @@ internal sealed class HealthSnapshot
     /// <summary>For each resource, the registries that depend on it.</summary>
     public int[][] Dependents { get; }
 
-    /// <summary>Publishes the next state of resource <paramref name="index"/>. One writer per resource (its probe loop).</summary>
+    /// <summary>
+    /// Publishes the next state of resource <paramref name="index"/>. One writer per resource at a time: its probe loop,
+    /// or for a zone pool its instances' loops one after the other (under the pool's lock).
+    /// </summary>
     public void Publish(int index, ResourceHealth next)
     {
         Volatile.Write(ref States[index], next);
@@ -81,7 +92,7 @@ internal sealed class HealthSnapshot
 
     /// <summary>The status of <see cref="Evaluate"/> without its reason (no allocation).</summary>
     public HealthState Status(int registry, DateTimeOffset now) =>
-        RegistryEvaluator.Status(Topology.Registries[registry], States, DeepEvaluation, StaleAfter, now);
+        RegistryEvaluator.Status(Topology.Registries[registry], States, Topology, DeepEvaluation, StaleAfter, now);
 
     private static int[][] BuildDependents(HealthTopology topology)
     {

@@ -9,8 +9,9 @@ namespace Router.Health.Monitoring;
 /// The version of one configuration's verdicts and what changed between versions, for the batch document
 /// (<c>GET /health/registries</c>): each registry's last verdict code (status and fail-open), each resource's last
 /// effect on its registries, and a bounded ring of (version, registry) changes. The version moves when a registry's
-/// (status, failOpen) changes; a resource changes its registries only when its effect does (healthy, unhealthy,
-/// fail-open, including going stale and coming back from stale), which is all that is compared per probe.
+/// (status, failOpen, and the zones its zonal dependencies lost: <c>degradedZones</c>) changes; a resource changes its
+/// registries only when its effect or lost zones do (healthy, unhealthy, fail-open, including going stale and coming
+/// back from stale), which is all that is compared per probe.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -33,7 +34,11 @@ internal sealed class VerdictJournal
 
     private readonly Lock _lock = new();
     private readonly DependencyEffect[] _effects;
+    private readonly ulong[] _lost;
     private readonly byte[] _codes;
+
+    /// <summary>Each registry's lost zones as last journaled; null when the configuration has no zone pool.</summary>
+    private readonly ulong[]? _degraded;
     private readonly long[] _ringVersions;
     private readonly int[] _ringRegistries;
     private long _appended;
@@ -60,19 +65,27 @@ internal sealed class VerdictJournal
         _ringVersions = new long[capacity];
         _ringRegistries = new int[capacity];
         _effects = new DependencyEffect[snapshot.Encoded.Length];
+        _lost = new ulong[snapshot.Encoded.Length];
         long next = long.MaxValue;
         for (int i = 0; i < _effects.Length; i++)
         {
             var encoded = Volatile.Read(ref snapshot.Encoded[i]);
-            _effects[i] = encoded.At(utcTicks).Effect;
-            next = NextDeadline(next, encoded.StaleAfterUtcTicks, utcTicks);
+            var reading = encoded.At(utcTicks);
+            _effects[i] = reading.Effect;
+            _lost[i] = reading.LostZones;
+            next = NextDeadline(next, encoded.NextDeadline(utcTicks), utcTicks);
         }
 
         _nextDeadline = next;
         _codes = new byte[snapshot.Topology.Registries.Length];
+        _degraded = snapshot.Topology.ZoneNames.Length == 0 ? null : new ulong[_codes.Length];
         for (int r = 0; r < _codes.Length; r++)
         {
-            _codes[r] = Code(snapshot, r);
+            _codes[r] = Code(snapshot, r, out ulong lost);
+            if (_degraded is not null)
+            {
+                _degraded[r] = lost;
+            }
         }
     }
 
@@ -114,7 +127,7 @@ internal sealed class VerdictJournal
             long version = _version + 1;
             bool changed = Reread_NeedsLock(snapshot, resource, now, version);
             var encoded = Volatile.Read(ref snapshot.Encoded[resource]);
-            _nextDeadline = NextDeadline(_nextDeadline, encoded.StaleAfterUtcTicks, now);
+            _nextDeadline = NextDeadline(_nextDeadline, encoded.NextDeadline(now), now);
             if (now > _nextDeadline)
             {
                 changed |= Sweep_NeedsLock(snapshot, now, version);
@@ -252,33 +265,39 @@ internal sealed class VerdictJournal
         for (int i = 0; i < _effects.Length; i++)
         {
             changed |= Reread_NeedsLock(snapshot, i, now, version);
-            next = NextDeadline(next, Volatile.Read(ref snapshot.Encoded[i]).StaleAfterUtcTicks, now);
+            next = NextDeadline(next, Volatile.Read(ref snapshot.Encoded[i]).NextDeadline(now), now);
         }
 
         _nextDeadline = next;
         return changed;
     }
 
-    /// <summary>Re-reads one resource's effect; when it changed, journals its registries whose code changed.</summary>
+    /// <summary>Re-reads one resource's effect and lost zones; when they changed, journals its registries whose code changed.</summary>
     private bool Reread_NeedsLock(HealthSnapshot snapshot, int resource, long now, long version)
     {
-        var effect = Volatile.Read(ref snapshot.Encoded[resource]).At(now).Effect;
-        if (effect == _effects[resource])
+        var reading = Volatile.Read(ref snapshot.Encoded[resource]).At(now);
+        if (reading.Effect == _effects[resource] && reading.LostZones == _lost[resource])
         {
             return false;
         }
 
-        _effects[resource] = effect;
+        _effects[resource] = reading.Effect;
+        _lost[resource] = reading.LostZones;
         bool changed = false;
         foreach (int registry in snapshot.Dependents[resource])
         {
-            byte code = Code(snapshot, registry);
-            if (code == _codes[registry])
+            byte code = Code(snapshot, registry, out ulong lost);
+            if (code == _codes[registry] && (_degraded is null || lost == _degraded[registry]))
             {
                 continue;
             }
 
             _codes[registry] = code;
+            if (_degraded is not null)
+            {
+                _degraded[registry] = lost;
+            }
+
             Append_NeedsLock(version, registry);
             changed = true;
         }
@@ -314,12 +333,16 @@ internal sealed class VerdictJournal
         woken.TrySetResult();
     }
 
-    /// <summary>A registry's verdict as a code, from the journaled effects of its dependencies and the kill switch.</summary>
-    private byte Code(HealthSnapshot snapshot, int registry)
+    /// <summary>
+    /// A registry's verdict as a code, from the journaled effects and lost zones of its dependencies and the kill switch;
+    /// <paramref name="lost"/>: the zones its dependencies lost.
+    /// </summary>
+    private byte Code(HealthSnapshot snapshot, int registry, out ulong lost)
     {
         ref readonly var definition = ref snapshot.Topology.Registries[registry];
         bool anyUnhealthy = false;
         bool anyFailOpen = false;
+        lost = 0;
         for (int k = 0; k < RegistryDefinition.KindCount; k++)
         {
             int resource = definition[(ResourceKind)k];
@@ -327,11 +350,12 @@ internal sealed class VerdictJournal
             {
                 anyUnhealthy |= _effects[resource] == DependencyEffect.Unhealthy;
                 anyFailOpen |= _effects[resource] == DependencyEffect.FailOpen;
+                lost |= _lost[resource];
             }
         }
 
-        var (status, failOpen, _) = RegistryEvaluator.Combine(
-            RegistryEvaluator.IsDeepEvaluationDisabled(snapshot.DeepEvaluation, definition), anyUnhealthy, anyFailOpen);
+        bool disabled = RegistryEvaluator.IsDeepEvaluationDisabled(snapshot.DeepEvaluation, definition);
+        var (status, failOpen, _) = RegistryEvaluator.Combine(disabled, anyUnhealthy, anyFailOpen, !disabled && RegistryZones.NoZoneServes(definition.Zones, lost));
         return status == HealthState.Unhealthy ? UnhealthyCode : failOpen ? FailOpenCode : HealthyCode;
     }
 }

@@ -7,18 +7,22 @@ namespace Router.Health.Topology;
 /// The registry → resource map of one configuration, immutable. Probing cost follows the resources; a registry
 /// lookup is one dictionary probe by span (no allocation).
 /// </summary>
-internal sealed class HealthTopology
+internal sealed partial class HealthTopology
 {
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
 
-    private HealthTopology(ResourceDefinition[] resources, RegistryDefinition[] registries, Dictionary<string, int> byName)
+    private HealthTopology(ResourceDefinition[] resources, RegistryDefinition[] registries, Dictionary<string, int> byName, string[] zoneNames)
     {
         Resources = resources;
         Registries = registries;
+        ZoneNames = zoneNames;
         _lookup = byName.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     public ResourceDefinition[] Resources { get; }
+
+    /// <summary>Every zone a pool names, in order of first use; a zone's index is its bit in zone masks.</summary>
+    public string[] ZoneNames { get; }
 
     public RegistryDefinition[] Registries { get; }
 
@@ -28,9 +32,9 @@ internal sealed class HealthTopology
     public static void DisposeChecks(IEnumerable<ResourceDefinition> resources)
     {
         ArgumentNullException.ThrowIfNull(resources);
-        foreach (var resource in resources)
+        foreach (var probe in resources.SelectMany(resource => resource.Probes))
         {
-            (resource.Check as IDisposable)?.Dispose();
+            (probe.Check as IDisposable)?.Dispose();
         }
     }
 
@@ -72,12 +76,26 @@ internal sealed class HealthTopology
         var resources = new ResourceDefinition[walked.Resources.Count];
         for (int i = 0; i < resources.Length; i++)
         {
-            var (resource, check) = walked.Resources[i];
-            var timeout = TimeSpan.FromSeconds(resource.Check.TimeoutSeconds ?? defaultTimeout);
-            resources[i] = new ResourceDefinition(resource.Id!, resource.Kind!.Value, build(check), timeout, Fingerprint(resource));
+            var (resource, checks) = walked.Resources[i];
+            if (resource.Instances.Count == 0)
+            {
+                var timeout = TimeSpan.FromSeconds(resource.Check.TimeoutSeconds ?? defaultTimeout);
+                resources[i] = new ResourceDefinition(resource.Id!, resource.Kind!.Value, [new ResourceProbe(build(checks[0]), timeout)], Fingerprint(resource));
+                continue;
+            }
+
+            var probes = new ResourceProbe[checks.Length];
+            for (int j = 0; j < probes.Length; j++)
+            {
+                var instance = resource.Instances[j];
+                probes[j] = new ResourceProbe(build(checks[j]), TimeSpan.FromSeconds(instance.Check.TimeoutSeconds ?? defaultTimeout),
+                    instance.Zone!, Array.IndexOf(walked.ZoneNames, instance.Zone));
+            }
+
+            resources[i] = new ResourceDefinition(resource.Id!, resource.Kind!.Value, probes, Fingerprint(resource), MinHealthyOf(resource));
         }
 
-        return new HealthTopology(resources, walked.Registries, walked.ByName);
+        return new HealthTopology(resources, walked.Registries, walked.ByName, walked.ZoneNames);
     }
 
     /// <summary>
@@ -88,8 +106,9 @@ internal sealed class HealthTopology
         where TCheck : class
     {
         int errorCount = errors.Count;
-        var resources = new List<(ResourceOptions Options, TCheck Check)>(options.Resources.Count);
+        var resources = new List<(ResourceOptions Options, TCheck[] Checks)>(options.Resources.Count);
         var resourceIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        var zoneNames = new List<string>();
         for (int i = 0; i < options.Resources.Count; i++)
         {
             string resourcePath = $"{path}:Resources:{i}";
@@ -112,7 +131,9 @@ internal sealed class HealthTopology
                 ok = false;
             }
 
-            var parsed = check(resource.Check, $"{resourcePath}:Check", errors);
+            var parsed = resource.Instances.Count == 0
+                ? WalkCheck(resource, resourcePath, errors, check)
+                : WalkInstances(resource, resourcePath, errors, check, zoneNames);
             if (!ok || parsed is null)
             {
                 continue;
@@ -143,6 +164,7 @@ internal sealed class HealthTopology
                 continue;
             }
 
+            int registryErrors = errors.Count;
             registries[i] = new RegistryDefinition(
                 registry.Name,
                 Resolve(registry.Storage, ResourceKind.Storage),
@@ -151,6 +173,14 @@ internal sealed class HealthTopology
                 Resolve(registry.Container, ResourceKind.Container),
                 Resolve(registry.Metadata, ResourceKind.Metadata),
                 registry.DeepEvaluation);
+            // Zones are checked against the dependencies, so only when each one named resolved (a resource with errors
+            // of its own is reported there).
+            string?[] named = [registry.Storage, registry.Cache, registry.Auth, registry.Container, registry.Metadata]; // in ResourceKind order
+            if (registry.Zones.Count > 0 && errors.Count == registryErrors
+                && Enumerable.Range(0, RegistryDefinition.KindCount).All(k => string.IsNullOrWhiteSpace(named[k]) || registries[i][(ResourceKind)k] >= 0))
+            {
+                registries[i] = registries[i] with { Zones = WalkRegistryZones(registry.Zones, registries[i], resources, zoneNames, registryPath, errors) };
+            }
 
             int Resolve(string? id, ResourceKind kind)
             {
@@ -169,7 +199,7 @@ internal sealed class HealthTopology
             WalkFile(table, inline, registries, byName, resourceIndex, resources, options, path, errors);
         }
 
-        return errors.Count == errorCount ? new Walked<TCheck>(resources, registries, byName) : null;
+        return errors.Count == errorCount ? new Walked<TCheck>(resources, registries, byName, [.. zoneNames]) : null;
     }
 
     /// <summary>
@@ -193,7 +223,7 @@ internal sealed class HealthTopology
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void WalkFile<TCheck>(RegistryTable table, int inline, RegistryDefinition[] registries, Dictionary<string, int> byName,
-        Dictionary<string, int> resourceIndex, List<(ResourceOptions Options, TCheck Check)> resources, HealthOptions options, string path,
+        Dictionary<string, int> resourceIndex, List<(ResourceOptions Options, TCheck[] Checks)> resources, HealthOptions options, string path,
         List<string> errors)
     {
         var sink = new RegistriesFileErrors(errors, $"{path}:RegistriesFile", table.FileName);
@@ -254,7 +284,7 @@ internal sealed class HealthTopology
     /// <paramref name="error"/> to report (none when the id is unset, or names a resource with errors of its own).
     /// </summary>
     private static int ResolveResource<TCheck>(string? id, ResourceKind kind, Dictionary<string, int> resourceIndex,
-        List<(ResourceOptions Options, TCheck Check)> resources, HealthOptions options, string path, out string? error)
+        List<(ResourceOptions Options, TCheck[] Checks)> resources, HealthOptions options, string path, out string? error)
     {
         error = null;
         if (string.IsNullOrWhiteSpace(id))
@@ -288,13 +318,20 @@ internal sealed class HealthTopology
     private static string WrongKind(string id, ResourceKind actual, ResourceKind expected) => $"'{id}' is a {actual} resource, not {expected}";
 
     /// <summary>
-    /// Every setting of a resource's check, so that a reload keeps a resource's state only when its check is the same.
-    /// A new <see cref="CheckOptions"/> key must be added here (a test sets each key in turn and fails otherwise).
+    /// Every setting of a resource's check (of each instance's, with its zone, and the pool's minimum), so that a reload
+    /// keeps a resource's state only when its checks are the same.
     /// </summary>
-    private static string Fingerprint(ResourceOptions resource)
+    private static string Fingerprint(ResourceOptions resource) => resource.Instances.Count == 0
+        ? resource.Kind + "\u001f" + CheckFingerprint(resource.Check)
+        : string.Join('\u001e', resource.Instances.Select(i => i.Zone + "\u001f" + CheckFingerprint(i.Check)).Prepend($"{resource.Kind} pool {MinHealthyOf(resource)}"));
+
+    /// <summary>
+    /// Every setting of one check. A new <see cref="CheckOptions"/> key must be added here (a test sets each key in turn
+    /// and fails otherwise).
+    /// </summary>
+    private static string CheckFingerprint(CheckOptions check)
     {
-        var check = resource.Check;
-        return string.Join('\u001f', resource.Kind, check.Type, check.TimeoutSeconds, check.Path, check.Url, check.Method,
+        return string.Join('\u001f', check.Type, check.TimeoutSeconds, check.Path, check.Url, check.Method,
             string.Join(',', check.Headers.OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => h.Key + "=" + h.Value)),
             check.Username, check.Password, check.BearerToken, string.Join(',', check.ExpectedStatusCodes), check.BodyContains,
             check.Endpoint, check.ConnectionString, check.Query, check.Repository, check.Reference, check.LatencyBudgetMilliseconds,
@@ -302,5 +339,6 @@ internal sealed class HealthTopology
     }
 
     /// <summary>What one pass over the section found: each valid resource with what its check became, the registries, their index by name.</summary>
-    private sealed record Walked<TCheck>(List<(ResourceOptions Options, TCheck Check)> Resources, RegistryDefinition[] Registries, Dictionary<string, int> ByName);
+    private sealed record Walked<TCheck>(List<(ResourceOptions Options, TCheck[] Checks)> Resources, RegistryDefinition[] Registries,
+        Dictionary<string, int> ByName, string[] ZoneNames);
 }

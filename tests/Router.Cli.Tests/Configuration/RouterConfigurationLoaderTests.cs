@@ -256,6 +256,59 @@ public sealed class RouterConfigurationLoaderTests
     }
 
     [Fact]
+    public void Validate_HealthZonePool_BindsInstancesMinHealthyAndRegistryZones()
+    {
+        // Arrange: the issue's example: storage in three zones, and a registry served from them.
+        var root = Json("""
+            { "Health": { "Region": "eastus", "Listen": "http://127.0.0.1:0",
+              "Resources": [ { "Id": "sa-1", "Kind": "Storage", "MinHealthy": 2, "Instances": [
+                { "Zone": "1", "Check": { "Type": "Filesystem", "Path": "/srv/z1" } },
+                { "Zone": "2", "Check": { "Type": "Filesystem", "Path": "/srv/z2" } },
+                { "Zone": "3", "Check": { "Type": "Filesystem", "Path": "/srv/z3", "TimeoutSeconds": 2 } } ] } ],
+              "Registries": [ { "Name": "contoso", "Storage": "sa-1", "Zones": [ "1", "2", "3" ] } ] } }
+            """);
+
+        // Act
+        var loaded = RouterConfigurationLoader.Validate(root);
+
+        // Assert
+        Assert.True(loaded.IsValid, string.Join(Environment.NewLine, loaded.Errors));
+        var resource = Assert.Single(loaded.Options!.Health!.Resources);
+        Assert.Equal(2, resource.MinHealthy);
+        Assert.Equal(["1", "2", "3"], resource.Instances.Select(i => i.Zone));
+        Assert.Equal(["/srv/z1", "/srv/z2", "/srv/z3"], resource.Instances.Select(i => i.Check.Path));
+        Assert.Equal(2, resource.Instances[2].Check.TimeoutSeconds);
+        Assert.Equal(["1", "2", "3"], Assert.Single(loaded.Options.Health.Registries).Zones);
+    }
+
+    [Fact]
+    public void Validate_HealthZonePoolMistakes_ReportsEveryErrorWithItsPath()
+    {
+        // Arrange
+        var root = Json("""
+            { "Health": { "Region": "eastus", "Listen": "http://127.0.0.1:0",
+              "Resources": [ { "Id": "sa-1", "Kind": "Storage", "MinHealthy": 4, "Check": { "Type": "Filesystem", "Path": "/srv" }, "Instances": [
+                { "Zone": "1", "Check": { "Type": "Filesystem", "Path": "/srv/z1" } },
+                { "Zone": "1", "Check": { "Type": "Filesystem", "Path": "/srv/z2", "Colour": "blue" } },
+                { "Zone": "3", "Check": { "Type": "Filesystem", "Path": "/srv/z3" } } ] } ],
+              "Registries": [ { "Name": "contoso", "Storage": "sa-1", "Zones": [ "1", "4" ] } ] } }
+            """);
+
+        // Act
+        var loaded = RouterConfigurationLoader.Validate(root);
+
+        // Assert: as `router validate` prints them.
+        Assert.StartsWith("Health:Resources:0:Instances:1:Check:Colour: unknown key", loaded.Errors[0], StringComparison.Ordinal);
+        Assert.Equal(
+            [
+                "Health:Resources:0:Check: a resource has either Check or Instances, not both",
+                "Health:Resources:0:MinHealthy: must be 1-3 (the number of instances)",
+                "Health:Resources:0:Instances:1:Zone: '1' is used by another instance of this resource",
+            ],
+            loaded.Errors.Skip(1));
+    }
+
+    [Fact]
     public void Validate_ContractExample_IsValid()
     {
         // Arrange: the configuration of CONTRACT.md's example, every section.

@@ -34,6 +34,16 @@ internal static class IntegrationOptions
             Registries = [.. registries],
         };
 
+    /// <summary>The <c>Health:Evaluation</c> section of these timings, for a configuration file.</summary>
+    public static System.Text.Json.Nodes.JsonObject EvaluationJson() => new()
+    {
+        ["IntervalSeconds"] = IntervalSeconds,
+        ["TimeoutSeconds"] = TimeoutSeconds,
+        ["FailuresToUnhealthy"] = FailuresToUnhealthy,
+        ["SuccessesToHealthy"] = SuccessesToHealthy,
+        ["StaleAfterSeconds"] = 30,
+    };
+
     public static ResourceOptions Filesystem(string id, string path) =>
         new() { Id = id, Kind = ResourceKind.Storage, Check = new CheckOptions { Type = "Filesystem", Path = path } };
 

@@ -63,10 +63,13 @@ internal sealed class MonitorHarness : IAsyncDisposable
 
     public int ResourceCount => Monitor.Snapshot.Topology.Resources.Length;
 
+    /// <summary>Probe loops: one per resource, one per instance of a zone pool.</summary>
+    public int LoopCount => Monitor.Snapshot.Topology.Resources.Sum(r => r.Probes.Length);
+
     /// <summary>The fake behind resource <paramref name="id"/> (created on first use, succeeding).</summary>
     public FakeCheck Check(string id) => _checks.GetOrAdd(id, _ => new FakeCheck(Clock, Concurrency));
 
-    public IEnumerable<FakeCheck> AllChecks => Monitor.Snapshot.Topology.Resources.Select(r => Check(r.Id));
+    public IEnumerable<FakeCheck> AllChecks => Monitor.Snapshot.Topology.Resources.SelectMany(r => r.Probes).Select(p => (FakeCheck)p.Check);
 
     public IEnumerable<ResourceHealth> AllStates => Monitor.Snapshot.Topology.Resources.Select(r => State(r.Id));
 
@@ -131,7 +134,7 @@ internal sealed class MonitorHarness : IAsyncDisposable
             var before = AllChecks.Select(c => (Check: c, Calls: c.CallCount)).ToArray();
             Clock.AdvanceStepwise(Interval);
             await Poll.UntilAsync(
-                () => before.All(b => b.Check.CallCount == b.Calls + 1) && Clock.ActiveTimerCount == ResourceCount,
+                () => before.All(b => b.Check.CallCount == b.Calls + 1) && Clock.ActiveTimerCount == LoopCount,
                 $"interval {i + 1} of {count}: every resource probed once more");
         }
     }
@@ -145,7 +148,7 @@ internal sealed class MonitorHarness : IAsyncDisposable
 
     private Task WaitUntilParkedAsync(int calls, string what) =>
         Poll.UntilAsync(
-            () => AllChecks.All(c => c.CallCount == calls) && Clock.ActiveTimerCount == ResourceCount,
+            () => AllChecks.All(c => c.CallCount == calls) && Clock.ActiveTimerCount == LoopCount,
             what);
 
     private FakeCheck CreateCheck(CheckOptions check, string path, List<string> errors) => Check(TestOptions.IdOf(check));

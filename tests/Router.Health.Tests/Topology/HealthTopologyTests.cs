@@ -46,8 +46,8 @@ public sealed class HealthTopologyTests
         var (topology, _) = Build(options);
 
         // Assert
-        Assert.Equal(TimeSpan.FromSeconds(3), topology!.Resources[0].Timeout);
-        Assert.Equal(TimeSpan.FromSeconds(1.5), topology.Resources[2].Timeout);
+        Assert.Equal(TimeSpan.FromSeconds(3), topology!.Resources[0].Probes[0].Timeout);
+        Assert.Equal(TimeSpan.FromSeconds(1.5), topology.Resources[2].Probes[0].Timeout);
     }
 
     [Theory]

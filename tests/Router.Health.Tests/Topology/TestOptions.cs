@@ -59,7 +59,19 @@ internal static class TestOptions
         Check = new CheckOptions { Type = "Tcp", Endpoint = id + EndpointSuffix },
     };
 
-    /// <summary>The resource id a check section built by <see cref="Resource"/> belongs to.</summary>
+    /// <summary>
+    /// A zone pool with one instance per zone, each a <c>Tcp</c> check whose fake (<see cref="IdOf"/>) is
+    /// <c>{id}-z{zone}</c>.
+    /// </summary>
+    public static ResourceOptions Pool(string id, ResourceKind kind, int? minHealthy, params string[] zones) => new()
+    {
+        Id = id,
+        Kind = kind,
+        MinHealthy = minHealthy,
+        Instances = [.. zones.Select(zone => new ZoneInstanceOptions { Zone = zone, Check = new CheckOptions { Type = "Tcp", Endpoint = $"{id}-z{zone.Trim()}{EndpointSuffix}" } })],
+    };
+
+    /// <summary>The resource id a check section built by <see cref="Resource"/> belongs to (<c>{id}-z{zone}</c> for <see cref="Pool"/>'s).</summary>
     public static string IdOf(CheckOptions check)
     {
         ArgumentNullException.ThrowIfNull(check);
