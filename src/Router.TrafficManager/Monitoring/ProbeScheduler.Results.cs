@@ -1,4 +1,3 @@
-using System.Buffers;
 using Router.TrafficManager.Configuration;
 using Router.TrafficManager.Diagnostics;
 

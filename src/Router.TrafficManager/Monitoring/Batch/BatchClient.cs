@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -113,7 +112,7 @@ internal sealed class BatchClient : IDisposable
         }
 
         int capacity = (int)Math.Min(response.Content.Headers.ContentLength ?? 64 * 1024, maxBytes) + 1;
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(capacity, 4096));
+        byte[] buffer = RoundArrays<byte>.Pool.Rent(Math.Max(capacity, 4096));
         try
         {
             int used = 0;
@@ -124,9 +123,9 @@ internal sealed class BatchClient : IDisposable
                 {
                     if (used == buffer.Length)
                     {
-                        var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, maxBytes + 1));
+                        var bigger = RoundArrays<byte>.Pool.Rent((int)Math.Min((long)buffer.Length * 2, maxBytes + 1));
                         buffer.AsSpan(0, used).CopyTo(bigger);
-                        ArrayPool<byte>.Shared.Return(buffer);
+                        RoundArrays<byte>.Pool.Return(buffer);
                         buffer = bigger;
                     }
 
@@ -150,7 +149,7 @@ internal sealed class BatchClient : IDisposable
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            RoundArrays<byte>.Pool.Return(buffer);
         }
     }
 

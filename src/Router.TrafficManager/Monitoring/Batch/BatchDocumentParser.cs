@@ -106,10 +106,24 @@ internal static class BatchDocumentParser
             return $"malformed batch document: '{missing}' is missing";
         }
 
+        // One error text per distinct reason, not per registry: a region turning 503 is 100,000 verdicts and a handful of
+        // reasons (see ReadEntries).
         var verdicts = new Dictionary<string, BatchVerdict>(entries.Count, StringComparer.OrdinalIgnoreCase);
+        string? lastReason = null;
+        string? lastError = null;
         foreach (var (name, healthy, failOpen, reason) in entries)
         {
-            var error = healthy ? null : $"verdict Unhealthy in {region}: {reason ?? "no reason given"}";
+            string? error = null;
+            if (!healthy)
+            {
+                if (lastError is null || !ReferenceEquals(reason, lastReason))
+                {
+                    (lastReason, lastError) = (reason, $"verdict Unhealthy in {region}: {reason ?? "no reason given"}");
+                }
+
+                error = lastError;
+            }
+
             if (!verdicts.TryAdd(name, new BatchVerdict(healthy, failOpen, reason, error)))
             {
                 return $"malformed batch document: registry '{name}' is listed twice";
@@ -122,6 +136,10 @@ internal static class BatchDocumentParser
 
     private static string? ReadEntries(ref Utf8JsonReader reader, List<(string, bool, bool, string?)> entries)
     {
+        // The registries of one resource fail with the same reason, listed one after another: the previous entry's reason
+        // is reused when the text is the same (no new string), and the status is compared without one.
+        byte[] lastReasonUtf8 = [];
+        string? lastReason = null;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
             if (reader.TokenType != JsonTokenType.StartObject)
@@ -130,6 +148,7 @@ internal static class BatchDocumentParser
             }
 
             string? name = null;
+            bool? healthy = null;
             string? status = null;
             string? reason = null;
             bool failOpen = false;
@@ -143,7 +162,18 @@ internal static class BatchDocumentParser
                 else if (reader.ValueTextEquals("status"u8))
                 {
                     reader.Read();
-                    status = reader.GetString();
+                    if (reader.TokenType == JsonTokenType.String && reader.ValueTextEquals(HealthyStatus))
+                    {
+                        healthy = true;
+                    }
+                    else if (reader.TokenType == JsonTokenType.String && reader.ValueTextEquals(UnhealthyStatus))
+                    {
+                        healthy = false;
+                    }
+                    else
+                    {
+                        status = reader.GetString(); // null for a JSON null (no status); a number throws (malformed)
+                    }
                 }
                 else if (reader.ValueTextEquals("failOpen"u8))
                 {
@@ -153,7 +183,23 @@ internal static class BatchDocumentParser
                 else if (reader.ValueTextEquals("reason"u8))
                 {
                     reader.Read();
-                    reason = reader.TokenType == JsonTokenType.Null ? null : reader.GetString();
+                    if (reader.TokenType == JsonTokenType.Null)
+                    {
+                        reason = null;
+                    }
+                    else if (lastReason is not null && reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped
+                        && reader.ValueSpan.SequenceEqual(lastReasonUtf8))
+                    {
+                        reason = lastReason;
+                    }
+                    else
+                    {
+                        reason = reader.GetString();
+                        if (reason is not null && !reader.ValueIsEscaped && !reader.HasValueSequence)
+                        {
+                            (lastReasonUtf8, lastReason) = (reader.ValueSpan.ToArray(), reason);
+                        }
+                    }
                 }
                 else
                 {
@@ -167,23 +213,14 @@ internal static class BatchDocumentParser
                 return $"malformed batch document: entry {entries.Count} has no 'name'";
             }
 
-            bool healthy;
-            if (string.Equals(status, HealthyStatus, StringComparison.Ordinal))
-            {
-                healthy = true;
-            }
-            else if (string.Equals(status, UnhealthyStatus, StringComparison.Ordinal))
-            {
-                healthy = false;
-            }
-            else
+            if (healthy is null)
             {
                 return status is null
                     ? $"malformed batch document: registry '{name}' has no 'status'"
                     : $"malformed batch document: registry '{name}' has status '{status}' (Healthy or Unhealthy expected)";
             }
 
-            entries.Add((name, healthy, failOpen, reason));
+            entries.Add((name, healthy.Value, failOpen, reason));
         }
 
         return null;

@@ -21,6 +21,32 @@ public sealed class BatchDocumentParserTests
     }
 
     [Fact]
+    public void TryParse_RegistriesWithOneReason_ShareTheReasonAndTheError()
+    {
+        // Arrange: a resource's registries failing with one reason (one escaped, so read the long way), then another.
+        const string json = """
+            {"region":"eastus","version":2,"complete":false,"registries":[
+              {"name":"a","status":"Unhealthy","failOpen":false,"reason":"storage 'sa-1' is Unhealthy"},
+              {"name":"b","status":"Unhealthy","failOpen":false,"reason":"storage 'sa-1' is Unhealthy"},
+              {"name":"c","status":"Unhealthy","failOpen":false,"reason":"storage \u0027sa-1\u0027 is Unhealthy"},
+              {"name":"d","status":"Unhealthy","failOpen":false,"reason":"cache 'redis' is Unhealthy"},
+              {"name":"e","status":"Healthy","failOpen":false}]}
+            """;
+
+        // Act
+        Assert.True(BatchDocumentParser.TryParse(Encoding.UTF8.GetBytes(json), out var document, out string? error), error);
+        var v = document!.Verdicts;
+
+        // Assert: equal texts, and one string for a run of equal ones
+        Assert.Equal("storage 'sa-1' is Unhealthy", v["c"].Reason);
+        Assert.Same(v["a"].Reason, v["b"].Reason);
+        Assert.Same(v["a"].Error, v["b"].Error);
+        Assert.Equal(v["a"].Error, v["c"].Error);
+        Assert.Equal("verdict Unhealthy in eastus: cache 'redis' is Unhealthy", v["d"].Error);
+        Assert.Equal(new BatchVerdict(true, false, null, null), v["e"]);
+    }
+
+    [Fact]
     public void TryParse_EveryProperPrefix_FailsCleanly()
     {
         byte[] bytes = Encoding.UTF8.GetBytes(Valid);
@@ -42,6 +68,8 @@ public sealed class BatchDocumentParserTests
     [InlineData("""{"region":"e","version":1,"complete":true,"registries":[{"status":"Healthy"}]}""", "entry 0 has no 'name'")]
     [InlineData("""{"region":"e","version":1,"complete":true,"registries":[{"name":"a"}]}""", "registry 'a' has no 'status'")]
     [InlineData("""{"region":"e","version":1,"complete":true,"registries":[{"name":"a","status":"Degraded"}]}""", "registry 'a' has status 'Degraded'")]
+    [InlineData("""{"region":"e","version":1,"complete":true,"registries":[{"name":"a","status":null}]}""", "registry 'a' has no 'status'")]
+    [InlineData("""{"region":"e","version":1,"complete":true,"registries":[{"name":"a","status":"healthy"}]}""", "registry 'a' has status 'healthy'")]
     [InlineData("""{"region":"e","version":1,"complete":true,"registries":[{"name":"a","status":"Healthy"},{"name":"A","status":"Healthy"}]}""", "registry 'A' is listed twice")]
     [InlineData("""{"region":"e","version":"1","complete":true,"registries":[]}""", "malformed batch document")]
     [InlineData("""[1,2]""", "not a JSON object")]
