@@ -44,6 +44,7 @@ public sealed class FaultFailoverTests(ThreeRegionsTopology topology, ITestOutpu
     /// for its next round instead of the long poll would fail it.
     /// </summary>
     private static readonly TimeSpan BatchVerdictToAnswerLimit = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan LogOrderSlack = TimeSpan.FromMilliseconds(250);
 
     private static readonly TimeSpan BatchVerdictToAnswerGoal = TimeSpan.FromSeconds(1);
 
@@ -228,7 +229,9 @@ public sealed class FaultFailoverTests(ThreeRegionsTopology topology, ITestOutpu
         var delay = measured.ToAnswer!.Value;
         Report($"{tenant} {what} in batch mode: answer changed {VerdictToAnswer.Delay(delay)} after the monitor's verdict " +
                $"(goal < {Seconds(BatchVerdictToAnswerGoal)}: {(delay < BatchVerdictToAnswerGoal ? "met" : "MISSED")}; asserted <= {Seconds(BatchVerdictToAnswerLimit)})");
-        Assert.True(delay >= TimeSpan.Zero && delay <= BatchVerdictToAnswerLimit,
+        // The monitor logs its verdict just after publishing it, and a long poll may carry it to the router (which logs
+        // the answer change) before that line is written: a few milliseconds "before" the verdict are the same moment.
+        Assert.True(delay >= -LogOrderSlack && delay <= BatchVerdictToAnswerLimit,
             $"{tenant} {what} in batch mode: the answer changed {VerdictToAnswer.Delay(delay)} after the monitor's verdict, not within {Seconds(BatchVerdictToAnswerLimit)}: {measured}");
     }
 }
