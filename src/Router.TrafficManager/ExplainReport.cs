@@ -30,4 +30,10 @@ public sealed record ExplainReport(
 
     /// <summary>Geographic: the country database in force (<c>GeoLite2-Country built 2026-12-01</c>, or <c>none</c>).</summary>
     public string? GeoDatabase { get; init; }
+
+    /// <summary>
+    /// When the chosen endpoint is Nested: the child profile's own explanation (its answer is this one's; the TTL here is
+    /// the lower of the two, the scope the longer); null otherwise.
+    /// </summary>
+    public ExplainReport? Nested { get; init; }
 }

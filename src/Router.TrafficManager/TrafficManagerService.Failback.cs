@@ -203,6 +203,7 @@ public sealed partial class TrafficManagerService
 
     /// <summary>The status the metrics report for an endpoint whose monitor status is <paramref name="status"/>: Maintenance over it.</summary>
     private EndpointStatus ReportedStatus(string profile, string endpoint, EndpointStatus status) =>
+        NestedReportedStatus(profile, endpoint) is { } nested ? nested :
         status != EndpointStatus.Disabled && _overrides.TryGet(profile, endpoint, out var value) && value!.Maintenance ? EndpointStatus.Maintenance : status;
 
     /// <summary>Every endpoint of a profile whose failback is not Automatic, and whether routing holds it back now.</summary>

@@ -128,6 +128,11 @@ public sealed partial class TrafficManagerService
                 failback is not null && failback.TryGetValue(profile.Name!, out var held) ? $"{Cause(changes[cause])}; {held.Cause}" : Cause(changes[cause]));
         }
 
+        if (profiles.Count > 0)
+        {
+            ReportNestedAnswerChanges(before, after, options, profiles.Select(p => p.Profile.Name!), Cause(changes[profiles[0].Cause]));
+        }
+
         if (profiles.Count > MaxAnswerChangesLogged)
         {
             Log.AnswerChangesSummarized(_logger, profiles.Count - MaxAnswerChangesLogged, profiles.Count, Cause(changes[profiles[MaxAnswerChangesLogged].Cause]));

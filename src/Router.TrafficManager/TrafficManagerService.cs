@@ -455,7 +455,11 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
         {
             foreach (var endpoint in profile.Endpoints)
             {
-                targets.Add(new ProbeTarget(profile.Name!, endpoint.Name!, endpoint.Target!, IsEnabled(options, profile.Name!, endpoint.Name!, out _), profile.Monitor));
+                // A Nested endpoint has no probe of its own: its status is its child's (RoutingSnapshot); it keeps a
+                // state slot, never probed, so status and metrics list it like the others.
+                targets.Add(endpoint.Type == EndpointType.Nested
+                    ? new ProbeTarget(profile.Name!, endpoint.Name!, string.Empty, false, NestedMonitor)
+                    : new ProbeTarget(profile.Name!, endpoint.Name!, endpoint.Target!, IsEnabled(options, profile.Name!, endpoint.Name!, out _), profile.Monitor));
             }
         }
 
@@ -476,7 +480,12 @@ public sealed partial class TrafficManagerService : ITrafficManagerControl, IAsy
 
             var status = enabled && _cluster is not null ? _cluster.Agreed(profile.Name!, endpoint.Name!, own) : own;
             var routing = enabled ? WithFailback(options, profile.Name!, endpoint.Name!, new EndpointRoutingState(true, status)) : default;
-            endpoints.Add(new EndpointReport(endpoint.Name!, endpoint.Target!, endpoint.Location, endpoint.Priority ?? i + 1, endpoint.Weight,
+            if (endpoint.Type == EndpointType.Nested && enabled)
+            {
+                routing = NestedState(profile.Name!, i) ?? routing;
+            }
+
+            endpoints.Add(new EndpointReport(endpoint.Name!, endpoint.Target ?? endpoint.Profile ?? string.Empty, endpoint.Location, endpoint.Priority ?? i + 1, endpoint.Weight,
                 enabled, overridden, enabled ? routing.Status : status, state.ConsecutiveFailures, state.LastProbe, state.LastStatusChange)
             {
                 OwnStatus = _cluster is null ? null : own,

@@ -165,6 +165,15 @@ internal static class ExplainCommand
 
         builder.Append('\n');
         builder.Append("rule:    ").Append(StatusCommand.Text(report, "rule")).Append('\n');
+        if (report.TryGetProperty("nested", out var nested) && nested.ValueKind == JsonValueKind.Object)
+        {
+            // The chosen endpoint is a nested profile: its own decision, indented; the answer below is its answer.
+            builder.Append("nested:  the chosen endpoint is profile ").Append(StatusCommand.Text(nested, "profile")).Append(", which decided:\n");
+            foreach (string line in FormatExplain(nested).TrimEnd('\n').Split('\n'))
+            {
+                builder.Append(line.Length == 0 ? "  |" : "  | " + line).Append('\n');
+            }
+        }
 
         var answer = report.TryGetProperty("answer", out var records) && records.ValueKind == JsonValueKind.Array
             ? records.EnumerateArray().Select(r => r.GetString() ?? "").ToList()

@@ -61,11 +61,15 @@ internal sealed record ExplainJson(
     /// <summary>Geographic profiles: where the country database places the client and which mapping chose; null otherwise.</summary>
     public GeoExplainJson? Geo { get; init; }
 
+    /// <summary>When the chosen endpoint is Nested: the child profile's explanation, whose answer this is; null otherwise.</summary>
+    public ExplainJson? Nested { get; init; }
+
     public static ExplainJson From(ExplainReport report) => new(
         report.Name, report.Profile, report.RoutingMethod, ClientText(report.Client), report.MatchedNetwork, report.Candidates, report.Rule,
         report.Answer, report.Ttl, report.ScopePrefixLength)
     {
         Geo = report.GeoDatabase is null ? null : new GeoExplainJson(report.ClientCountry, report.ClientContinent, report.GeoMapping, report.GeoDatabase),
+        Nested = report.Nested is null ? null : From(report.Nested),
     };
 
     private static string ClientText(IPAddress client) => (client.IsIPv4MappedToIPv6 ? client.MapToIPv4() : client).ToString();

@@ -61,6 +61,12 @@ internal static class TrafficManagerDefaults
     /// <summary><see cref="EndpointOptions.Weight"/>.</summary>
     public const int Weight = 1;
 
+    /// <summary><c>Endpoints:N:MinChildEndpoints</c> (and its per-family forms) of a Nested endpoint.</summary>
+    public const int MinChildEndpoints = 1;
+
+    /// <summary>The most Nested links from a profile down to a profile without Nested endpoints.</summary>
+    public const int MaxNestingDepth = 10;
+
     /// <summary><see cref="MonitorOptions.IntervalSeconds"/> as a span.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(IntervalSeconds);
 

@@ -234,4 +234,35 @@ public sealed class EndpointOptions
     /// (<c>DE</c>). A code belongs to one endpoint of a profile.
     /// </summary>
     public List<string> GeoMapping { get; set; } = [];
+
+    /// <summary>
+    /// <c>External</c> (an address or name in <see cref="Target"/>) or <c>Nested</c> (another profile of the zone, in
+    /// <see cref="Profile"/>). <value>The default value is <c>External</c>.</value>
+    /// </summary>
+    public EndpointType Type { get; set; } = EndpointType.External;
+
+    /// <summary>For a <c>Nested</c> endpoint: the child profile's name (a profile of the same zone).</summary>
+    public string? Profile { get; set; }
+
+    /// <summary>
+    /// For a <c>Nested</c> endpoint: it is <c>Degraded</c> when fewer of the child's enabled endpoints are Online or
+    /// CheckingEndpoint. <value>The default value is 1.</value>
+    /// </summary>
+    public int MinChildEndpoints { get; set; } = TrafficManagerDefaults.MinChildEndpoints;
+
+    /// <summary>For a <c>Nested</c> endpoint: as <see cref="MinChildEndpoints"/>, among the child's endpoints that answer A queries. <value>The default value is 1.</value></summary>
+    public int MinChildEndpointsIPv4 { get; set; } = TrafficManagerDefaults.MinChildEndpoints;
+
+    /// <summary>For a <c>Nested</c> endpoint: as <see cref="MinChildEndpoints"/>, among the child's endpoints that answer AAAA queries. <value>The default value is 1.</value></summary>
+    public int MinChildEndpointsIPv6 { get; set; } = TrafficManagerDefaults.MinChildEndpoints;
+}
+
+/// <summary>What an endpoint stands for.</summary>
+public enum EndpointType
+{
+    /// <summary>An address (answered as A/AAAA) or a name (answered as CNAME), probed.</summary>
+    External,
+
+    /// <summary>Another profile of the zone: its answer, for the same client and query; not probed.</summary>
+    Nested,
 }

@@ -66,6 +66,7 @@ public static partial class TrafficManagerOptionsValidator
             ValidateProfile(profile, profilePath, errors);
         }
 
+        ValidateNesting(options, path, errors);
         ValidateBatchOrigins(options, path, errors);
         ValidateGeoDatabase(options, path, errors);
         return errors;
@@ -321,7 +322,11 @@ public static partial class TrafficManagerOptionsValidator
                 errors.Add($"{endpointPath}:Name: '{endpoint.Name}' is already the name of {path}:{names[endpoint.Name]}");
             }
 
-            if (string.IsNullOrWhiteSpace(endpoint.Target))
+            if (endpoint.Type == EndpointType.Nested)
+            {
+                ValidateNestedEndpoint(profile, endpoint, endpointPath, errors);
+            }
+            else if (string.IsNullOrWhiteSpace(endpoint.Target))
             {
                 errors.Add($"{endpointPath}:Target: required (an IPv4/IPv6 address or a DNS name)");
             }

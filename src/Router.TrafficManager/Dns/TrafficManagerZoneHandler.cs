@@ -94,7 +94,7 @@ internal sealed class TrafficManagerZoneHandler(RoutingSnapshotHolder snapshots,
         }
 
         var decision = default(RoutingDecision);
-        profile.Route(context.RoutingAddress, RoutingSnapshot.FamilyOf(type), ref decision);
+        var answering = snapshot.Route(profile, context.RoutingAddress, RoutingSnapshot.FamilyOf(type), ref decision, out uint ttl);
         if (decision.Scope > context.ClientSubnetScope)
         {
             context.ClientSubnetScope = decision.Scope;
@@ -109,13 +109,13 @@ internal sealed class TrafficManagerZoneHandler(RoutingSnapshotHolder snapshots,
         {
             // Traffic Manager answers NXDOMAIN when every endpoint is disabled; other empty choices are NODATA.
             AddNegative(ref writer, zone);
-            return decision.Rule == RoutingRule.NoEnabledEndpoint ? DnsResponseCode.NameError : DnsResponseCode.NoError;
+            return decision.Rule == RoutingRule.NoEnabledEndpoint && ReferenceEquals(answering, profile) ? DnsResponseCode.NameError : DnsResponseCode.NoError;
         }
 
-        var first = profile.Endpoints[decision[0]];
+        var first = answering.Endpoints[decision[0]];
         if (first.Kind == EndpointTargetKind.Name)
         {
-            if (!writer.TryAddRecord(DnsSection.Answer, name, DnsRecordType.CNAME, profile.Ttl, first.Rdata, rdataIsName: true))
+            if (!writer.TryAddRecord(DnsSection.Answer, name, DnsRecordType.CNAME, ttl, first.Rdata, rdataIsName: true))
             {
                 return DnsResponseCode.NoError;
             }
@@ -132,13 +132,13 @@ internal sealed class TrafficManagerZoneHandler(RoutingSnapshotHolder snapshots,
         int answered = 0;
         for (int i = 0; i < decision.Count; i++)
         {
-            var endpoint = profile.Endpoints[decision[i]];
-            if (type != DnsRecordType.ANY && endpoint.RecordType != type)
+            var endpoint = answering.Endpoints[decision[i]];
+            if (endpoint.Kind == EndpointTargetKind.Nested || (type != DnsRecordType.ANY && endpoint.RecordType != type))
             {
                 continue;
             }
 
-            if (!writer.TryAddRecord(DnsSection.Answer, name, endpoint.RecordType, profile.Ttl, endpoint.Rdata))
+            if (!writer.TryAddRecord(DnsSection.Answer, name, endpoint.RecordType, ttl, endpoint.Rdata))
             {
                 break;
             }

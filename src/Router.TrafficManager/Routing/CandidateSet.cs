@@ -40,7 +40,15 @@ internal sealed class CandidateSet
     public bool AllDegraded { get; }
 
     /// <summary>Whether an endpoint of <paramref name="kind"/> is a candidate for this family.</summary>
-    public bool Contains(EndpointTargetKind kind) => _family is not { } f || kind == f || kind == EndpointTargetKind.Name;
+    public bool Contains(EndpointTargetKind kind) => Answers(kind, _family);
+
+    /// <summary>
+    /// Whether an endpoint of <paramref name="kind"/> can answer <paramref name="family"/> (null: every family): its own
+    /// family, and names and nested profiles for every family (a nested profile that cannot answer one is disabled in
+    /// that family's states, <see cref="ProfileRouting"/>).
+    /// </summary>
+    public static bool Answers(EndpointTargetKind kind, EndpointTargetKind? family) =>
+        family is not { } f || kind == f || kind is EndpointTargetKind.Name or EndpointTargetKind.Nested;
 
     /// <summary>
     /// Eligible: enabled and Online or CheckingEndpoint; when none is, every enabled endpoint (Traffic Manager's
@@ -62,7 +70,7 @@ internal sealed class CandidateSet
         uint enabled = 0, healthy = 0;
         for (int i = 0; i < states.Length; i++)
         {
-            if ((family is not { } f || endpoints[i].Kind == f || endpoints[i].Kind == EndpointTargetKind.Name) && states[i].IsEnabled)
+            if (Answers(endpoints[i].Kind, family) && states[i].IsEnabled)
             {
                 enabled |= 1u << (i & 31);
                 healthy |= states[i].IsHealthy ? 1u << (i & 31) : 0;
@@ -91,7 +99,7 @@ internal sealed class CandidateSet
         var enabled = new List<int>();
         for (int i = 0; i < count; i++)
         {
-            if (family is { } f && endpoints[i].Kind != f && endpoints[i].Kind != EndpointTargetKind.Name)
+            if (!Answers(endpoints[i].Kind, family))
             {
                 continue;
             }

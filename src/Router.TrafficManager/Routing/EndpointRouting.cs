@@ -17,7 +17,18 @@ internal sealed class EndpointRouting
         Weight = Math.Max(1, options.Weight);
         HasSubnets = options.Subnets.Count > 0;
         GeoMapping = [.. options.GeoMapping.Select(text => GeoCodes.TryParse(text, out var code, out _) ? code.ToString() : text)];
-        if (NetworkAddress.TryParse(Target, out var address))
+        MinChildEndpoints = options.MinChildEndpoints;
+        MinChildEndpointsIPv4 = options.MinChildEndpointsIPv4;
+        MinChildEndpointsIPv6 = options.MinChildEndpointsIPv6;
+        if (options.Type == EndpointType.Nested)
+        {
+            Kind = EndpointTargetKind.Nested;
+            ChildProfile = options.Profile?.Trim().TrimEnd('.');
+            Target = ChildProfile ?? string.Empty;
+            Rdata = [];
+            TargetWire = [];
+        }
+        else if (NetworkAddress.TryParse(Target, out var address))
         {
             Kind = address.IsIPv4 ? EndpointTargetKind.IPv4 : EndpointTargetKind.IPv6;
             RecordType = address.IsIPv4 ? DnsRecordType.A : DnsRecordType.AAAA;
@@ -62,7 +73,25 @@ internal sealed class EndpointRouting
 
     public EndpointTargetKind Kind { get; }
 
-    /// <summary>A, AAAA or CNAME.</summary>
+    /// <summary>Nested: the child profile's name; null otherwise.</summary>
+    public string? ChildProfile { get; }
+
+    /// <summary>
+    /// Nested: the child's position in the snapshot's profiles, set once by <see cref="NestingGraph.Build"/> before the
+    /// snapshot is published (the endpoints of one build are shared by every snapshot made from it); -1 otherwise.
+    /// </summary>
+    public int ChildIndex { get; internal set; } = -1;
+
+    /// <summary>Nested: the child's healthy endpoints needed for Online (<c>MinChildEndpoints</c>).</summary>
+    public int MinChildEndpoints { get; }
+
+    /// <summary>Nested: as <see cref="MinChildEndpoints"/>, among the child's endpoints that answer A queries.</summary>
+    public int MinChildEndpointsIPv4 { get; }
+
+    /// <summary>Nested: as <see cref="MinChildEndpoints"/>, among the child's endpoints that answer AAAA queries.</summary>
+    public int MinChildEndpointsIPv6 { get; }
+
+    /// <summary>A, AAAA or CNAME (unused for Nested).</summary>
     public DnsRecordType RecordType { get; }
 
     /// <summary>The answer's RDATA: 4 or 16 address octets, or the target name in lowercased wire form.</summary>

@@ -12,7 +12,12 @@ namespace Router.TrafficManager.Routing;
 /// endpoint, eligible under the all-degraded rule.
 /// </param>
 /// <param name="Reason">Why it is held back, or the operator's reason for maintenance; null otherwise.</param>
-internal readonly record struct EndpointRoutingState(bool Enabled, EndpointStatus Status, bool Held = false, string? Reason = null)
+/// <param name="Nested">
+/// A Nested endpoint's view of its child (which makes <paramref name="Status"/> Online or Degraded), set by
+/// <see cref="RoutingSnapshot"/>; null for other endpoints, and for a nested one before its snapshot counted it.
+/// </param>
+internal readonly record struct EndpointRoutingState(bool Enabled, EndpointStatus Status, bool Held = false, string? Reason = null,
+    NestedStatus? Nested = null)
 {
     /// <summary>Enabled and neither <see cref="EndpointStatus.Disabled"/> nor <see cref="EndpointStatus.Maintenance"/>.</summary>
     public bool IsEnabled => Enabled && Status is not (EndpointStatus.Disabled or EndpointStatus.Maintenance);

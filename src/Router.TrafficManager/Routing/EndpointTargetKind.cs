@@ -11,4 +11,7 @@ internal enum EndpointTargetKind
 
     /// <summary>A name: a CNAME record.</summary>
     Name,
+
+    /// <summary>Another profile of the zone: its answer (a candidate for every family its child answers).</summary>
+    Nested,
 }

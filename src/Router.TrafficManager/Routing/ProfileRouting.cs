@@ -1,5 +1,6 @@
 using Router.Dns;
 using Router.TrafficManager.Configuration;
+using Router.TrafficManager.Monitoring;
 
 namespace Router.TrafficManager.Routing;
 
@@ -35,8 +36,8 @@ internal sealed class ProfileRouting
         _random = random;
         _geo = geo ?? new GeoLocator(GeoTable.Empty);
         States = states;
-        (_all, _v4, _v6) = (CandidateSet.Build(Name, Endpoints, states, null), CandidateSet.Build(Name, Endpoints, states, EndpointTargetKind.IPv4),
-            CandidateSet.Build(Name, Endpoints, states, EndpointTargetKind.IPv6));
+        HasNested = Endpoints.Any(e => e.Kind == EndpointTargetKind.Nested);
+        (_all, _v4, _v6) = BuildSets(states);
     }
 
     private ProfileRouting(ProfileRouting source, EndpointRoutingState[] states)
@@ -57,10 +58,36 @@ internal sealed class ProfileRouting
 
         // The candidates depend only on which endpoints are enabled and healthy: CheckingEndpoint -> Online (a region's
         // first verdicts, 100,000 profiles at once) or a failure count that grows keeps them, and shares them.
-        (_all, _v4, _v6) = SameCandidates(source.States, states)
-            ? (source._all, source._v4, source._v6)
-            : (CandidateSet.Build(Name, Endpoints, states, null), CandidateSet.Build(Name, Endpoints, states, EndpointTargetKind.IPv4),
-                CandidateSet.Build(Name, Endpoints, states, EndpointTargetKind.IPv6));
+        HasNested = source.HasNested;
+        (_all, _v4, _v6) = !HasNested && SameCandidates(source.States, states) ? (source._all, source._v4, source._v6) : BuildSets(states);
+    }
+
+    private (CandidateSet All, CandidateSet IPv4, CandidateSet IPv6) BuildSets(EndpointRoutingState[] states) =>
+        (CandidateSet.Build(Name, Endpoints, FamilyStates(states, null), null),
+            CandidateSet.Build(Name, Endpoints, FamilyStates(states, EndpointTargetKind.IPv4), EndpointTargetKind.IPv4),
+            CandidateSet.Build(Name, Endpoints, FamilyStates(states, EndpointTargetKind.IPv6), EndpointTargetKind.IPv6));
+
+    // A Nested endpoint is, for one family, enabled when its child answers that family and healthy by that family's
+    // minimum (NestedStatus); other endpoints keep their state.
+    private EndpointRoutingState[] FamilyStates(EndpointRoutingState[] states, EndpointTargetKind? family)
+    {
+        if (!HasNested)
+        {
+            return states;
+        }
+
+        var adjusted = (EndpointRoutingState[])states.Clone();
+        for (int i = 0; i < adjusted.Length; i++)
+        {
+            if (Endpoints[i].Kind == EndpointTargetKind.Nested && adjusted[i].IsEnabled && adjusted[i].Nested is { } nested)
+            {
+                adjusted[i] = !nested.Answers(family)
+                    ? adjusted[i] with { Enabled = false }
+                    : adjusted[i] with { Status = nested.IsHealthy(family) ? EndpointStatus.Online : EndpointStatus.Degraded };
+            }
+        }
+
+        return adjusted;
     }
 
     private static bool SameCandidates(IReadOnlyList<EndpointRoutingState> before, EndpointRoutingState[] after)
@@ -75,6 +102,9 @@ internal sealed class ProfileRouting
 
         return true;
     }
+
+    /// <summary>Whether an endpoint is Nested (its states then carry a <see cref="NestedStatus"/>, per family).</summary>
+    public bool HasNested { get; }
 
     /// <summary>The profile name as configured.</summary>
     public string Name { get; }

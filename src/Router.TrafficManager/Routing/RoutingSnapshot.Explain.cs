@@ -23,10 +23,11 @@ internal sealed partial class RoutingSnapshot
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(client);
         var profile = ResolveProfile(name.Trim());
-        if (profile is null)
-        {
-            return null;
-        }
+        return profile is null ? null : ExplainProfile(name, profile, client, type, 0);
+    }
+
+    private ExplainReport ExplainProfile(string name, ProfileRouting profile, IPAddress client, DnsRecordType type, int depth)
+    {
 
         var address = NetworkAddress.FromIPAddress(client);
         var family = FamilyOf(type);
@@ -81,6 +82,20 @@ internal sealed partial class RoutingSnapshot
         var report = new ExplainReport(
             name, profile.Name, profile.Method, client, decision.Row?.NetworkText ?? decision.MatchedSubnet, candidates,
             Rule(profile, family, type, decision), answer, (int)profile.Ttl, decision.Scope);
+        if (decision.Count > 0 && profile.Endpoints[decision[0]] is { Kind: EndpointTargetKind.Nested, ChildIndex: >= 0 } nested &&
+            depth < TrafficManagerDefaults.MaxNestingDepth)
+        {
+            // The answer is the child's, for the same client and query, with the tighter TTL and ECS scope.
+            var child = ExplainProfile(_profiles[nested.ChildIndex].Name, _profiles[nested.ChildIndex], client, type, depth + 1);
+            report = report with
+            {
+                Answer = child.Answer,
+                Ttl = Math.Min(report.Ttl, child.Ttl),
+                ScopePrefixLength = Math.Max(report.ScopePrefixLength, child.ScopePrefixLength),
+                Nested = child,
+            };
+        }
+
         return profile.Method != RoutingMethod.Geographic ? report : report with
         {
             ClientCountry = decision.Location.CountryCode,
@@ -235,6 +250,11 @@ internal sealed partial class RoutingSnapshot
         if (!state.IsEnabled)
         {
             return "disabled";
+        }
+
+        if (endpoint.Kind == EndpointTargetKind.Nested)
+        {
+            return NestedNote(profile, index, family, type, decision, chosen);
         }
 
         if (!profile.IsCandidate(index, family))

@@ -16,10 +16,12 @@ internal sealed partial class RoutingSnapshot
     private readonly ProfileRouting[] _profiles;
     private readonly Dictionary<byte[], int>.AlternateLookup<ReadOnlySpan<byte>> _byWire;
     private readonly Dictionary<string, int> _byName;
+    private readonly NestingGraph _nesting;
 
     private RoutingSnapshot(TrafficManagerZone zone, LatencyTable table, ProfileRouting[] profiles,
-        Dictionary<byte[], int>.AlternateLookup<ReadOnlySpan<byte>> byWire, Dictionary<string, int> byName)
+        Dictionary<byte[], int>.AlternateLookup<ReadOnlySpan<byte>> byWire, Dictionary<string, int> byName, NestingGraph nesting)
     {
+        _nesting = nesting;
         Zone = zone;
         LatencyTable = table;
         _profiles = profiles;
@@ -79,7 +81,10 @@ internal sealed partial class RoutingSnapshot
             }
         }
 
-        return new RoutingSnapshot(zone, table, [.. profiles], byWire.GetAlternateLookup<ReadOnlySpan<byte>>(), byName);
+        var built = profiles.ToArray();
+        var nesting = NestingGraph.Build(built, byName);
+        nesting.Derive(built, null);
+        return new RoutingSnapshot(zone, table, built, byWire.GetAlternateLookup<ReadOnlySpan<byte>>(), byName, nesting);
     }
 
     /// <summary>
@@ -102,6 +107,7 @@ internal sealed partial class RoutingSnapshot
     {
         ArgumentNullException.ThrowIfNull(updates);
         var profiles = (ProfileRouting[])_profiles.Clone();
+        bool[]? changed = null;
         foreach (var (profile, states) in updates)
         {
             ArgumentNullException.ThrowIfNull(profile);
@@ -111,9 +117,19 @@ internal sealed partial class RoutingSnapshot
             }
 
             profiles[index] = _profiles[index].WithStates(states);
+            if (!_nesting.IsEmpty)
+            {
+                (changed ??= new bool[profiles.Length])[index] = true;
+            }
         }
 
-        return new RoutingSnapshot(Zone, LatencyTable, profiles, _byWire, _byName);
+        // A child's change re-evaluates its parents, transitively.
+        if (changed is not null)
+        {
+            _nesting.Derive(profiles, changed);
+        }
+
+        return new RoutingSnapshot(Zone, LatencyTable, profiles, _byWire, _byName, _nesting);
     }
 
     /// <summary>The profile answered at <paramref name="lowercaseName"/> (wire form), or null. Allocation-free.</summary>

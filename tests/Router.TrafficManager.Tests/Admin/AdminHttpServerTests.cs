@@ -322,9 +322,10 @@ public sealed partial class AdminHttpServerTests : IAsyncDisposable
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var root = json.RootElement;
         Assert.Equal(
-            ["name", "profile", "routingMethod", "client", "matchedNetwork", "candidates", "rule", "answer", "ttl", "scopePrefixLength", "geo"],
+            ["name", "profile", "routingMethod", "client", "matchedNetwork", "candidates", "rule", "answer", "ttl", "scopePrefixLength", "geo", "nested"],
             root.EnumerateObject().Select(p => p.Name));
         Assert.Equal(JsonValueKind.Null, root.GetProperty("geo").ValueKind); // Geographic profiles only
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("nested").ValueKind); // a chosen Nested endpoint only
         Assert.Equal("10.1.2.3", root.GetProperty("client").GetString());
         Assert.Equal("Performance", root.GetProperty("routingMethod").GetString());
         Assert.Equal("127.0.0.0/8", root.GetProperty("matchedNetwork").GetString());

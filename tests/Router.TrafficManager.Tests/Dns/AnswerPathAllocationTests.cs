@@ -11,6 +11,7 @@ using Router.TrafficManager.Configuration;
 using Router.TrafficManager.Diagnostics;
 using Router.TrafficManager.Dns;
 using Router.TrafficManager.Routing;
+using Router.TrafficManager.Tests.Routing;
 using static Router.TrafficManager.Tests.Dns.TrafficManagerZoneHandlerTests;
 using static Router.TrafficManager.Tests.Routing.RoutingFixtures;
 
@@ -31,8 +32,8 @@ public sealed class AnswerPathAllocationTests
     {
         // Arrange: as in serve: AddOpenTelemetry().WithMetrics() over Router.* (through the host's metrics listener) with
         // one reader, or two (the Prometheus exporter and another, as with OTLP), records every answer and the receive
-        // loop's query count; Performance with ECS, Weighted, Subnet, MultiValue, Geographic (a country lookup), and a
-        // CNAME into the static zones.
+        // loop's query count; Performance with ECS, Weighted, Subnet, MultiValue, Geographic (a country lookup), a
+        // CNAME into the static zones, and a Performance profile whose chosen endpoint is a nested Weighted profile.
         var exported = new List<Metric>();
         var serviceCollection = new ServiceCollection().AddMetrics();
         serviceCollection.AddOpenTelemetry().WithMetrics(builder =>
@@ -56,6 +57,13 @@ public sealed class AnswerPathAllocationTests
         var geographic = Profile("g", RoutingMethod.Geographic, "192.0.2.1", "192.0.2.2");
         (geographic.Endpoints[0].GeoMapping, geographic.Endpoints[1].GeoMapping) = (["DE"], ["WORLD"]);
         options.Profiles.Add(geographic);
+        options.Profiles.Add(NestedFixtures.Child("nc", RoutingMethod.Weighted, 20, "192.0.2.7", "192.0.2.8"));
+        options.Profiles.Add(new ProfileOptions
+        {
+            Name = "np",
+            RoutingMethod = RoutingMethod.Performance,
+            Endpoints = [NestedFixtures.Nested("nested", "nc", min: 2, location: "westeurope"), new EndpointOptions { Name = "us", Target = "192.0.2.9", Location = "eastus" }],
+        });
         var geo = new GeoLocator(Routing.GeoFixtures.Table());
         var handler = new TrafficManagerZoneHandler(new RoutingSnapshotHolder(RoutingSnapshot.Build(options, AllOnline, random: new Random(7).Next, geo: geo)), metrics);
         var errors = new List<string>();
@@ -71,6 +79,7 @@ public sealed class AnswerPathAllocationTests
             Context(Query("cn.tm.registry.test", DnsRecordType.A, ecs)),
             Context(Query("g.tm.registry.test", DnsRecordType.A, ecs)),
             Context(Query("contoso.registry.test", DnsRecordType.A, ecs)),
+            Context(Query("np.tm.registry.test", DnsRecordType.A, ecs)),
         ];
 
         // Act: a thousand of each on a thread of their own, as the receive loop answers on its own; counted there after a
@@ -89,7 +98,7 @@ public sealed class AnswerPathAllocationTests
 
         // Assert
         Assert.True(allocated.Bytes == 0, $"allocated {allocated}");
-        Assert.Equal([1, 1, 1, 2, 2, 1, 2], contexts.Select(c => Parse(c).Answers.Count));
+        Assert.Equal([1, 1, 1, 2, 2, 1, 2, 1], contexts.Select(c => Parse(c).Answers.Count));
         provider.ForceFlush();
         Assert.Contains(exported, m => m.Name == RoutingMetrics.GeoDecisionsInstrument);
         var answers = Assert.Single(exported, m => m.Name == RoutingMetrics.AnswersInstrument && m.MeterName == RoutingMetrics.MeterName);
