@@ -56,7 +56,7 @@ internal sealed class EndpointStates : IReadOnlyCollection<EndpointStateEntry>
     {
         if (_index.TryGetValue(new EndpointKey(profile, endpoint), out int slot))
         {
-            state = _chunks[slot >> ChunkShift][slot & (ChunkSize - 1)].State;
+            state = StateAt(slot);
             return true;
         }
 
@@ -66,15 +66,13 @@ internal sealed class EndpointStates : IReadOnlyCollection<EndpointStateEntry>
 
     /// <summary>
     /// The endpoint's slot, for <see cref="StateAt"/> and <see cref="Builder.SetAt"/>: valid in every snapshot made from
-    /// this one until endpoints are added or removed (<see cref="SameSlots"/>). One lookup instead of one per read.
+    /// this one until endpoints are added or removed (<see cref="Builder.SetAt"/> never does). One lookup instead of
+    /// one per read.
     /// </summary>
     public bool TryGetSlot(string profile, string endpoint, out int slot) => _index.TryGetValue(new EndpointKey(profile, endpoint), out slot);
 
     /// <summary>The state in <paramref name="slot"/> (from <see cref="TryGetSlot"/> of a snapshot with the same slots).</summary>
     public EndpointMonitorState StateAt(int slot) => _chunks[slot >> ChunkShift][slot & (ChunkSize - 1)].State;
-
-    /// <summary>Whether a slot of one snapshot is the same endpoint's in the other.</summary>
-    public bool SameSlots(EndpointStates other) => ReferenceEquals(_index, other?._index);
 
     /// <summary>This snapshot with <paramref name="state"/> for the endpoint (added or replaced), one version later.</summary>
     public EndpointStates With(string profile, string endpoint, EndpointMonitorState state) =>

@@ -152,4 +152,34 @@ public sealed class EndpointStatesTests
         Assert.Single(built);
         Assert.False(built.TryGet("contoso", "westeurope", out _));
     }
+
+    [Fact]
+    public void Builder_SetAtASlot_ChangesThatEndpointOnlyKeepsItsNamesAndTheOriginal()
+    {
+        // Arrange: 300 endpoints (three chunks), the slot of one in the middle
+        var builder = EndpointStates.Empty.ToBuilder();
+        for (int i = 0; i < 300; i++)
+        {
+            builder.Set(new EndpointStateEntry($"r{i}", "EastUS", EndpointMonitorState.Initial(true, Now)));
+        }
+
+        var before = builder.ToStates();
+        Assert.True(before.TryGetSlot("R150", "eastus", out int slot));
+        var degraded = new EndpointMonitorState(EndpointStatus.Degraded, 4, 0, null, Now);
+
+        // Act
+        var next = before.ToBuilder();
+        next.SetAt(slot, degraded);
+        var after = next.ToStates();
+
+        // Assert: the slot holds that endpoint in both snapshots; only it changed, under its own names
+        Assert.True(after.TryGetSlot("r150", "EASTUS", out int again));
+        Assert.Equal(slot, again);
+        Assert.Equal(degraded, after.StateAt(slot));
+        Assert.Equal(EndpointStatus.CheckingEndpoint, before.StateAt(slot).Status);
+        Assert.Contains(new EndpointStateEntry("r150", "EastUS", degraded), after);
+        Assert.Equal(299, after.Count(e => e.State.Status == EndpointStatus.CheckingEndpoint));
+        Assert.False(after.TryGetSlot("r300", "eastus", out _));
+        Assert.Throws<InvalidOperationException>(() => next.SetAt(slot, degraded));
+    }
 }
